@@ -1,0 +1,88 @@
+"""Opening a profile: read the config, start the embedded sandbox when the profile asks for it,
+and hand out an `ApiClient`. Shared by the CLI and the app; never imports Textual.
+
+The sandbox (uvicorn, starlette, SQLite) is imported only here and only when used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui.core.client import ApiClient
+from tui.core.config import (
+    Config,
+    Profile,
+    ResolvedProfile,
+    Secret,
+    chosen_profile_name,
+    get_profile,
+    load_config,
+    resolve,
+)
+from tui.core.errors import SwitchboardError
+
+
+@dataclass
+class Backend:
+    """An open profile: its settings, a client, and the sandbox when one runs."""
+
+    config: Config
+    profile: ResolvedProfile
+    client: ApiClient
+    sandbox: Any = None
+
+    @property
+    def description(self) -> str:
+        if self.profile.is_sandbox:
+            return f"{self.profile.name} · embedded sandbox at {self.profile.base_url}"
+        return f"{self.profile.name} · {self.profile.base_url}"
+
+
+def _start_sandbox(profile: Profile) -> Any:
+    from tui.sandbox.runner import default_data_dir, start_in_thread
+
+    data = Path(profile.sandbox_data).expanduser() if profile.sandbox_data else default_data_dir()
+    try:
+        return start_in_thread(data_dir=data)
+    except (OSError, RuntimeError) as exc:
+        raise SwitchboardError(
+            f"The embedded sandbox could not start in {data} ({exc}); check that folder is writable."
+        ) from None
+
+
+@asynccontextmanager
+async def open_backend(
+    profile_name: str | None = None, *, config_path: Path | None = None, config: Config | None = None
+) -> AsyncIterator[Backend]:
+    config = config if config is not None else load_config(config_path)
+    name = chosen_profile_name(config, profile_name)
+    profile = get_profile(config, name, config_path)
+    sandbox = None
+    if profile.sandbox:
+        sandbox = await asyncio.to_thread(_start_sandbox, profile)
+        resolved = ResolvedProfile(
+            name=name,
+            base_url=sandbox.base_url,
+            organization_id=sandbox.organization_id,
+            api_key=Secret(sandbox.api_key),
+            auth="x-api-key",
+            media_base_url=sandbox.media_base_url,
+            timeout_seconds=profile.timeout_seconds,
+            paths=profile.paths,
+            limits=profile.limits,
+            is_sandbox=True,
+        )
+    else:
+        resolved = resolve(name, profile, config_path)
+    client = ApiClient(resolved)
+    try:
+        yield Backend(config, resolved, client, sandbox)
+    finally:
+        await client.aclose()
+        if sandbox is not None:
+            await asyncio.to_thread(sandbox.stop)

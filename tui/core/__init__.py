@@ -1,0 +1,1 @@
+"""The service layer: config, channels, policy, payloads, HTTP. Never imports Textual."""

@@ -1,0 +1,313 @@
+"""The TOML config: profiles, endpoint paths and limit overrides.
+
+Read with tomllib, validated with pydantic (every error names the file, the key and the fix),
+written atomically at mode 0600. With no config file at all, the built-in `sandbox` profile runs
+the embedded backend.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import stat
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tui.core import paths
+from tui.core.channels import CHANNELS, merge_limits
+from tui.core.errors import ConfigError
+
+SANDBOX = "sandbox"
+DEFAULT_MEDIA_BASE = "https://achieveapex-conversation-files.s3.amazonaws.com"
+
+
+class Paths(BaseModel):
+    """Every endpoint path; any may be overridden per profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conversations: str = "/conversations"
+    messages: str = "/conversation-messages"
+    templates: str = "/message-templates"
+    sign_upload: str = "/s3-url-signing"
+    files: str = "/conversation-files"
+    whatsapp: str = "/conversation-messages-transform-outgoing-whatsapp"
+    instagram: str = "/conversation-messages-transform-outgoing-instagram"
+    messenger: str = "/conversation-messages-transform-outgoing-messenger"
+    webchat: str = "/conversation-messages-transform-outgoing-webchat"
+    sms: str = "/conversation-messages-sms"
+    playground: str = "/conversation-messages-playground"
+
+    @field_validator("*")
+    @classmethod
+    def _slash(cls, v: str) -> str:
+        if not v.startswith("/"):
+            raise ValueError("a path must start with '/'")
+        return v
+
+
+class Profile(BaseModel):
+    """One backend to talk to. `sandbox = true` runs the embedded backend instead."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sandbox: bool = False
+    sandbox_data: str | None = None
+    base_url: str | None = None
+    organization_id: int | None = Field(default=None, strict=True)
+    api_key_env: str | None = None
+    api_key: str | None = None
+    auth: Literal["x-api-key", "bearer"] = "x-api-key"
+    media_base_url: str = DEFAULT_MEDIA_BASE
+    allow_insecure_http: bool = False
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    paths: Paths = Field(default_factory=Paths)
+    limits: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+    @field_validator("limits")
+    @classmethod
+    def _limits(cls, v: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for channel, override in v.items():
+            if channel not in CHANNELS:
+                raise ValueError(f"unknown channel {channel!r}; use one of {', '.join(CHANNELS)}")
+            try:
+                merge_limits(CHANNELS[channel].limits, override)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                key = ".".join(str(p) for p in err["loc"])
+                raise ValueError(f"{channel}.{key}: {err['msg'].lower()}") from None
+        return v
+
+    @field_validator("base_url", "media_base_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be a full http(s) URL such as https://api.achieveapex.com")
+        return v.rstrip("/")
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default_profile: str | None = None
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    theme: str | None = None
+    refresh_seconds: float = Field(default=20.0, ge=2)
+    keymap: dict[str, str] = Field(default_factory=dict)
+
+
+class Secret(str):
+    """A string that never shows itself in a repr, a log line or a traceback."""
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+
+class ResolvedProfile(BaseModel):
+    """A profile ready to use: credentials read, URLs checked."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    name: str
+    base_url: str
+    organization_id: int
+    api_key: Secret
+    auth: Literal["x-api-key", "bearer"]
+    media_base_url: str
+    timeout_seconds: float
+    paths: Paths
+    limits: dict[str, dict[str, Any]]
+    is_sandbox: bool = False
+
+    def auth_headers(self) -> dict[str, str]:
+        if self.auth == "bearer":
+            return {"Authorization": f"Bearer {self.api_key}"}
+        return {"x-api-key": str(self.api_key)}
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str]:
+    key = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return key, "is not a setting Switchboard knows; remove it or check its spelling"
+    if kind == "missing":
+        return key, "is required; add it"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return key, f"must be a whole number, not {error.get('input')!r}"
+    if kind == "literal_error":
+        return key, f"must be {error['ctx']['expected']}, not {error.get('input')!r}"
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return key, f"is invalid: {message}"
+
+
+def _validation_sentence(path: Path, exc: ValidationError) -> str:
+    errors = exc.errors()
+    key, why = _describe(errors[0])
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    return f"In {path}, {key} {why}{more}."
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config at `path` (default: the usual place); an empty Config when there is no file."""
+    path = path or paths.config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if os.environ.get("SWITCHBOARD_CONFIG"):
+            raise ConfigError(
+                f"SWITCHBOARD_CONFIG points at {path}, which does not exist; create it with "
+                "`switchboard config init` or unset the variable."
+            ) from None
+        return Config()
+    except IsADirectoryError:
+        raise ConfigError(f"The config path {path} is a directory; point it at a TOML file.") from None
+    except OSError as exc:
+        raise ConfigError(f"The config file {path} cannot be read ({exc.strerror}); check its permissions.") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text; save it as UTF-8.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix the syntax.") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_validation_sentence(path, exc)) from None
+    if any(p.api_key for p in config.profiles.values()):
+        _require_private(path)
+    return config
+
+
+def _require_private(path: Path) -> None:
+    """A file holding a key must be 0600, as ssh insists for a private key."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"{path} holds an api_key but is readable by others (mode {mode:o}); "
+            f"run `chmod 600 {path}` or move the key to an environment variable (api_key_env)."
+        )
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write atomically: a temp file in the same folder, fsync, rename; mode 0600."""
+    path = path or paths.config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = config.model_dump(mode="json", exclude_unset=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(tomli_w.dumps(data).encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def profile_names(config: Config) -> list[str]:
+    names = list(config.profiles)
+    return names if SANDBOX in names else [*names, SANDBOX]
+
+
+def chosen_profile_name(config: Config, requested: str | None) -> str:
+    return requested or config.default_profile or SANDBOX
+
+
+def get_profile(config: Config, name: str, path: Path | None = None) -> Profile:
+    if name in config.profiles:
+        return config.profiles[name]
+    if name == SANDBOX:
+        return Profile(sandbox=True)
+    where = path or paths.config_path()
+    known = ", ".join(profile_names(config))
+    raise ConfigError(f"There is no profile {name!r} in {where}; use one of: {known}.")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedProfile:
+    """Check a real (non-sandbox) profile and read its key."""
+    where = path or paths.config_path()
+    missing = [k for k in ("base_url", "organization_id") if getattr(profile, k) is None]
+    if missing:
+        raise ConfigError(f"In {where}, profiles.{name}.{missing[0]} is required; add it.")
+    assert profile.base_url is not None and profile.organization_id is not None
+    parts = urlsplit(profile.base_url)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname or "") and not profile.allow_insecure_http:
+        raise ConfigError(
+            f"Profile {name!r} uses plain http to {parts.hostname}, which would send the API key in "
+            f"clear; use https, or set allow_insecure_http = true in profiles.{name} if you must."
+        )
+    key = _read_key(name, profile, where)
+    return ResolvedProfile(
+        name=name,
+        base_url=profile.base_url,
+        organization_id=profile.organization_id,
+        api_key=Secret(key),
+        auth=profile.auth,
+        media_base_url=profile.media_base_url,
+        timeout_seconds=profile.timeout_seconds,
+        paths=profile.paths,
+        limits=profile.limits,
+    )
+
+
+def _read_key(name: str, profile: Profile, where: Path) -> str:
+    if profile.api_key_env:
+        value = os.environ.get(profile.api_key_env, "").strip()
+        if not value:
+            raise ConfigError(
+                f"Profile {name!r} reads its API key from ${profile.api_key_env}, which is not set; "
+                f"export {profile.api_key_env}=... and try again."
+            )
+        return value
+    if profile.api_key:
+        return profile.api_key.strip()
+    raise ConfigError(
+        f"Profile {name!r} in {where} has no API key; set api_key_env to the name of an "
+        "environment variable that holds it."
+    )
+
+
+def starter_config() -> Config:
+    """What `switchboard config init` writes: the sandbox by default, and a profile to fill in."""
+    return Config(
+        default_profile=SANDBOX,
+        profiles={
+            "acme": Profile(
+                base_url="https://api.achieveapex.com",
+                organization_id=101,
+                api_key_env="ACME_API_KEY",
+                auth="x-api-key",
+                media_base_url=DEFAULT_MEDIA_BASE,
+            )
+        },
+    )
+
+
+def masked(config: Config) -> dict[str, Any]:
+    """The config as `config show` prints it: every api_key masked."""
+    data = config.model_dump(mode="json", exclude_unset=True)
+    for profile in data.get("profiles", {}).values():
+        if profile.get("api_key"):
+            profile["api_key"] = "****"
+    return data

@@ -1,0 +1,210 @@
+"""What the API returns, parsed tolerantly: unknown fields ignored, numeric strings accepted,
+documented alternatives (`signedUrl`, `_id`/`id`, a bare list for a page) understood.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+T = TypeVar("T")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO-8601 (with `Z`, an offset or naive = UTC) or epoch seconds/milliseconds -> aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, int | float):
+        seconds = value / 1000 if abs(value) > 1e11 else value
+        dt = datetime.fromtimestamp(seconds, tz=UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return parse_time(int(text))
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        dt = datetime.fromisoformat(text)
+    else:
+        raise ValueError(f"not a timestamp: {value!r}")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """The API's timestamp form: UTC with milliseconds and a `Z`."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
+
+
+class Contact(ApiModel):
+    id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.phone or self.email or (f"Contact {self.id}" if self.id else "Unknown")
+
+
+class Conversation(ApiModel):
+    id: int
+    organization_id: int | None = None
+    contact_id: int | None = None
+    channel: str = ""
+    status: str | None = None
+    unread_count: int = 0
+    assigned_user_id: int | None = None
+    assigned_ai_assistant_id: int | str | None = None
+    pipeline_id: int | None = None
+    pipeline_stage_id: int | None = None
+    ai_context_cut: Any = None
+    ai_auto_assignment_disabled: bool | None = None
+    ai_auto_assignment_disabled_reason: str | None = None
+    blocked: bool | None = None
+    contact: Contact | None = None
+    last_message_text: str | None = None
+    last_message_at: datetime | None = None
+    last_inbound_message_at: datetime | None = None
+
+    _times = field_validator("last_message_at", "last_inbound_message_at", mode="before")(
+        classmethod(lambda cls, v: parse_time(v))
+    )
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, v: Any) -> str:
+        return str(v or "").strip().lower()
+
+    @field_validator("unread_count", mode="before")
+    @classmethod
+    def _unread(cls, v: Any) -> Any:
+        return 0 if v is None else v
+
+    @property
+    def contact_name(self) -> str:
+        if self.contact is not None:
+            return self.contact.display_name
+        return f"Contact {self.contact_id}" if self.contact_id is not None else "Unknown"
+
+
+class Message(ApiModel):
+    id: int | str
+    conversation_id: int | None = None
+    direction: str = "outbound"
+    message_type: str = "text"
+    message_text: str | None = None
+    created_at: datetime | None = None
+    status: str | None = None
+    sender_name: str | None = None
+    conversation_file_id: str | None = None
+    file_name: str | None = None
+    file_type: str | None = None
+    file_size: int | None = None
+    media_url: str | None = None
+
+    _time = field_validator("created_at", mode="before")(classmethod(lambda cls, v: parse_time(v)))
+
+    @property
+    def is_note(self) -> bool:
+        return self.message_type == "note"
+
+    @property
+    def is_inbound(self) -> bool:
+        return self.direction == "inbound"
+
+
+class TemplateComponent(ApiModel):
+    type: str
+    format: str | None = None
+    text: str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> str:
+        return str(v or "").upper()
+
+
+class Template(ApiModel):
+    id: int | str | None = None
+    name: str
+    language: str = "en_US"
+    category: str | None = None
+    status: str = "APPROVED"
+    components: list[TemplateComponent] = Field(default_factory=list)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, v: Any) -> Any:
+        # Accept the Cloud API's `{"code": "en_US"}` as well as a bare code.
+        return v.get("code", "en_US") if isinstance(v, dict) else v
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, v: Any) -> str:
+        return str(v or "APPROVED").upper()
+
+    def component(self, kind: str) -> TemplateComponent | None:
+        return next((c for c in self.components if c.type == kind.upper()), None)
+
+
+class Page(ApiModel, Generic[T]):
+    """A Feathers page. A bare JSON list is accepted as a page holding everything."""
+
+    total: int = 0
+    limit: int = 0
+    skip: int = 0
+    data: list[T] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, v: Any) -> Any:
+        if isinstance(v, list):
+            return {"total": len(v), "limit": len(v), "skip": 0, "data": v}
+        if isinstance(v, dict) and "total" not in v and isinstance(v.get("data"), list):
+            return {**v, "total": v.get("total", len(v["data"]))}
+        return v
+
+    @property
+    def has_more(self) -> bool:
+        return self.skip + len(self.data) < self.total
+
+
+class SignedUpload(ApiModel):
+    """Step 1 of an upload: where to PUT the bytes and the object's key."""
+
+    url: str = Field(validation_alias=AliasChoices("url", "signedUrl", "signed_url"))
+    s3_key: str = Field(
+        validation_alias=AliasChoices("s3PathWithoutBucket", "s3_key", "key", "Key")
+    )
+    s3_path: str | None = Field(default=None, validation_alias=AliasChoices("s3Path", "s3_path"))
+
+
+class ConversationFile(ApiModel):
+    """Step 3 of an upload: the created document; its `_id` is the `conversation_file_id`."""
+
+    id: str = Field(validation_alias=AliasChoices("_id", "id", "conversation_file_id"))
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A file the server now holds, with everything a send payload may need."""
+
+    conversation_file_id: str
+    s3_key: str
+    s3_path: str
+    file_name: str
+    file_type: str
+    file_size: int
+    file_category: str

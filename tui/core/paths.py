@@ -1,0 +1,31 @@
+"""Where Switchboard keeps things, following the XDG base directories."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "switchboard"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+
+
+def config_dir() -> Path:
+    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+
+
+def config_path() -> Path:
+    """`$SWITCHBOARD_CONFIG`, else `$XDG_CONFIG_HOME/switchboard/config.toml`."""
+    explicit = os.environ.get("SWITCHBOARD_CONFIG")
+    return Path(explicit).expanduser() if explicit else config_dir() / "config.toml"
+
+
+def data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP
+
+
+def state_dir() -> Path:
+    return _xdg("XDG_STATE_HOME", ".local/state") / APP

@@ -1,0 +1,140 @@
+"""Every JSON body Switchboard sends, built here and nowhere else.
+
+Three families share the wire: the Meta/webchat "transform outgoing" endpoints, SMS/MMS, and
+the playground. Field names follow the seed page exactly. A draft with several files becomes
+several messages according to the channel's `Split` rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from tui.core.channels import ChannelSpec, Family, Split
+from tui.core.errors import BadResponseError
+from tui.core.models import Conversation, Template, Uploaded
+from tui.core.templates import Slot, api_object, rendered_body
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One POST: which endpoint (a `Paths` key) and its body."""
+
+    path_key: str
+    body: dict[str, Any]
+
+
+def public_media_url(media_base_url: str, s3_key: str) -> str:
+    """The object's public URL: the base plus the key, each segment percent-encoded."""
+    segments = [quote(seg, safe="") for seg in s3_key.lstrip("/").split("/")]
+    return media_base_url.rstrip("/") + "/" + "/".join(segments)
+
+
+# -- the three families ---------------------------------------------------------------------------
+
+
+def transform_body(
+    conversation: Conversation, text: str, message_type: str, upload: Uploaded | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "conversation_id": conversation.id,
+        "message_text": text,
+        "message_type": message_type,
+    }
+    if upload is not None:
+        body |= {
+            "s3_path": upload.s3_path,
+            "conversation_file_id": upload.conversation_file_id,
+            "file_size": upload.file_size,
+        }
+    return body
+
+
+def sms_body(conversation: Conversation, text: str, media_url: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"conversation_id": conversation.id, "message_text": text}
+    if media_url is not None:
+        body["media_url"] = media_url
+    return body
+
+
+def playground_body(
+    conversation: Conversation, text: str, message_type: str, upload: Uploaded | None = None
+) -> dict[str, Any]:
+    if conversation.organization_id is None or conversation.contact_id is None:
+        raise BadResponseError(
+            f"Playground conversation {conversation.id} came back without organization_id or "
+            "contact_id, which the playground send needs; check the API's conversation answer.",
+            status=200,
+        )
+    body: dict[str, Any] = {
+        "conversation_id": conversation.id,
+        "organization_id": conversation.organization_id,
+        "contact_id": conversation.contact_id,
+        "message_text": text,
+        "message_type": message_type,
+    }
+    if upload is not None:
+        body |= {
+            "s3_key": upload.s3_key,
+            "s3_path": upload.s3_path,
+            "file_name": upload.file_name,
+            "file_type": upload.file_type,
+            "file_size": upload.file_size,
+            "conversation_file_id": upload.conversation_file_id,
+        }
+    return body
+
+
+def _one(
+    spec: ChannelSpec,
+    conversation: Conversation,
+    text: str,
+    upload: Uploaded | None,
+    media_base_url: str,
+    message_type: str | None = None,
+) -> Outgoing:
+    kind = message_type or (upload.file_category if upload else "text")
+    if spec.family is Family.SMS:
+        url = public_media_url(media_base_url, upload.s3_key) if upload else None
+        return Outgoing(spec.path_key, sms_body(conversation, text, url))
+    if spec.family is Family.PLAYGROUND:
+        return Outgoing(spec.path_key, playground_body(conversation, text, kind, upload))
+    return Outgoing(spec.path_key, transform_body(conversation, text, kind, upload))
+
+
+# -- drafts -> requests ---------------------------------------------------------------------------
+
+
+def build_reply(
+    spec: ChannelSpec,
+    conversation: Conversation,
+    text: str,
+    uploads: list[Uploaded],
+    media_base_url: str,
+) -> list[Outgoing]:
+    """A customer-facing reply, split into messages the way the channel takes files."""
+    if not uploads:
+        return [_one(spec, conversation, text, None, media_base_url)]
+    if spec.split is Split.TEXT_APART:
+        head = [_one(spec, conversation, text, None, media_base_url)] if text.strip() else []
+        return head + [_one(spec, conversation, "", u, media_base_url) for u in uploads]
+    # CAPTION_FIRST and ONE_URL: the text rides with the first file.
+    return [
+        _one(spec, conversation, text if i == 0 else "", u, media_base_url) for i, u in enumerate(uploads)
+    ]
+
+
+def build_note(spec: ChannelSpec, conversation: Conversation, text: str) -> list[Outgoing]:
+    """An internal note: the channel's own endpoint, `message_type: "note"`."""
+    return [_one(spec, conversation, text, None, "", message_type="note")]
+
+
+def build_template(
+    spec: ChannelSpec, conversation: Conversation, template: Template, filled: Mapping[Slot, str]
+) -> list[Outgoing]:
+    """A WhatsApp template: the rendered body as text, and the Cloud-API-shaped object."""
+    body = transform_body(conversation, rendered_body(template, filled), "template")
+    body["template"] = api_object(template, filled)
+    return [Outgoing(spec.path_key, body)]

@@ -1,0 +1,243 @@
+"""The rules a draft must meet before anything leaves the machine.
+
+The 24-hour reply window of the Meta channels and every limit of the channel table are checked
+here, and only here; a violation is a `PolicyRefusal` with one plain sentence, raised before any
+upload or request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tui.core.channels import ChannelSpec
+from tui.core.errors import PolicyRefusal
+from tui.core.files import LocalFile, human_size
+from tui.core.models import Conversation, Template
+from tui.core.templates import TemplateValues, slots
+from tui.core.textcount import measure
+
+WINDOW = timedelta(hours=24)
+
+
+def human_duration(delta: timedelta) -> str:
+    """'3 d 4 h', '5 h 12 min', '7 min', 'less than a minute'."""
+    seconds = int(max(delta.total_seconds(), 0))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return "less than a minute"
+
+
+@dataclass(frozen=True)
+class WindowState:
+    """The reply window of one conversation at one instant."""
+
+    applies: bool  # False: the channel has no window (webchat, SMS, playground)
+    open: bool
+    opened_at: datetime | None = None  # the customer's last inbound message
+    closes_at: datetime | None = None
+    now: datetime | None = None
+
+    @property
+    def never_opened(self) -> bool:
+        return self.applies and self.opened_at is None
+
+    @property
+    def remaining(self) -> timedelta:
+        if not self.open or self.closes_at is None or self.now is None:
+            return timedelta(0)
+        return self.closes_at - self.now
+
+    @property
+    def closed_for(self) -> timedelta:
+        if self.open or self.closes_at is None or self.now is None:
+            return timedelta(0)
+        return self.now - self.closes_at
+
+    def describe(self) -> str:
+        if not self.applies:
+            return "no reply window"
+        if self.never_opened:
+            return "window never opened"
+        if self.open:
+            return f"window open, {human_duration(self.remaining)} left"
+        return f"window closed {human_duration(self.closed_for)} ago"
+
+
+def window_state(
+    conversation: Conversation, spec: ChannelSpec | None, now: datetime | None = None
+) -> WindowState:
+    """Open while less than 24 h have passed since the last inbound message.
+
+    Exactly 24 h is closed. A timestamp in the future (clock skew) counts as "just now": the
+    window is open for the full 24 h from our clock, never longer.
+    """
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if spec is None or not spec.reply_window:
+        return WindowState(applies=False, open=True, now=now)
+    last = conversation.last_inbound_message_at
+    if last is None:
+        return WindowState(applies=True, open=False, now=now)
+    elapsed = max(now - last, timedelta(0))
+    closes_at = now + (WINDOW - elapsed)
+    return WindowState(applies=True, open=elapsed < WINDOW, opened_at=last, closes_at=closes_at, now=now)
+
+
+def _alternatives(spec: ChannelSpec) -> tuple[str, ...]:
+    return ("note", "template") if spec.templates else ("note",)
+
+
+def _offer(spec: ChannelSpec) -> str:
+    return "leave a note or send an approved template" if spec.templates else "leave a note instead"
+
+
+def check_channel(conversation: Conversation, spec: ChannelSpec | None) -> ChannelSpec:
+    if spec is None:
+        shown = conversation.channel or "an unknown channel"
+        raise PolicyRefusal(
+            f"Switchboard cannot send on {shown!r} conversations; answer this one from the "
+            "AchieveApex web app.",
+            reason="unknown_channel",
+        )
+    return spec
+
+
+def check_window(conversation: Conversation, spec: ChannelSpec, now: datetime | None = None) -> None:
+    """Refuse a customer-facing reply outside a Meta channel's window."""
+    state = window_state(conversation, spec, now)
+    if state.open:
+        return
+    if state.never_opened:
+        sentence = (
+            f"The customer has never written on this {spec.label} conversation, so no reply "
+            f"window is open; {_offer(spec)}."
+        )
+    else:
+        sentence = (
+            f"The {spec.label} reply window closed {human_duration(state.closed_for)} ago "
+            f"(24 h after the customer's last message); {_offer(spec)}."
+        )
+    raise PolicyRefusal(sentence, reason="window_closed", allowed=_alternatives(spec))
+
+
+def check_text(text: str, spec: ChannelSpec, *, caption: bool = False) -> None:
+    limits = spec.limits
+    cap = limits.caption_max if caption and limits.caption_max else None
+    m = measure(text, limits, limit=cap)
+    if m.over:
+        what = "caption" if cap else "message"
+        extra = "; send the text on its own or shorten it" if cap else "; shorten it"
+        raise PolicyRefusal(
+            f"A {spec.label} {what} holds at most {m.limit:,} {m.unit} and this one has "
+            f"{m.used:,}{extra}.",
+            reason="text_too_long",
+        )
+
+
+def check_file(file: LocalFile, spec: ChannelSpec) -> None:
+    rule = spec.limits.media.get(file.category)  # type: ignore[call-overload]
+    if rule is None or not rule.accepts(file.mime):
+        accepted = _accepted(spec)
+        raise PolicyRefusal(
+            f"{spec.label} does not take {file.mime} files like {file.name!r}; it takes {accepted}.",
+            reason="file_type",
+        )
+    if file.size > rule.max_bytes:
+        raise PolicyRefusal(
+            f"{file.name!r} is {human_size(file.size)}, over the {human_size(rule.max_bytes)} "
+            f"{spec.label} allows for {file.category} files; send a smaller file.",
+            reason="file_too_big",
+        )
+
+
+def _accepted(spec: ChannelSpec) -> str:
+    parts = []
+    for category, rule in spec.limits.media.items():
+        kinds = ", ".join(m.split("/", 1)[1] for m in rule.mime_types) if rule.mime_types else "any"
+        parts.append(f"{category} ({kinds}) up to {human_size(rule.max_bytes)}")
+    return "; ".join(parts) if parts else "no files"
+
+
+def check_reply(
+    conversation: Conversation,
+    spec: ChannelSpec,
+    text: str,
+    files: list[LocalFile],
+    now: datetime | None = None,
+) -> None:
+    """A customer-facing reply: window, then text, then every file."""
+    if not text.strip() and not files:
+        raise PolicyRefusal("There is nothing to send; write a message or attach a file.", reason="empty")
+    check_window(conversation, spec, now)
+    caption = bool(files) and spec.split.value == "caption_first"
+    if text:
+        check_text(text, spec, caption=caption)
+    for f in files:
+        check_file(f, spec)
+
+
+def check_note(spec: ChannelSpec, text: str, files: list[LocalFile]) -> None:
+    if not spec.notes:
+        raise PolicyRefusal(
+            f"The API keeps no internal notes on {spec.label} conversations; send a reply instead.",
+            reason="notes_unsupported",
+        )
+    if files:
+        raise PolicyRefusal(
+            "A note cannot carry attachments; send the files as a reply or remove them.",
+            reason="note_with_files",
+        )
+    if not text.strip():
+        raise PolicyRefusal("The note is empty; write something first.", reason="empty")
+    check_text(text, spec)
+
+
+def check_template_allowed(spec: ChannelSpec, *, has_files: bool) -> None:
+    """Whether this conversation takes a template at all; checked before templates are fetched."""
+    if not spec.templates:
+        raise PolicyRefusal(
+            f"Templates are a WhatsApp feature; {spec.label} conversations take replies and notes.",
+            reason="templates_unsupported",
+        )
+    if has_files:
+        raise PolicyRefusal(
+            "A template cannot carry attachments here; send the files separately.",
+            reason="template_with_files",
+        )
+
+
+def check_template(template: Template, values: TemplateValues) -> None:
+    """Only APPROVED templates, every variable filled, no value left over."""
+    if template.status != "APPROVED":
+        raise PolicyRefusal(
+            f"The template {template.name!r} is {template.status}, and only APPROVED templates "
+            "can be sent; pick an approved one.",
+            reason="template_not_approved",
+        )
+    filled, missing, leftover = values.assign(template)
+    if missing:
+        names = ", ".join(s.label for s in missing)
+        raise PolicyRefusal(
+            f"The template {template.name!r} needs a value for {names}; fill every variable.",
+            reason="template_missing_values",
+        )
+    if leftover:
+        raise PolicyRefusal(
+            f"The template {template.name!r} has {len(slots(template))} variable(s) but "
+            f"{len(values.positional)} positional values were given; remove the extra ones.",
+            reason="template_extra_values",
+        )
+    empty = [s.label for s, v in filled.items() if not v.strip()]
+    if empty:
+        raise PolicyRefusal(
+            f"The template {template.name!r} has an empty value for {', '.join(empty)}; "
+            "fill every variable.",
+            reason="template_missing_values",
+        )

@@ -1,0 +1,184 @@
+"""The one entry point for sending: conversation + draft -> policy -> uploads -> payload -> post.
+
+`prepare` reads the conversation (and the templates when needed) and applies every rule without
+side effects, so a refusal costs no upload and no send. `execute` then uploads every file first
+(nothing is sent if an upload fails) and posts the messages in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from tui.core.channels import ChannelSpec, channel_spec
+from tui.core.client import ApiClient
+from tui.core.errors import PolicyRefusal, SwitchboardError
+from tui.core.files import LocalFile, inspect_file
+from tui.core.models import Conversation, Message, Template, Uploaded
+from tui.core.payloads import Outgoing, build_note, build_reply, build_template
+from tui.core.policy import (
+    check_channel,
+    check_note,
+    check_reply,
+    check_template,
+    check_template_allowed,
+)
+from tui.core.templates import Slot, TemplateValues, find_template
+from tui.core.uploads import upload_file
+
+
+@dataclass
+class TemplateChoice:
+    name: str
+    language: str | None = None
+    values: TemplateValues = field(default_factory=TemplateValues)
+
+
+@dataclass
+class Draft:
+    """What the agent wants to send. A template draft ignores `text`."""
+
+    text: str = ""
+    note: bool = False
+    attachments: list[Path] = field(default_factory=list)
+    template: TemplateChoice | None = None
+
+    @property
+    def kind(self) -> str:
+        return "template" if self.template else ("note" if self.note else "reply")
+
+
+@dataclass(frozen=True)
+class SendProgress:
+    stage: str  # "uploading" | "sending"
+    detail: str  # file name, or "message 2 of 3"
+    done: int
+    total: int
+
+
+ProgressFn = Callable[[SendProgress], None]
+
+
+@dataclass
+class Prepared:
+    """A draft that passed every rule: ready to upload and post."""
+
+    conversation: Conversation
+    spec: ChannelSpec
+    draft: Draft
+    files: list[LocalFile]
+    template: Template | None = None
+    filled: dict[Slot, str] = field(default_factory=dict)
+
+
+@dataclass
+class SendResult:
+    conversation: Conversation
+    messages: list[Message]
+
+
+class PartialSendError(SwitchboardError):
+    """Some messages of a multi-message send went out before a failure."""
+
+    def __init__(self, cause: SwitchboardError, sent: list[Message], total: int) -> None:
+        super().__init__(f"{len(sent)} of {total} messages went out before this failure: {cause.sentence}")
+        self.cause = cause
+        self.sent = sent
+        self.exit_code = cause.exit_code
+        self.retry_safe = False
+
+
+def _pick_template(templates: list[Template], choice: TemplateChoice) -> Template:
+    matches = find_template(templates, choice.name, choice.language)
+    if not matches:
+        where = f" in {choice.language}" if choice.language else ""
+        raise PolicyRefusal(
+            f"There is no WhatsApp template named {choice.name!r}{where}; run `switchboard templates` "
+            "to see the ones you can use.",
+            reason="template_unknown",
+        )
+    if len(matches) > 1:
+        approved = [t for t in matches if t.status == "APPROVED"]
+        if len(approved) == 1:
+            return approved[0]
+        languages = ", ".join(sorted(t.language for t in matches))
+        raise PolicyRefusal(
+            f"The template {choice.name!r} exists in {languages}; choose one with --language.",
+            reason="template_ambiguous",
+        )
+    return matches[0]
+
+
+async def prepare(
+    client: ApiClient, conversation_id: int, draft: Draft, *, now: datetime | None = None
+) -> Prepared:
+    """Read what the rules need and apply them; no upload, no send."""
+    conversation = await client.get_conversation(conversation_id)
+    spec = check_channel(conversation, channel_spec(conversation.channel, client.profile.limits))
+    if draft.template is not None:
+        check_template_allowed(spec, has_files=bool(draft.attachments))
+        template = _pick_template(await client.list_templates(), draft.template)
+        check_template(template, draft.template.values)
+        filled, _, _ = draft.template.values.assign(template)
+        return Prepared(conversation, spec, draft, [], template, filled)
+    files = [inspect_file(p) for p in draft.attachments]
+    if draft.note:
+        check_note(spec, draft.text, files)
+    else:
+        check_reply(conversation, spec, draft.text, files, now)
+    return Prepared(conversation, spec, draft, files)
+
+
+async def execute(
+    client: ApiClient, prepared: Prepared, *, progress: ProgressFn | None = None
+) -> SendResult:
+    """Upload every file, then post each message in order."""
+    conversation, spec = prepared.conversation, prepared.spec
+    uploads: list[Uploaded] = []
+    for f in prepared.files:
+        def on_bytes(name: str, done: int, total: int) -> None:
+            if progress is not None:
+                progress(SendProgress("uploading", name, done, total))
+
+        uploads.append(await upload_file(client, conversation, f, on_bytes))
+
+    if prepared.template is not None:
+        requests = build_template(spec, conversation, prepared.template, prepared.filled)
+    elif prepared.draft.note:
+        requests = build_note(spec, conversation, prepared.draft.text)
+    else:
+        requests = build_reply(spec, conversation, prepared.draft.text, uploads, client.profile.media_base_url)
+    return SendResult(conversation, await _post_all(client, requests, prepared.draft.kind, progress))
+
+
+async def _post_all(
+    client: ApiClient, requests: list[Outgoing], kind: str, progress: ProgressFn | None
+) -> list[Message]:
+    sent: list[Message] = []
+    what = {"reply": "the message", "note": "the note", "template": "the template message"}[kind]
+    for i, req in enumerate(requests, 1):
+        if progress is not None:
+            progress(SendProgress("sending", f"message {i} of {len(requests)}", i - 1, len(requests)))
+        path = getattr(client.paths, req.path_key)
+        try:
+            sent.append(await client.post_message(path, req.body, what=what))
+        except SwitchboardError as exc:
+            if sent:
+                raise PartialSendError(exc, sent, len(requests)) from None
+            raise
+    return sent
+
+
+async def send_draft(
+    client: ApiClient,
+    conversation_id: int,
+    draft: Draft,
+    *,
+    progress: ProgressFn | None = None,
+    now: datetime | None = None,
+) -> SendResult:
+    """Check, upload, build and post; the created messages or a typed error."""
+    prepared = await prepare(client, conversation_id, draft, now=now)
+    return await execute(client, prepared, progress=progress)

@@ -1,0 +1,67 @@
+"""Untrusted text made safe to show: controls and bidi overrides become visible placeholders.
+
+Customer text, contact names, file names and server errors are data. Before they reach a terminal
+(the CLI prints them; the app renders them as Rich `Text`, never markup), C0/C1 controls, DEL,
+escape sequences and bidi overrides are replaced; emoji, ZWJ and ZWNJ are kept.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Bidi embeddings, overrides, isolates and marks: they can reorder what follows on screen.
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+KEEP_FORMAT = frozenset("\u200c\u200d\ufe0e\ufe0f")  # ZWNJ, ZWJ, variation selectors
+BIDI_MARK = "\u2983\u2984"  # shown as ⦃⦄ so the reader sees something was there
+
+
+def _placeholder(ch: str) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        return chr(0x2400 + code)  # ␀ … ␟ (␛ for ESC)
+    if code == 0x7F:
+        return "\u2421"  # ␡
+    return "\ufffd"
+
+
+def visible(text: str | None, *, multiline: bool = True) -> str:
+    """`text` with every control shown as a placeholder; newlines kept when `multiline`."""
+    if not text:
+        return ""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if ch == "\n":
+            out.append("\n" if multiline else " ")
+        elif ch == "\t":
+            out.append("    " if multiline else " ")
+        elif ch == "\r":
+            if not multiline:
+                out.append(" ")
+        elif code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
+            out.append(_placeholder(ch))
+        elif ch in BIDI:
+            out.append("\ufffd")
+        elif ch in KEEP_FORMAT:
+            out.append(ch)
+        elif unicodedata.category(ch) in ("Cs", "Co", "Cn") or ch in ("\u2028", "\u2029"):
+            out.append("\n" if multiline and ch in ("\u2028", "\u2029") else "\ufffd")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def one_line(text: str | None, width: int | None = None) -> str:
+    """A preview: one line, whitespace collapsed, cut to `width` with an ellipsis."""
+    flat = " ".join(visible(text, multiline=False).split())
+    if width is not None and len(flat) > width:
+        return flat[: max(width - 1, 0)] + "…"
+    return flat
+
+
+def redact(text: str, *secrets: str) -> str:
+    """Remove every occurrence of a secret (an API key) from text meant for output."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "****")
+    return text

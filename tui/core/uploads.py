@@ -1,0 +1,122 @@
+"""The contract's three upload steps: sign, PUT the bytes, register the conversation file.
+
+The file streams from disk in fixed chunks, so memory stays flat for any size; the byte count is
+checked against what was inspected, so a file that grows or shrinks mid-upload is caught. A
+signed URL that expired is re-signed and the PUT redone once, from the file on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Callable
+
+from tui.core.client import ApiClient
+from tui.core.errors import LocalFileError, UploadError
+from tui.core.files import LocalFile
+from tui.core.models import Conversation, Uploaded
+from tui.core.text import one_line
+
+CHUNK = 1024 * 1024
+
+#: progress(file_name, bytes_sent, bytes_total)
+UploadProgress = Callable[[str, int, int], None]
+
+
+def _check_unchanged(file: LocalFile) -> None:
+    try:
+        st = file.path.stat()
+    except FileNotFoundError:
+        raise LocalFileError(f"{file.name!r} was deleted after it was picked; attach it again.") from None
+    except OSError as exc:
+        raise LocalFileError(f"{file.name!r} cannot be read any more ({exc.strerror}).") from None
+    if st.st_size != file.size:
+        raise LocalFileError(
+            f"{file.name!r} changed size after it was picked ({file.size:,} -> {st.st_size:,} bytes); "
+            "attach it again."
+        )
+
+
+async def stream_file(
+    file: LocalFile, progress: UploadProgress | None = None
+) -> AsyncIterator[bytes]:
+    """Yield the file in chunks, reading off the event loop, and verify the total."""
+    _check_unchanged(file)
+    try:
+        fh = await asyncio.to_thread(file.path.open, "rb")
+    except OSError as exc:
+        raise LocalFileError(f"{file.name!r} cannot be opened ({exc.strerror}).") from None
+    sent = 0
+    try:
+        while True:
+            chunk = await asyncio.to_thread(fh.read, CHUNK)
+            if not chunk:
+                break
+            sent += len(chunk)
+            if sent > file.size:
+                raise LocalFileError(f"{file.name!r} grew while it was uploading; attach it again.")
+            yield chunk
+            if progress is not None:
+                progress(file.name, sent, file.size)
+    finally:
+        fh.close()
+    if sent != file.size:
+        raise LocalFileError(f"{file.name!r} shrank while it was uploading; attach it again.")
+
+
+def _storage_error(status: int, body: bytes) -> tuple[str, str]:
+    text = body[:2000].decode("utf-8", "replace")
+    code = re.search(r"<Code>([^<]*)</Code>", text)
+    message = re.search(r"<Message>([^<]*)</Message>", text)
+    return (code.group(1) if code else str(status)), one_line(message.group(1) if message else text, 160)
+
+
+async def upload_file(
+    client: ApiClient,
+    conversation: Conversation,
+    file: LocalFile,
+    progress: UploadProgress | None = None,
+) -> Uploaded:
+    """Run the three steps for one file; returns what the payload builders need."""
+    for attempt in (1, 2):
+        signed = await client.sign_upload(
+            file_name=file.name, file_type=file.mime, conversation_id=conversation.id
+        )
+        response = await client.put_object(
+            signed.url, stream_file(file, progress), size=file.size, mime=file.mime
+        )
+        if response.is_success:
+            break
+        body = await response.aread()
+        code, message = _storage_error(response.status_code, body)
+        expired = response.status_code in (400, 403) and (
+            "expired" in message.lower() or code in ("ExpiredToken", "RequestExpired")
+        )
+        if expired and attempt == 1:
+            continue
+        raise UploadError(
+            f"Storage refused {file.name!r} ({response.status_code} {code}: {message}); try again, "
+            "and check the profile's upload settings if it persists."
+        )
+    s3_path = signed.s3_path or f"s3://{signed.s3_key}"
+    created = await client.create_file(
+        {
+            "conversation_id": conversation.id,
+            "organization_id": client.org,
+            "file_name": file.name,
+            "file_type": file.mime,
+            "file_size": file.size,
+            "s3_key": signed.s3_key,
+            "s3_path": s3_path,
+            "file_category": file.category,
+        }
+    )
+    return Uploaded(
+        conversation_file_id=created.id,
+        s3_key=signed.s3_key,
+        s3_path=s3_path,
+        file_name=file.name,
+        file_type=file.mime,
+        file_size=file.size,
+        file_category=file.category,
+    )
