@@ -134,8 +134,9 @@ def check_text(text: str, spec: ChannelSpec, *, caption: bool = False) -> None:
     if m.over:
         what = "caption" if cap else "message"
         extra = "; send the text on its own or shorten it" if cap else "; shorten it"
+        article = "An" if spec.label[:1] in "AEIOU" else "A"
         raise PolicyRefusal(
-            f"A {spec.label} {what} holds at most {m.limit:,} {m.unit} and this one has "
+            f"{article} {spec.label} {what} holds at most {m.limit:,} {m.unit} and this one has "
             f"{m.used:,}{extra}.",
             reason="text_too_long",
         )

@@ -1,0 +1,118 @@
+"""A file's MIME type comes from its content as well as its name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tui.core.errors import LocalFileError
+from tui.core.files import category_of, detect_mime, human_size, inspect_file
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"x" * 64
+MP4 = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+GPP = b"\x00\x00\x00\x18ftyp3gp5" + b"\x00" * 64
+OGG = b"OggS" + b"\x00" * 64
+AMR = b"#!AMR\n" + b"\x00" * 16
+ZIP = b"PK\x03\x04" + b"\x00" * 64
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "mime"),
+    [
+        ("a.png", PNG, "image/png"),
+        ("a.jpg", JPEG, "image/jpeg"),
+        ("a.pdf", PDF, "application/pdf"),
+        ("clip.mp4", MP4, "video/mp4"),
+        ("clip.3gp", GPP, "video/3gpp"),
+        ("voice.ogg", OGG, "audio/ogg"),
+        ("voice.amr", AMR, "audio/amr"),
+        ("report.docx", ZIP, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("notes.txt", b"plain words\n", "text/plain"),
+        ("data.csv", b"a,b\n1,2\n", "text/csv"),
+        ("noext", PDF, "application/pdf"),
+        ("noext", b"\x00\x01\x02binary", "application/octet-stream"),
+        ("mystery.bin", b"\x00\x01\x02binary", "application/octet-stream"),
+        ("utf8.txt", "olá 😀".encode(), "text/plain"),
+    ],
+)
+def test_detect_mime(name: str, head: bytes, mime: str) -> None:
+    assert detect_mime(head, name) == mime
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def test_inspect_reads_size_and_type(tmp_path: Path) -> None:
+    p = write(tmp_path, "photo.png", PNG)
+    f = inspect_file(p)
+    assert (f.name, f.size, f.mime, f.category) == ("photo.png", len(PNG), "image/png", "image")
+
+
+def test_png_that_is_really_a_pdf_is_caught(tmp_path: Path) -> None:
+    p = write(tmp_path, "photo.png", PDF)
+    with pytest.raises(LocalFileError) as err:
+        inspect_file(p)
+    assert err.value.sentence == (
+        "'photo.png' is named like image/png but its content is application/pdf; "
+        "rename it or pick the right file."
+    )
+
+
+def test_image_name_with_no_image_inside(tmp_path: Path) -> None:
+    with pytest.raises(LocalFileError, match="damaged or mislabelled"):
+        inspect_file(write(tmp_path, "photo.jpg", b"just some text"))
+
+
+def test_pdf_named_pdf_and_jpeg_named_jpeg_pass(tmp_path: Path) -> None:
+    assert inspect_file(write(tmp_path, "x.jpeg", JPEG)).mime == "image/jpeg"
+    assert inspect_file(write(tmp_path, "x.PDF", PDF)).mime == "application/pdf"
+
+
+def test_missing_directory_empty_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(LocalFileError, match="does not exist"):
+        inspect_file(tmp_path / "nope.png")
+    with pytest.raises(LocalFileError, match="is a directory"):
+        inspect_file(tmp_path)
+    with pytest.raises(LocalFileError, match="empty"):
+        inspect_file(write(tmp_path, "zero.txt", b""))
+
+
+def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Permission bits do not stop root (CI runs as root), so refuse the open itself.
+    locked = write(tmp_path, "locked.txt", b"secret")
+
+    def deny(self: Path, *a: object, **k: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", deny)
+    with pytest.raises(LocalFileError, match="permission denied"):
+        inspect_file(locked)
+
+
+def test_fifo_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(LocalFileError, match="not a regular file"):
+        inspect_file(fifo)
+
+
+def test_category_of() -> None:
+    assert category_of("image/png") == "image"
+    assert category_of("audio/ogg") == "audio"
+    assert category_of("video/mp4") == "video"
+    assert category_of("application/pdf") == "file"
+    assert category_of("text/plain") == "file"
+
+
+def test_human_size() -> None:
+    assert human_size(512) == "512 B"
+    assert human_size(2048) == "2 KB"
+    assert human_size(5 * 1024 * 1024) == "5 MB"
+    assert human_size(int(1.5 * 1024**3)) == "1.5 GB"
