@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from tui import __version__
@@ -32,6 +31,7 @@ from tui.core.errors import (
     TooLargeError,
     TransportError,
 )
+from tui.core.http import httpx
 from tui.core.models import (
     Conversation,
     ConversationFile,

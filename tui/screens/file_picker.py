@@ -1,0 +1,207 @@
+"""Pick files to attach: a directory tree and a typed path with completion.
+
+The highlighted file's size and type are shown, and any entry the conversation's channel cannot
+take is marked with the reason, before anything is uploaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import DirectoryTree, Input, Label, Static
+from textual.widgets._tree import TreeNode
+
+from tui.core.channels import ChannelSpec
+from tui.core.errors import SwitchboardError
+from tui.core.files import LocalFile, human_size, inspect_file
+from tui.core.policy import check_file
+from tui.core.text import one_line
+
+
+class PathSuggester(Suggester):
+    """Completes the last segment of a typed path from what is on disk."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        expanded = Path(os.path.expanduser(value))
+        folder, stem = (expanded, "") if value.endswith("/") else (expanded.parent, expanded.name)
+        try:
+            names = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and (stem or not p.name.startswith(".")))
+        except OSError:
+            return None
+        if not names:
+            return None
+        choice = names[0]
+        suffix = "/" if (folder / choice).is_dir() else ""
+        return value + choice[len(stem) :] + suffix
+
+
+def judge(path: Path, spec: ChannelSpec | None) -> tuple[LocalFile | None, str | None]:
+    """(the inspected file, the reason it cannot go) — reason None when it can."""
+    try:
+        info = inspect_file(path)
+    except SwitchboardError as exc:
+        return None, exc.sentence
+    if spec is None:
+        return info, "This conversation's channel takes no files."
+    try:
+        check_file(info, spec)
+    except SwitchboardError as exc:
+        return info, exc.sentence
+    return info, None
+
+
+class PickerTree(DirectoryTree):
+    BINDINGS = [
+        Binding("space", "mark", "Mark", id="picker.mark"),
+        Binding("full_stop", "toggle_hidden", "Hidden files", id="picker.hidden"),
+    ]
+
+    def __init__(self, path: Path, spec: ChannelSpec | None, **kw: object) -> None:
+        self.show_hidden = False
+        self.spec = spec
+        self.marked: list[Path] = []
+        self._verdicts: dict[Path, str | None] = {}
+        super().__init__(path, **kw)  # type: ignore[arg-type]
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [p for p in paths if self.show_hidden or not p.name.startswith(".")]
+
+    def verdict(self, path: Path) -> str | None:
+        if path not in self._verdicts:
+            self._verdicts[path] = judge(path, self.spec)[1]
+        return self._verdicts[path]
+
+    def render_label(self, node: TreeNode, base_style: Style, style: Style) -> Text:  # type: ignore[type-arg]
+        label = super().render_label(node, base_style, style)
+        path = node.data.path if node.data is not None else None
+        if path is None or path.is_dir():
+            return label
+        if path in self.marked:
+            label = Text("✓ ", style="bold") + label
+        if self.verdict(path):
+            label.stylize("dim strike")
+            label.append("  ✗", style="dim")
+        return label
+
+    def action_mark(self) -> None:
+        node = self.cursor_node
+        if node is None or node.data is None or node.data.path.is_dir():
+            return
+        path = node.data.path
+        if path in self.marked:
+            self.marked.remove(path)
+        else:
+            self.marked.append(path)
+        self._refresh_node(node)
+        self.post_message(FilePickerScreen.Marked())
+
+    def action_toggle_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.reload()
+
+
+class FilePickerScreen(ModalScreen[list[Path] | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("ctrl+j,alt+enter", "confirm", "Attach marked", id="picker.confirm", priority=True),
+    ]
+
+    class Marked(Message):
+        """The tree's marked set changed."""
+
+    def __init__(self, spec: ChannelSpec | None, start: Path | None = None) -> None:
+        super().__init__()
+        self.spec = spec
+        self.start = (start or Path.cwd()).resolve()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(" Attach files · space marks · enter attaches · . hidden files · esc cancels", id="picker-title")
+            yield Input(str(self.start) + "/", id="picker-path", suggester=PathSuggester())
+            with Horizontal(id="picker-body"):
+                yield PickerTree(self.start, self.spec, id="picker-tree")
+                yield Static(id="picker-info")
+            yield Static(id="picker-marked")
+
+    @property
+    def tree(self) -> PickerTree:
+        return self.query_one(PickerTree)
+
+    def on_mount(self) -> None:
+        self.tree.focus()
+        self._show_marked()
+
+    @on(DirectoryTree.NodeHighlighted)
+    def _highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:  # type: ignore[type-arg]
+        data = event.node.data
+        if data is not None:
+            self._describe(data.path)
+
+    def _describe(self, path: Path) -> None:
+        info_box = self.query_one("#picker-info", Static)
+        if path.is_dir():
+            info_box.update(Text(f"{one_line(path.name, 40)}/\nfolder"))
+            return
+        info, reason = judge(path, self.spec)
+        text = Text()
+        text.append(one_line(path.name, 60), style="bold")
+        if info is not None:
+            text.append(f"\n{human_size(info.size)} · {info.mime}")
+        if reason:
+            text.append(f"\n\n✗ {one_line(reason)}", style="bold")
+        elif self.spec is not None:
+            text.append(f"\n\n✓ {self.spec.label} takes this file")
+        info_box.update(text)
+        info_box.set_class(bool(reason), "-refused")
+
+    @on(DirectoryTree.FileSelected)
+    def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        path = event.path
+        if path not in self.tree.marked:
+            self.tree.marked.append(path)
+        self.action_confirm()
+
+    @on(Input.Submitted, "#picker-path")
+    def _typed(self, event: Input.Submitted) -> None:
+        path = Path(os.path.expanduser(event.value.strip()))
+        if path.is_dir():
+            self.tree.path = path
+            self.tree.focus()
+        elif path.is_file():
+            if path not in self.tree.marked:
+                self.tree.marked.append(path.resolve())
+            self._describe(path)
+            self._show_marked()
+        else:
+            self.app.notify(f"{one_line(str(path), 80)} does not exist.", severity="warning")
+
+    def on_file_picker_screen_marked(self) -> None:
+        self._show_marked()
+
+    def _show_marked(self) -> None:
+        marked = self.tree.marked
+        text = Text(f" {len(marked)} marked" + (": " + ", ".join(one_line(p.name, 24) for p in marked) if marked else ""))
+        self.query_one("#picker-marked", Static).update(text)
+
+    def action_confirm(self) -> None:
+        self.dismiss(list(self.tree.marked) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

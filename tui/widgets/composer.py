@@ -1,0 +1,175 @@
+"""The composer: a multi-line editor with a reply/note mode, attachment chips, a live counter
+for the channel, a window banner and upload progress.
+
+It only collects what the agent wants to send and posts `Composer.Submitted`; the screen sends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, Label, Static, TextArea
+
+from tui.core.channels import ChannelSpec
+from tui.core.files import human_size, inspect_file
+from tui.core.errors import LocalFileError
+from tui.core.text import one_line
+from tui.core.textcount import measure
+
+PLACEHOLDERS = {
+    "reply": "Reply to the customer… (ctrl+j or alt+enter sends)",
+    "note": "Internal note, only your team sees it… (ctrl+j or alt+enter saves)",
+}
+
+
+class ComposerArea(TextArea):
+    """The editor. Enter is a newline; ctrl+j and alt+enter send (both survive SSH and tmux)."""
+
+    BINDINGS = [
+        Binding("ctrl+j,alt+enter,ctrl+enter", "submit", "Send", id="composer.send", priority=True),
+    ]
+
+    class Submit(Message):
+        pass
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submit())
+
+
+class Chip(Button):
+    """An attached file; pressing it (Enter or click) removes it."""
+
+    def __init__(self, path: Path, label: str) -> None:
+        super().__init__(label, classes="chip", compact=True)
+        self.path = path
+
+
+class Composer(Vertical):
+    mode: reactive[str] = reactive("reply")
+
+    class Submitted(Message):
+        def __init__(self, text: str, note: bool, attachments: list[Path]) -> None:
+            super().__init__()
+            self.text = text
+            self.note = note
+            self.attachments = attachments
+
+    class SnippetRequested(Message):
+        pass
+
+    def __init__(self, spec: ChannelSpec | None, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.spec = spec
+        self.attachments: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="composer-top"):
+            yield Label("REPLY", id="mode-label")
+            yield Static("", id="window-banner")
+        yield Horizontal(id="chips")
+        yield ComposerArea(id="composer-area", soft_wrap=True, tab_behavior="focus", placeholder=PLACEHOLDERS["reply"])
+        with Horizontal(id="composer-bottom"):
+            yield Static("", id="progress")
+            yield Static("", id="counter")
+
+    def on_mount(self) -> None:
+        self.watch_mode(self.mode)
+        self._update_counter()
+
+    @property
+    def area(self) -> ComposerArea:
+        return self.query_one(ComposerArea)
+
+    @property
+    def text(self) -> str:
+        return self.area.text
+
+    def set_text(self, text: str) -> None:
+        self.area.load_text(text)
+        self.area.move_cursor(self.area.document.end)
+
+    def watch_mode(self, mode: str) -> None:
+        if not self.is_mounted:
+            return
+        label = self.query_one("#mode-label", Label)
+        label.update("NOTE" if mode == "note" else "REPLY")
+        self.set_class(mode == "note", "-note")
+        self.area.placeholder = PLACEHOLDERS[mode]
+        self._update_counter()
+
+    def toggle_mode(self) -> None:
+        self.mode = "reply" if self.mode == "note" else "note"
+
+    def set_banner(self, text: Text | str, kind: str) -> None:
+        banner = self.query_one("#window-banner", Static)
+        banner.update(text)
+        for k in ("open", "closed", "none"):
+            banner.set_class(k == kind, f"-{k}")
+
+    def set_progress(self, text: str) -> None:
+        self.query_one("#progress", Static).update(Text(text))
+
+    # -- attachments --------------------------------------------------------------------------
+
+    def add_attachments(self, paths: list[Path]) -> None:
+        chips = self.query_one("#chips", Horizontal)
+        for path in paths:
+            if path in self.attachments:
+                continue
+            try:
+                info = inspect_file(path)
+                label = f"📎 {one_line(info.name, 28)} {human_size(info.size)} ✕"
+            except LocalFileError:
+                label = f"📎 {one_line(path.name, 28)} ✕"
+            self.attachments.append(path)
+            chips.mount(Chip(path, label))
+        chips.set_class(bool(self.attachments), "-has-files")
+
+    def clear_attachments(self) -> None:
+        self.attachments.clear()
+        chips = self.query_one("#chips", Horizontal)
+        chips.remove_children()
+        chips.remove_class("-has-files")
+
+    @on(Button.Pressed, ".chip")
+    def _remove_chip(self, event: Button.Pressed) -> None:
+        event.stop()
+        chip = event.button
+        assert isinstance(chip, Chip)
+        self.attachments.remove(chip.path)
+        chip.remove()
+        self.query_one("#chips", Horizontal).set_class(bool(self.attachments), "-has-files")
+        self.area.focus()
+
+    # -- counter and submit -------------------------------------------------------------------
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        if self.text == "/":
+            # '/' typed at the start of an empty composer opens the snippets.
+            self.area.load_text("")
+            self.post_message(self.SnippetRequested())
+            return
+        self._update_counter()
+
+    def _update_counter(self) -> None:
+        if self.spec is None or not self.is_mounted:
+            return
+        limits = self.spec.limits
+        cap = limits.caption_max if self.attachments and limits.caption_max and self.mode == "reply" else None
+        m = measure(self.text, limits, limit=cap)
+        counter = self.query_one("#counter", Static)
+        counter.update(Text(m.describe() + (" (caption)" if cap else "")))
+        counter.set_class(m.over, "-over")
+
+    @on(ComposerArea.Submit)
+    def _submit(self, event: ComposerArea.Submit) -> None:
+        event.stop()
+        self.post_message(self.Submitted(self.text, self.mode == "note", list(self.attachments)))

@@ -1,0 +1,214 @@
+"""The conversation list: a virtual, paged list drawn line by line.
+
+Only the pages near the viewport are held (`MAX_PAGES`); a row that scrolls into view before its
+page arrived shows as loading and asks the screen for that page with `NeedPage`. So a 50,000-row
+inbox costs what a screenful costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.models import Conversation
+from tui.widgets.rows import row_text
+
+PAGE = 50
+MAX_PAGES = 12
+
+
+class ConversationList(ScrollView, can_focus=True):
+    """Rows of conversations; j/k, arrows, g/G, PgUp/PgDn, Enter."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("g,home", "first", "First", show=False, id="list.first"),
+        Binding("G,end", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "open", "Open", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES = {
+        "conversation-list--cursor",
+        "conversation-list--badge",
+        "conversation-list--contact",
+        "conversation-list--unread",
+        "conversation-list--window-open",
+        "conversation-list--window-closed",
+        "conversation-list--window-none",
+        "conversation-list--age",
+        "conversation-list--preview",
+        "conversation-list--loading",
+    }
+
+    cursor: reactive[int] = reactive(0)
+
+    class NeedPage(Message):
+        """A page of rows must be fetched: rows `skip` .. `skip + PAGE`."""
+
+        def __init__(self, skip: int) -> None:
+            super().__init__()
+            self.skip = skip
+
+    class Opened(Message):
+        def __init__(self, conversation: Conversation) -> None:
+            super().__init__()
+            self.conversation = conversation
+
+    def __init__(self, *, clock: Callable[[], datetime] | None = None, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.total = 0
+        self.loaded = False
+        self._pages: dict[int, list[Conversation]] = {}
+        self._requested: set[int] = set()
+        self._generation = 0
+
+    # -- data -----------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """Bumped on reset, so answers to a stale query are dropped."""
+        return self._generation
+
+    def reset(self) -> None:
+        self._generation += 1
+        self._pages.clear()
+        self._requested.clear()
+        self.total = 0
+        self.loaded = False
+        self.cursor = 0
+        self.scroll_to(0, 0, animate=False)
+        self.virtual_size = Size(self.size.width, 0)
+        self.refresh()
+
+    def store_page(self, skip: int, rows: list[Conversation], total: int, generation: int) -> None:
+        """A page arrived; keep it and forget the pages farthest from the cursor."""
+        if generation != self._generation:
+            return
+        self._requested.discard(skip)
+        self._pages[skip] = rows
+        self.total = total
+        self.loaded = True
+        if len(self._pages) > MAX_PAGES:
+            here = self.cursor // PAGE * PAGE
+            for far in sorted(self._pages, key=lambda s: abs(s - here), reverse=True)[: len(self._pages) - MAX_PAGES]:
+                del self._pages[far]
+        self.virtual_size = Size(self.size.width, total)
+        self.cursor = min(self.cursor, max(total - 1, 0))
+        self.refresh()
+
+    def replace_page_keeping_cursor(self, skip: int, rows: list[Conversation], total: int) -> None:
+        """A refresh of a held page: the cursor stays on the same conversation when it can."""
+        current = self.current
+        self.store_page(skip, rows, total, self._generation)
+        if current is None:
+            return
+        for offset, row in enumerate(rows):
+            if row.id == current.id:
+                self.cursor = skip + offset
+                return
+
+    def row(self, index: int) -> Conversation | None:
+        page = self._pages.get(index // PAGE * PAGE)
+        if page is None:
+            return None
+        offset = index % PAGE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def current(self) -> Conversation | None:
+        return self.row(self.cursor) if self.total else None
+
+    @property
+    def held_pages(self) -> list[int]:
+        return sorted(self._pages)
+
+    def _want(self, index: int) -> None:
+        skip = index // PAGE * PAGE
+        if skip not in self._pages and skip not in self._requested and skip < max(self.total, 1):
+            self._requested.add(skip)
+            self.post_message(self.NeedPage(skip))
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def _styles(self) -> dict[str, str | Style]:
+        names = ("badge", "contact", "unread", "window-open", "window-closed", "window-none", "age", "preview")
+        return {n: self.get_component_rich_style(f"conversation-list--{n}", partial=True) for n in names}
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        conversation = self.row(index)
+        if conversation is None:
+            self._want(index)
+            style = self.get_component_rich_style("conversation-list--loading")
+            return Strip([Segment(" loading…".ljust(width), style)], width)
+        text = row_text(conversation, self.clock(), width, self._styles())  # type: ignore[arg-type]
+        segments = list(text.render(self.app.console))
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("conversation-list--cursor")
+        return Strip(segments).apply_style(base).crop_extend(0, width, base)
+
+    # -- cursor ---------------------------------------------------------------------------------
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        if self.total:
+            self.scroll_to_region_row(new)
+
+    def scroll_to_region_row(self, index: int) -> None:
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+
+    def _move(self, target: int) -> None:
+        if self.total:
+            self.cursor = max(0, min(target, self.total - 1))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self._move(self.cursor + direction * max(self.scrollable_content_region.height - 1, 1))
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(self.total - 1)
+
+    def action_open(self) -> None:
+        current = self.current
+        if current is not None:
+            self.post_message(self.Opened(current))
+
+    def on_click(self, event: object) -> None:
+        y = getattr(event, "y", None)
+        if y is None:
+            return
+        index = self.scroll_offset.y + int(y)
+        if index < self.total:
+            if index == self.cursor and getattr(event, "chain", 1) >= 2:
+                self.action_open()
+            self.cursor = index
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)

@@ -1,0 +1,90 @@
+"""One message in the history. Inbound, outbound and notes differ in colour, side and label.
+
+Every piece that came from outside (text, sender, file name) enters as `rich.Text` built from
+`visible()` strings, never as markup, so `[bold]` or an escape sequence shows as typed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.files import human_size
+from tui.core.models import Message
+from tui.core.text import one_line, visible
+
+STATUS_MARKS = {
+    "queued": "◷ queued",
+    "sent": "✓ sent",
+    "delivered": "✓✓ delivered",
+    "read": "✓✓ read",
+    "failed": "✗ failed",
+}
+MEDIA_TYPES = ("image", "audio", "video", "file")
+
+
+def when(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        return ""
+    local = dt.astimezone()
+    if (now - dt).total_seconds() < 20 * 3600:
+        return local.strftime("%H:%M")
+    return local.strftime("%d %b %H:%M")
+
+
+def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Text:
+    """The whole item as Text: a header line, an attachment line, the body."""
+    text = Text(end="")
+    if m.is_note:
+        who = f"NOTE · {one_line(m.sender_name) or 'agent'}"
+    elif m.is_inbound:
+        who = one_line(m.sender_name) or "Customer"
+    else:
+        who = f"{one_line(m.sender_name) or 'You'}"
+    text.append(who, style="bold")
+    stamp = when(m.created_at, now)
+    if stamp:
+        text.append(f" · {stamp}", style="dim")
+    if pending:
+        text.append(f" · {pending}", style="italic")
+    elif not m.is_inbound and not m.is_note and m.status:
+        mark = STATUS_MARKS.get(m.status, one_line(m.status))
+        text.append(f" · {mark}", style="bold red" if m.status == "failed" else "dim")
+    if m.message_type == "template":
+        text.append(" · template", style="dim")
+    if m.file_name or m.message_type in MEDIA_TYPES:
+        name = one_line(m.file_name) or "attachment"
+        kind = one_line(m.file_type) or m.message_type
+        size = f" · {human_size(m.file_size)}" if m.file_size else ""
+        text.append(f"\n📎 {name} · {kind}{size}", style="italic")
+    body = visible(m.message_text)
+    if body:
+        text.append("\n")
+        text.append(body)
+    return text
+
+
+class MessageItem(Static):
+    """A rendered message; `pending` shows a local state (sending…, failed: reason)."""
+
+    DEFAULT_CLASSES = "message"
+
+    def __init__(self, message: Message, *, pending: str | None = None, failed: bool = False) -> None:
+        self.message = message
+        self.pending = pending
+        super().__init__(message_text(message, datetime.now(UTC), pending=pending))
+        kind = "note" if message.is_note else "inbound" if message.is_inbound else "outbound"
+        self.add_class(kind)
+        if pending:
+            self.add_class("pending")
+        if failed:
+            self.add_class("failed")
+
+    def update_message(self, message: Message, *, pending: str | None = None, failed: bool = False) -> None:
+        self.message = message
+        self.pending = pending
+        self.set_class(bool(pending), "pending")
+        self.set_class(failed, "failed")
+        self.update(message_text(message, datetime.now(UTC), pending=pending))

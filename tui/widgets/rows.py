@@ -1,0 +1,94 @@
+"""How one conversation reads in a single line of the list. Pure: text in, rich Text out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from rich.text import Text
+
+from tui.core.channels import channel_spec
+from tui.core.models import Conversation
+from tui.core.policy import WindowState, window_state
+from tui.core.text import one_line
+
+BADGES = {
+    "whatsapp": "WA",
+    "instagram": "IG",
+    "messenger": "FB",
+    "webchat": "WEB",
+    "sms": "SMS",
+    "playground": "PG",
+}
+
+
+def age(dt: datetime | None, now: datetime) -> str:
+    if dt is None:
+        return ""
+    seconds = int((now - dt).total_seconds())
+    if seconds < 60:
+        return "now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+def compact(delta: timedelta, parts: int = 1) -> str:
+    """'3d', '23h 5m', '12m', '<1m'."""
+    seconds = int(max(delta.total_seconds(), 0))
+    units = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            units.append(f"{seconds // size}{unit}")
+            seconds %= size
+        elif units:
+            break
+    return " ".join(units[:parts]) if units else "<1m"
+
+
+def window_words(state: WindowState) -> tuple[str, str]:
+    """(short text, style kind) for the window column: 'open', 'closed' or 'none'."""
+    if not state.applies:
+        return "no window", "none"
+    if state.never_opened:
+        return "never open", "closed"
+    if state.open:
+        return f"{compact(state.remaining, 2)} left", "open"
+    return f"closed {compact(state.closed_for)}", "closed"
+
+
+def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
+    state = window_state(c, channel_spec(c.channel), now)
+    window, _ = window_words(state)
+    return {
+        "badge": BADGES.get(c.channel, (c.channel or "?")[:3].upper()),
+        "contact": one_line(c.contact_name),
+        "window": window,
+        "unread": str(c.unread_count) if c.unread_count else "",
+        "age": age(c.last_message_at, now),
+        "preview": one_line(c.last_message_text),
+    }
+
+
+def row_text(c: Conversation, now: datetime, width: int, styles: dict[str, str]) -> Text:
+    """One row: badge, contact, window, unread, age, preview; fitted to `width` cells."""
+    state = window_state(c, channel_spec(c.channel), now)
+    words, kind = window_words(state)
+    cells = conversation_cells(c, now)
+    contact_w = 22 if width >= 100 else 16
+    window_w = 13
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append(f" {cells['badge']:<4}", style=styles.get("badge", ""))
+    contact = cells["contact"]
+    if len(contact) > contact_w:
+        contact = contact[: contact_w - 1] + "…"
+    text.append(f"{contact:<{contact_w}} ", style=styles.get("unread" if c.unread_count else "contact", ""))
+    text.append(f"{words:<{window_w}}", style=styles.get(f"window-{kind}", ""))
+    text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
+    text.append(f"{cells['age']:>4}  ", style=styles.get("age", ""))
+    used = text.cell_len
+    preview = cells["preview"]
+    room = max(width - used - 1, 0)
+    text.append(preview, style=styles.get("preview", ""))
+    text.truncate(used + room, overflow="ellipsis", pad=True)
+    return text
