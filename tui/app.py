@@ -47,7 +47,12 @@ class BackendFailed(Message):
 
 class SwitchboardApp(App[int]):
     TITLE = "Switchboard"
-    CSS_PATH = [STYLES / "app.tcss", STYLES / "inbox.tcss", STYLES / "conversation.tcss", STYLES / "pickers.tcss"]
+    CSS_PATH = [
+        STYLES / "app.tcss",
+        STYLES / "inbox.tcss",
+        STYLES / "conversation.tcss",
+        STYLES / "pickers.tcss",
+    ]
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
@@ -75,7 +80,7 @@ class SwitchboardApp(App[int]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         from tui.themes import variable_defaults
 
-        return variable_defaults()
+        return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
         self._load_themes()
@@ -115,7 +120,9 @@ class SwitchboardApp(App[int]):
             save_config(current.model_copy(update={"theme": name}))
         except (SwitchboardError, OSError) as exc:
             sentence = exc.sentence if isinstance(exc, SwitchboardError) else str(exc)
-            self.call_from_thread(self.notify, f"The theme could not be saved: {sentence}", severity="warning")
+            self.call_from_thread(
+                self.notify, f"The theme could not be saved: {sentence}", severity="warning"
+            )
 
     @work(exclusive=True, exit_on_error=False, group="backend")
     async def connect(self) -> None:
@@ -141,7 +148,7 @@ class SwitchboardApp(App[int]):
         await self._close_backend()
 
     @on(BackendReady)
-    def _ready(self, message: BackendReady) -> None:
+    def _backend_ready(self, message: BackendReady) -> None:
         self.backend = message.backend
         self.backend_error = None
         self.sub_title = message.backend.description
@@ -150,7 +157,7 @@ class SwitchboardApp(App[int]):
                 screen.backend_ready()
 
     @on(BackendFailed)
-    def _failed(self, message: BackendFailed) -> None:
+    def _backend_failed(self, message: BackendFailed) -> None:
         self.backend_error = message.sentence
         self.sub_title = f"{self.profile_name} · not connected"
         self.notify(message.sentence, title="Not connected", severity="error", timeout=12)
@@ -183,7 +190,9 @@ class SwitchboardApp(App[int]):
         for name in profile_names(self.config):
             if name != self.profile_name:
                 yield SystemCommand(
-                    f"Switch profile: {name}", f"Connect to the {name!r} profile", lambda n=name: self.switch_profile(n)
+                    f"Switch profile: {name}",
+                    f"Connect to the {name!r} profile",
+                    lambda n=name: self.switch_profile(n),
                 )
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:

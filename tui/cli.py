@@ -335,8 +335,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("tui.app"):
             _err(
-                "The interactive app is not part of this build yet; use the subcommands "
-                "(switchboard --help)."
+                "The interactive app is not part of this build yet; use the subcommands (switchboard --help)."
             )
             return EXIT_ERROR
         raise
@@ -367,11 +366,17 @@ def _positive_int(value: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", "-p", metavar="NAME", default=argparse.SUPPRESS,
-                        help="profile from the config (default: default_profile, else sandbox)")
+    common.add_argument(
+        "--profile",
+        "-p",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="profile from the config (default: default_profile, else sandbox)",
+    )
 
-    parser = _Parser(prog="switchboard", description="Keyboard-first inbox for AchieveApex.",
-                     parents=[common])
+    parser = _Parser(
+        prog="switchboard", description="Keyboard-first inbox for AchieveApex.", parents=[common]
+    )
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 

@@ -95,13 +95,15 @@ def load_themes() -> tuple[list[Theme], list[str]]:
     return list(themes.values()), problems
 
 
-def variable_defaults() -> dict[str, str]:
-    """Our own theme variables, for themes (Textual's built-ins) that do not set them."""
+def variable_defaults(theme: Theme) -> dict[str, str]:
+    """Our own variables for a theme that does not set them (Textual's built-ins), derived from
+    that theme's colours: CSS variables cannot refer to one another."""
+    colors = theme.to_color_system().generate()
     return {
-        "sb-inbound": "$surface",
-        "sb-outbound": "$panel",
-        "sb-note": "$warning 25%",
-        "sb-note-text": "$text",
-        "sb-window-open": "$success",
-        "sb-window-closed": "$error",
+        "sb-inbound": colors["surface"],
+        "sb-outbound": colors["panel"],
+        "sb-note": colors["warning-muted"],
+        "sb-note-text": colors["text"],
+        "sb-window-open": colors["success"],
+        "sb-window-closed": colors["error"],
     }

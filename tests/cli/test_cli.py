@@ -17,7 +17,9 @@ from tests.integration.conftest import make_pdf, make_png
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tui", *args],
         input=stdin,
@@ -94,7 +96,9 @@ def test_show_and_templates() -> None:
     assert shown["conversation"]["id"] == cid and shown["messages"]
     proc = run("templates")
     assert proc.returncode == 0 and "order_update" in proc.stdout and "PENDING" in proc.stdout
-    assert {t["status"] for t in json.loads(run("templates", "--status", "approved", "--json").stdout)} == {"APPROVED"}
+    assert {t["status"] for t in json.loads(run("templates", "--status", "approved", "--json").stdout)} == {
+        "APPROVED"
+    }
 
 
 def test_send_text_note_image_pdf_template_and_mms(tmp_path: Path) -> None:
@@ -114,7 +118,9 @@ def test_send_text_note_image_pdf_template_and_mms(tmp_path: Path) -> None:
     assert out["messages"][0]["file_type"] == "application/pdf"
 
     closed = pick("whatsapp", "closed")
-    proc = run("send", str(closed), "--template", "order_update", "--param", "Ana", "--param", "A-7", "--json")
+    proc = run(
+        "send", str(closed), "--template", "order_update", "--param", "Ana", "--param", "A-7", "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["messages"][0]["message_text"] == "Hi Ana, your order A-7 has shipped."
 

@@ -50,7 +50,14 @@ def mock(handler: Callable[[httpx.Request], httpx.Response]) -> ApiClient:
 
 
 def feathers(code: int, name: str, message: str, **extra: object) -> httpx.Response:
-    body = {"name": name, "message": message, "code": code, "className": name.lower(), "data": {}, "errors": {}}
+    body = {
+        "name": name,
+        "message": message,
+        "code": code,
+        "className": name.lower(),
+        "data": {},
+        "errors": {},
+    }
     body.update(extra)
     return httpx.Response(code, json=body)
 
@@ -58,20 +65,41 @@ def feathers(code: int, name: str, message: str, **extra: object) -> httpx.Respo
 @pytest.mark.parametrize(
     ("response", "kind", "words"),
     [
-        (feathers(401, "NotAuthenticated", "Invalid API key"), AuthError, "refused the API key (401: Invalid API key)"),
+        (
+            feathers(401, "NotAuthenticated", "Invalid API key"),
+            AuthError,
+            "refused the API key (401: Invalid API key)",
+        ),
         (feathers(403, "Forbidden", "Wrong organization"), AuthError, "not allowed to do this (403"),
-        (feathers(404, "NotFound", "No record found for id '99'"), NotFoundError, "Conversation 99 was not found"),
-        (feathers(409, "Conflict", "Window closed"), ConflictError, "refused by channel policy (409: Window closed)"),
+        (
+            feathers(404, "NotFound", "No record found for id '99'"),
+            NotFoundError,
+            "Conversation 99 was not found",
+        ),
+        (
+            feathers(409, "Conflict", "Window closed"),
+            ConflictError,
+            "refused by channel policy (409: Window closed)",
+        ),
         (feathers(413, "PayloadTooLarge", "Too big"), TooLargeError, "too large (413"),
         (
             feathers(422, "Unprocessable", "Validation failed", errors={"message_text": "is required"}),
             InvalidRequestError,
             "(422): message_text: is required.",
         ),
-        (feathers(400, "BadRequest", "Bad JSON"), InvalidRequestError, "rejected conversation 99 (400: Bad JSON)"),
+        (
+            feathers(400, "BadRequest", "Bad JSON"),
+            InvalidRequestError,
+            "rejected conversation 99 (400: Bad JSON)",
+        ),
         (feathers(500, "GeneralError", "boom"), ServerError, "server failed (500: boom); try again"),
-        (httpx.Response(502, text="<html><body>Bad gateway</body></html>",
-                        headers={"content-type": "text/html"}), ServerError, "502 and an HTML page"),
+        (
+            httpx.Response(
+                502, text="<html><body>Bad gateway</body></html>", headers={"content-type": "text/html"}
+            ),
+            ServerError,
+            "502 and an HTML page",
+        ),
         (httpx.Response(503, content=b""), ServerError, "503 and an empty answer"),
         (httpx.Response(404, text="Cannot GET /x"), BadResponseError, "404 with plain text"),
         (httpx.Response(401, content=b""), AuthError, "(401, an empty answer)"),
@@ -87,8 +115,12 @@ async def test_error_statuses(response: httpx.Response, kind: type, words: str) 
 
 
 async def test_rate_limit_reads_retry_after() -> None:
-    body = {"name": "TooManyRequests", "message": "Rate limit exceeded", "code": 429,
-            "data": {"limit": 1000, "current": 1001, "window": 3600, "retryAfter": 542}}
+    body = {
+        "name": "TooManyRequests",
+        "message": "Rate limit exceeded",
+        "code": 429,
+        "data": {"limit": 1000, "current": 1001, "window": 3600, "retryAfter": 542},
+    }
     async with mock(lambda r: httpx.Response(429, json=body)) as client:
         with pytest.raises(RateLimitedError) as err:
             await client.list_conversations()
@@ -98,8 +130,11 @@ async def test_rate_limit_reads_retry_after() -> None:
 
 
 async def test_503_with_retry_after_is_retry_safe_but_500_is_not() -> None:
-    r503 = httpx.Response(503, json={"name": "Unavailable", "message": "maintenance", "code": 503},
-                          headers={"retry-after": "30"})
+    r503 = httpx.Response(
+        503,
+        json={"name": "Unavailable", "message": "maintenance", "code": 503},
+        headers={"retry-after": "30"},
+    )
     async with mock(lambda r: r503) as client:
         with pytest.raises(ServerError) as err:
             await client.post_message("/x", {}, what="the message")
@@ -114,7 +149,10 @@ async def test_503_with_retry_after_is_retry_safe_but_500_is_not() -> None:
 @pytest.mark.parametrize(
     ("response", "words"),
     [
-        (httpx.Response(200, text="<!doctype html><p>login</p>"), "with an HTML page instead of the API's JSON"),
+        (
+            httpx.Response(200, text="<!doctype html><p>login</p>"),
+            "with an HTML page instead of the API's JSON",
+        ),
         (httpx.Response(200, content=b""), "with nothing instead"),
         (httpx.Response(200, content=b'{"id": 7, "chan'), "with broken JSON"),
         (httpx.Response(200, json={"no_id": True}), "not what the API documents (id: field required)"),
@@ -216,7 +254,9 @@ async def test_read_timeout_is_ambiguous() -> None:
     port = server.sockets[0].getsockname()[1]
     async with server, ApiClient(profile(f"http://127.0.0.1:{port}", timeout=0.3)) as client:
         with pytest.raises(TransportError) as err:
-            await client.post_message("/conversation-messages-sms", {"conversation_id": 1}, what="the message")
+            await client.post_message(
+                "/conversation-messages-sms", {"conversation_id": 1}, what="the message"
+            )
     assert not err.value.retry_safe
     assert "did not answer within 0.3 s; the request may still have been processed" in err.value.sentence
 
@@ -245,5 +285,8 @@ async def test_dns_failure() -> None:
     async with mock(fail) as client:
         with pytest.raises(TransportError) as err:
             await client.list_conversations()
-    assert err.value.sentence == "The host api.test cannot be found (DNS lookup failed); check base_url and the network."
+    assert (
+        err.value.sentence
+        == "The host api.test cannot be found (DNS lookup failed); check base_url and the network."
+    )
     assert err.value.retry_safe

@@ -90,7 +90,10 @@ def test_full_profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("[profiles.a]\nbase_url = 'ftp://x'", "profiles.a.base_url is invalid: must be a full http(s) URL"),
         ("[profiles.a.limits.telegram]\ntext_max = 3", "unknown channel 'telegram'"),
         ("[profiles.a.limits.whatsapp]\ntext_maxx = 3", "whatsapp.text_maxx"),
-        ("[profiles.a.paths]\nsms = 'no-slash'", "profiles.a.paths.sms is invalid: a path must start with '/'"),
+        (
+            "[profiles.a.paths]\nsms = 'no-slash'",
+            "profiles.a.paths.sms is invalid: a path must start with '/'",
+        ),
         ("colour = 'red'", "colour is not a setting Switchboard knows"),
     ],
 )
@@ -163,7 +166,9 @@ def test_key_in_a_readable_file_is_refused_like_ssh(tmp_path: Path) -> None:
         ("http://10.0.0.5", False),
     ],
 )
-def test_plain_http_only_on_loopback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, ok: bool) -> None:
+def test_plain_http_only_on_loopback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, ok: bool
+) -> None:
     monkeypatch.setenv("K", "key-value")
     path = write(tmp_path / "c.toml", f"[profiles.a]\nbase_url='{url}'\norganization_id=1\napi_key_env='K'\n")
     profile = get_profile(load_config(path), "a")

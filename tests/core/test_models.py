@@ -51,9 +51,17 @@ def test_message_page_and_bare_list() -> None:
         "limit": 2,
         "skip": 0,
         "data": [
-            {"id": 1, "conversation_id": 7, "direction": "inbound", "message_type": "text",
-             "message_text": "Hi", "created_at": "2026-11-24T10:00:00.000Z", "status": "delivered",
-             "sender_name": "Ana Lima", "conversation_file_id": None},
+            {
+                "id": 1,
+                "conversation_id": 7,
+                "direction": "inbound",
+                "message_type": "text",
+                "message_text": "Hi",
+                "created_at": "2026-11-24T10:00:00.000Z",
+                "status": "delivered",
+                "sender_name": "Ana Lima",
+                "conversation_file_id": None,
+            },
             {"id": 2, "message_type": "note", "conversation_file_id": 88},
         ],
     }
@@ -69,8 +77,12 @@ def test_message_page_and_bare_list() -> None:
 
 def test_template_alternatives() -> None:
     t = Template.model_validate(
-        {"name": "x", "language": {"code": "pt_BR"}, "status": "approved",
-         "components": [{"type": "body", "text": "Oi {{1}}"}]}
+        {
+            "name": "x",
+            "language": {"code": "pt_BR"},
+            "status": "approved",
+            "components": [{"type": "body", "text": "Oi {{1}}"}],
+        }
     )
     assert (t.language, t.status) == ("pt_BR", "APPROVED")
     assert t.component("BODY") is not None and t.component("body").text == "Oi {{1}}"  # type: ignore[union-attr]
@@ -78,7 +90,9 @@ def test_template_alternatives() -> None:
 
 @pytest.mark.parametrize("key", ["url", "signedUrl", "signed_url"])
 def test_signed_upload_accepts_documented_alternatives(key: str) -> None:
-    s = SignedUpload.model_validate({key: "https://put", "s3PathWithoutBucket": "k/a.png", "s3Path": "s3://b/k/a.png"})
+    s = SignedUpload.model_validate(
+        {key: "https://put", "s3PathWithoutBucket": "k/a.png", "s3Path": "s3://b/k/a.png"}
+    )
     assert (s.url, s.s3_key, s.s3_path) == ("https://put", "k/a.png", "s3://b/k/a.png")
 
 

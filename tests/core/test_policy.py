@@ -26,9 +26,7 @@ NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
 
 def conv(channel: str = "whatsapp", last_inbound: object = None) -> Conversation:
-    return Conversation.model_validate(
-        {"id": 1, "channel": channel, "last_inbound_message_at": last_inbound}
-    )
+    return Conversation.model_validate({"id": 1, "channel": channel, "last_inbound_message_at": last_inbound})
 
 
 def f(name: str, mime: str, size: int) -> LocalFile:
@@ -40,7 +38,9 @@ def f(name: str, mime: str, size: int) -> LocalFile:
 
 @pytest.mark.parametrize("channel", ["whatsapp", "instagram", "messenger"])
 def test_window_open_just_under_24h(channel: str) -> None:
-    state = window_state(conv(channel, NOW - timedelta(hours=24) + timedelta(milliseconds=1)), CHANNELS[channel], NOW)
+    state = window_state(
+        conv(channel, NOW - timedelta(hours=24) + timedelta(milliseconds=1)), CHANNELS[channel], NOW
+    )
     assert state.open and state.applies
     assert state.remaining == timedelta(milliseconds=1)
 
@@ -232,7 +232,9 @@ def test_file_types_refused(channel: str, mime: str) -> None:
 
 def test_oversize_sentence_names_file_and_limit() -> None:
     with pytest.raises(PolicyRefusal) as err:
-        check_reply(conv("whatsapp", OPEN), CHANNELS["whatsapp"], "", [f("big.jpg", "image/jpeg", 6 * MB)], NOW)
+        check_reply(
+            conv("whatsapp", OPEN), CHANNELS["whatsapp"], "", [f("big.jpg", "image/jpeg", 6 * MB)], NOW
+        )
     assert err.value.sentence == (
         "'big.jpg' is 6 MB, over the 5 MB WhatsApp allows for image files; send a smaller file."
     )

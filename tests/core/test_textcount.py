@@ -48,6 +48,8 @@ def test_surrogate_pair_never_split_across_parts() -> None:
 def test_measure_words() -> None:
     assert measure("hello", CHANNELS["whatsapp"].limits).describe() == "5/4,096 characters"
     assert measure("olá", CHANNELS["instagram"].limits).describe() == "4/1,000 bytes"
-    assert measure("a" * 161, CHANNELS["sms"].limits).describe() == "161/1,600 characters · GSM-7 · 2 segments"
+    assert (
+        measure("a" * 161, CHANNELS["sms"].limits).describe() == "161/1,600 characters · GSM-7 · 2 segments"
+    )
     assert measure("olá", CHANNELS["sms"].limits).describe() == "3/1,600 characters · UCS-2 · 1 segment"
     assert measure("", CHANNELS["sms"].limits).describe() == "0/1,600 characters"

@@ -81,7 +81,9 @@ async def find(client: ApiClient, channel: str, window: str | None = None) -> Co
     raise LookupError(f"the sandbox seed has no {channel} conversation with window {window}")
 
 
-PNG_HEAD = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+PNG_HEAD = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+)
 
 
 def make_png(path: Path, size: int = 4096) -> Path:

@@ -93,7 +93,9 @@ async def test_pdf_on_whatsapp(client: ApiClient, tmp_path: Path) -> None:
     assert (msg.message_type, msg.file_type, msg.file_name) == ("file", "application/pdf", "invoice 2026.pdf")
 
 
-async def test_several_files_on_whatsapp_one_message_each_caption_first(client: ApiClient, tmp_path: Path) -> None:
+async def test_several_files_on_whatsapp_one_message_each_caption_first(
+    client: ApiClient, tmp_path: Path
+) -> None:
     conv = await find(client, "whatsapp", "open")
     files = [make_png(tmp_path / "a.png"), make_pdf(tmp_path / "b.pdf"), make_png(tmp_path / "c.png")]
     result = await send_draft(client, conv.id, Draft(text="Three files", attachments=files))

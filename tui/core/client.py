@@ -75,7 +75,9 @@ def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> Tran
         return TransportError("Too many requests were waiting for a connection; try again.", retry_safe=True)
     if isinstance(exc, httpx.ConnectError):
         if any(isinstance(e, ssl.SSLError) for e in chain):
-            detail = next((getattr(e, "reason", None) or str(e) for e in chain if isinstance(e, ssl.SSLError)), "")
+            detail = next(
+                (getattr(e, "reason", None) or str(e) for e in chain if isinstance(e, ssl.SSLError)), ""
+            )
             return TransportError(
                 f"The secure (TLS) connection to {host} failed ({one_line(str(detail), 80)}); check "
                 "the URL and the server's certificate.",
@@ -154,7 +156,8 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
             shape = "plain text"
         if status in (401, 403):
             return AuthError(
-                f"The server refused the credentials ({status}, {shape}); check the API key and auth setting.",
+                f"The server refused the credentials ({status}, {shape}); "
+                "check the API key and auth setting.",
                 **kw,
             )
         if status == 429:
@@ -175,7 +178,9 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
         )
 
     if status == 401:
-        return AuthError(f"The server refused the API key (401{said}); check the key and the auth setting.", **kw)
+        return AuthError(
+            f"The server refused the API key (401{said}); check the key and the auth setting.", **kw
+        )
     if status == 403:
         return AuthError(
             f"The API key is not allowed to do this (403{said}); check organization_id and the key's rights.",
@@ -198,7 +203,9 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
         return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
     if status >= 500:
         return ServerError(
-            f"The server failed ({status}{said}); {_unsure_hint(what)}", retry_after=_retry_after(response, data), **kw
+            f"The server failed ({status}{said}); {_unsure_hint(what)}",
+            retry_after=_retry_after(response, data),
+            **kw,
         )
     return ApiError(f"The server refused {what} ({status}{said}).", **kw)
 
@@ -220,7 +227,9 @@ def human_duration_s(seconds: float) -> str:
 class ApiClient:
     """One profile's connection to the API. Use as an async context manager."""
 
-    def __init__(self, profile: ResolvedProfile, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, profile: ResolvedProfile, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         self.profile = profile
         self.timeout = httpx.Timeout(profile.timeout_seconds, connect=min(10.0, profile.timeout_seconds))
         self._secrets = (str(profile.api_key),)
@@ -286,7 +295,11 @@ class ApiClient:
         try:
             return json.loads(body)
         except ValueError:
-            shape = "an HTML page" if body.lstrip()[:1] == b"<" else ("nothing" if not body.strip() else "broken JSON")
+            shape = (
+                "an HTML page"
+                if body.lstrip()[:1] == b"<"
+                else ("nothing" if not body.strip() else "broken JSON")
+            )
             raise BadResponseError(
                 f"The server answered {what} with {shape} instead of the API's JSON; check that base_url "
                 "points at the AchieveApex API.",
@@ -319,13 +332,13 @@ class ApiClient:
             err = exc.errors()[0]
             key = ".".join(str(p) for p in err["loc"]) or "the body"
             raise BadResponseError(
-                f"The server's answer for {what} is not what the API documents ({key}: {err['msg'].lower()}); "
-                "check base_url and the profile's paths.",
+                f"The server's answer for {what} is not what the API documents "
+                f"({key}: {err['msg'].lower()}); check base_url and the profile's paths.",
                 status=200,
             ) from None
 
     @property
-    def paths(self):  # noqa: ANN201 - a pydantic model, typed in config
+    def paths(self):
         return self.profile.paths
 
     @property
@@ -355,7 +368,9 @@ class ApiClient:
             params["status"] = status
         if search:
             params["$search"] = search
-        data = await self.request("GET", self.paths.conversations, what="the conversation list", params=params)
+        data = await self.request(
+            "GET", self.paths.conversations, what="the conversation list", params=params
+        )
         return self._parse(Page[Conversation], data, "the conversation list")
 
     async def get_conversation(self, conversation_id: int) -> Conversation:
@@ -388,7 +403,12 @@ class ApiClient:
         templates: list[Template] = []
         skip = 0
         while True:
-            params: dict[str, Any] = {"organization_id": self.org, "channel": "whatsapp", "$limit": limit, "$skip": skip}
+            params: dict[str, Any] = {
+                "organization_id": self.org,
+                "channel": "whatsapp",
+                "$limit": limit,
+                "$skip": skip,
+            }
             if status:
                 params["status"] = status
             data = await self.request("GET", self.paths.templates, what="the template list", params=params)

@@ -171,7 +171,9 @@ def load_config(path: Path | None = None) -> Config:
     except IsADirectoryError:
         raise ConfigError(f"The config path {path} is a directory; point it at a TOML file.") from None
     except OSError as exc:
-        raise ConfigError(f"The config file {path} cannot be read ({exc.strerror}); check its permissions.") from None
+        raise ConfigError(
+            f"The config file {path} cannot be read ({exc.strerror}); check its permissions."
+        ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -12,6 +12,6 @@ import sys
 if "httpx" not in sys.modules:
     sys.modules.setdefault("httpx._main", None)  # type: ignore[assignment]
 
-import httpx  # noqa: E402
+import httpx
 
 __all__ = ["httpx"]

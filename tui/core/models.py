@@ -4,8 +4,8 @@ documented alternatives (`signedUrl`, `_id`/`id`, a bare list for a page) unders
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -185,9 +185,7 @@ class SignedUpload(ApiModel):
     """Step 1 of an upload: where to PUT the bytes and the object's key."""
 
     url: str = Field(validation_alias=AliasChoices("url", "signedUrl", "signed_url"))
-    s3_key: str = Field(
-        validation_alias=AliasChoices("s3PathWithoutBucket", "s3_key", "key", "Key")
-    )
+    s3_key: str = Field(validation_alias=AliasChoices("s3PathWithoutBucket", "s3_key", "key", "Key"))
     s3_path: str | None = Field(default=None, validation_alias=AliasChoices("s3Path", "s3_path"))
 
 

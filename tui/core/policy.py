@@ -238,7 +238,6 @@ def check_template(template: Template, values: TemplateValues) -> None:
     empty = [s.label for s, v in filled.items() if not v.strip()]
     if empty:
         raise PolicyRefusal(
-            f"The template {template.name!r} has an empty value for {', '.join(empty)}; "
-            "fill every variable.",
+            f"The template {template.name!r} has an empty value for {', '.join(empty)}; fill every variable.",
             reason="template_missing_values",
         )

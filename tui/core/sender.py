@@ -131,13 +131,12 @@ async def prepare(
     return Prepared(conversation, spec, draft, files)
 
 
-async def execute(
-    client: ApiClient, prepared: Prepared, *, progress: ProgressFn | None = None
-) -> SendResult:
+async def execute(client: ApiClient, prepared: Prepared, *, progress: ProgressFn | None = None) -> SendResult:
     """Upload every file, then post each message in order."""
     conversation, spec = prepared.conversation, prepared.spec
     uploads: list[Uploaded] = []
     for f in prepared.files:
+
         def on_bytes(name: str, done: int, total: int) -> None:
             if progress is not None:
                 progress(SendProgress("uploading", name, done, total))
@@ -149,7 +148,9 @@ async def execute(
     elif prepared.draft.note:
         requests = build_note(spec, conversation, prepared.draft.text)
     else:
-        requests = build_reply(spec, conversation, prepared.draft.text, uploads, client.profile.media_base_url)
+        requests = build_reply(
+            spec, conversation, prepared.draft.text, uploads, client.profile.media_base_url
+        )
     return SendResult(conversation, await _post_all(client, requests, prepared.draft.kind, progress))
 
 

@@ -49,7 +49,7 @@ def load_snippets(path: Path | None = None) -> list[Snippet]:
         raise ConfigError(f"The snippets file {path} cannot be read ({exc.strerror}).") from None
     table = data.get("snippets", {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        raise ConfigError(f"In {path}, [snippets] must map names to text, like greeting = \"Hi!\".")
+        raise ConfigError(f'In {path}, [snippets] must map names to text, like greeting = "Hi!".')
     return [Snippet(str(k), v) for k, v in table.items()]
 
 

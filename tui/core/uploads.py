@@ -37,9 +37,7 @@ def _check_unchanged(file: LocalFile) -> None:
         )
 
 
-async def stream_file(
-    file: LocalFile, progress: UploadProgress | None = None
-) -> AsyncIterator[bytes]:
+async def stream_file(file: LocalFile, progress: UploadProgress | None = None) -> AsyncIterator[bytes]:
     """Yield the file in chunks, reading off the event loop, and verify the total."""
     _check_unchanged(file)
     try:

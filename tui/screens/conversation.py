@@ -151,7 +151,9 @@ class ConversationScreen(Screen[None]):
 
     def _banner(self, state, now) -> tuple[Text, str]:  # type: ignore[no-untyped-def]
         if self.spec is None:
-            return Text(f"Switchboard cannot send on {one_line(self.conversation.channel)!r} conversations."), "closed"
+            return Text(
+                f"Switchboard cannot send on {one_line(self.conversation.channel)!r} conversations."
+            ), "closed"
         if not state.applies:
             return Text(f"{self.spec.label}: no reply window"), "none"
         if state.open:
@@ -196,7 +198,9 @@ class ConversationScreen(Screen[None]):
             return
         self.loading_older = True
         try:
-            page = await backend.client.list_messages(self.conversation.id, limit=HISTORY_PAGE, skip=self.loaded_count)
+            page = await backend.client.list_messages(
+                self.conversation.id, limit=HISTORY_PAGE, skip=self.loaded_count
+            )
         except SwitchboardError as exc:
             self.app.notify_error(exc)  # type: ignore[attr-defined]
             self.loading_older = False
@@ -339,7 +343,9 @@ class ConversationScreen(Screen[None]):
 
     def _mark_failed(self, item: HistoryItem, reason: str) -> None:
         item.failed = True
-        item.update_message(item.message, pending=f"failed: {reason}  (r retry · e edit · d discard)", failed=True)
+        item.update_message(
+            item.message, pending=f"failed: {reason}  (r retry · e edit · d discard)", failed=True
+        )
         self.refresh_bindings()
 
     def _restore(self, draft: Draft) -> None:

@@ -41,7 +41,11 @@ class PathSuggester(Suggester):
         expanded = Path(os.path.expanduser(value))
         folder, stem = (expanded, "") if value.endswith("/") else (expanded.parent, expanded.name)
         try:
-            names = sorted(p.name for p in folder.iterdir() if p.name.startswith(stem) and (stem or not p.name.startswith(".")))
+            names = sorted(
+                p.name
+                for p in folder.iterdir()
+                if p.name.startswith(stem) and (stem or not p.name.startswith("."))
+            )
         except OSError:
             return None
         if not names:
@@ -132,7 +136,10 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(" Attach files · space marks · enter attaches · . hidden files · esc cancels", id="picker-title")
+            yield Label(
+                " Attach files · space marks · enter attaches · . hidden files · esc cancels",
+                id="picker-title",
+            )
             yield Input(str(self.start) + "/", id="picker-path", suggester=PathSuggester())
             with Horizontal(id="picker-body"):
                 yield PickerTree(self.start, self.spec, id="picker-tree")
@@ -197,7 +204,10 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
 
     def _show_marked(self) -> None:
         marked = self.tree.marked
-        text = Text(f" {len(marked)} marked" + (": " + ", ".join(one_line(p.name, 24) for p in marked) if marked else ""))
+        text = Text(
+            f" {len(marked)} marked"
+            + (": " + ", ".join(one_line(p.name, 24) for p in marked) if marked else "")
+        )
         self.query_one("#picker-marked", Static).update(text)
 
     def action_confirm(self) -> None:

@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(
                     Text(
                         "\nRemap any key by its id in the [keymap] table of "
-                        f"{config_path()}, e.g.\n  [keymap]\n  \"composer.send\" = \"ctrl+s\"\n"
+                        f'{config_path()}, e.g.\n  [keymap]\n  "composer.send" = "ctrl+s"\n'
                         "ctrl+p opens the command palette (themes, profiles, filters)."
                     ),
                     id="help-footnote",

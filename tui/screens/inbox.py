@@ -108,7 +108,11 @@ class InboxScreen(Screen[None]):
         else:
             self.list.store_page(skip, page.data, page.total, generation)
         if page.total == 0:
-            self._set_status("No conversations match." if (self.search or self.channel or self.status) else "No conversations yet.")
+            self._set_status(
+                "No conversations match."
+                if (self.search or self.channel or self.status)
+                else "No conversations yet."
+            )
         else:
             self._set_status("")
         self._show_filters()
@@ -181,7 +185,9 @@ class InboxScreen(Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         for channel in CHANNEL_CYCLE:
             name = label(channel) if channel else "all channels"
-            yield SystemCommand(f"Filter: {name}", f"Show {name} conversations", lambda c=channel: self._set_channel(c))
+            yield SystemCommand(
+                f"Filter: {name}", f"Show {name} conversations", lambda c=channel: self._set_channel(c)
+            )
 
     def _set_channel(self, channel: str | None) -> None:
         self.channel = channel

@@ -32,7 +32,9 @@ class SnippetScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="snippet-picker", classes="picker-box"):
-            yield Label(f" Snippets from {snippets_path()} · type to filter · enter inserts", classes="picker-title")
+            yield Label(
+                f" Snippets from {snippets_path()} · type to filter · enter inserts", classes="picker-title"
+            )
             yield Input(placeholder="/", id="snippet-search")
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="snippet-list")

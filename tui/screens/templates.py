@@ -47,7 +47,9 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="template-picker", classes="picker-box"):
-            yield Label(" WhatsApp templates · approved only · enter chooses · esc cancels", classes="picker-title")
+            yield Label(
+                " WhatsApp templates · approved only · enter chooses · esc cancels", classes="picker-title"
+            )
             yield Input(placeholder="search templates", id="template-search")
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="template-list")
@@ -73,7 +75,9 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
         self.templates = [t for t in every if t.status == "APPROVED"]
         hidden = len(every) - len(self.templates)
         if hidden:
-            self.query_one("#template-search", Input).placeholder = f"search templates ({hidden} not approved, hidden)"
+            self.query_one(
+                "#template-search", Input
+            ).placeholder = f"search templates ({hidden} not approved, hidden)"
         self._fill("")
 
     def _fill(self, query: str) -> None:
@@ -167,7 +171,9 @@ class TemplateFormScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
 
     def _update(self) -> None:
         values = self.values()
-        self.query_one("#template-live", Static).update(Text(visible(rendered_preview(self.template, values))))
+        self.query_one("#template-live", Static).update(
+            Text(visible(rendered_preview(self.template, values)))
+        )
         missing = [s.label for s, v in values.items() if not v.strip()]
         self.query_one("#template-send", Button).disabled = bool(missing)
         self.query_one("#template-missing", Static).update(

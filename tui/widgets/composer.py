@@ -18,8 +18,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, Label, Static, TextArea
 
 from tui.core.channels import ChannelSpec
-from tui.core.files import human_size, inspect_file
 from tui.core.errors import LocalFileError
+from tui.core.files import human_size, inspect_file
 from tui.core.text import one_line
 from tui.core.textcount import measure
 
@@ -74,7 +74,9 @@ class Composer(Vertical):
             yield Label("REPLY", id="mode-label")
             yield Static("", id="window-banner")
         yield Horizontal(id="chips")
-        yield ComposerArea(id="composer-area", soft_wrap=True, tab_behavior="focus", placeholder=PLACEHOLDERS["reply"])
+        yield ComposerArea(
+            id="composer-area", soft_wrap=True, tab_behavior="focus", placeholder=PLACEHOLDERS["reply"]
+        )
         with Horizontal(id="composer-bottom"):
             yield Static("", id="progress")
             yield Static("", id="counter")

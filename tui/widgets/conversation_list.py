@@ -103,7 +103,9 @@ class ConversationList(ScrollView, can_focus=True):
         self.loaded = True
         if len(self._pages) > MAX_PAGES:
             here = self.cursor // PAGE * PAGE
-            for far in sorted(self._pages, key=lambda s: abs(s - here), reverse=True)[: len(self._pages) - MAX_PAGES]:
+            for far in sorted(self._pages, key=lambda s: abs(s - here), reverse=True)[
+                : len(self._pages) - MAX_PAGES
+            ]:
                 del self._pages[far]
         self.virtual_size = Size(self.size.width, total)
         self.cursor = min(self.cursor, max(total - 1, 0))
@@ -144,7 +146,16 @@ class ConversationList(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------------------
 
     def _styles(self) -> dict[str, str | Style]:
-        names = ("badge", "contact", "unread", "window-open", "window-closed", "window-none", "age", "preview")
+        names = (
+            "badge",
+            "contact",
+            "unread",
+            "window-open",
+            "window-closed",
+            "window-none",
+            "age",
+            "preview",
+        )
         return {n: self.get_component_rich_style(f"conversation-list--{n}", partial=True) for n in names}
 
     def render_line(self, y: int) -> Strip:

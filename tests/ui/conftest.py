@@ -1,0 +1,52 @@
+"""UI fixtures: the app on a real sandbox over loopback, isolated from the user's config."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.app import SwitchboardApp
+from tui.core.config import Config
+
+
+def sandbox_config(sandbox: Any, **extra: Any) -> Config:
+    return Config.model_validate(
+        {
+            "default_profile": "local",
+            "profiles": {
+                "local": {
+                    "base_url": sandbox.base_url,
+                    "organization_id": sandbox.organization_id,
+                    "api_key": sandbox.api_key,
+                    "media_base_url": sandbox.media_base_url,
+                }
+            },
+            **extra,
+        }
+    )
+
+
+@pytest.fixture
+def make_app(sandbox: Any) -> Callable[..., SwitchboardApp]:
+    def make(**extra: Any) -> SwitchboardApp:
+        return SwitchboardApp(config=sandbox_config(sandbox, **extra))
+
+    return make
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Let the app run until `condition` holds; fail with a clear message after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the app did not reach the expected state in time")
+        await pilot.pause(0.05)
+
+
+def notifications(app: SwitchboardApp) -> list[str]:
+    return [n.message for n in app._notifications]
