@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import make_pdf, make_png
+from tests.helpers import make_pdf, make_png
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,15 +54,11 @@ def conversations(*extra: str) -> list[dict[str, Any]]:
 
 
 def pick(channel: str, window: str) -> int:
-    from datetime import UTC, datetime, timedelta
+    from tests.helpers import window_of
+    from tui.core.models import Conversation
 
-    from tui.core.models import parse_time
-
-    now = datetime.now(UTC)
     for c in conversations("--channel", channel):
-        last = parse_time(c["last_inbound_message_at"])
-        state = "never" if last is None else "open" if now - last < timedelta(hours=23) else "closed"
-        if window in ("any", state):
+        if window in ("any", window_of(Conversation.model_validate(c))):
             return int(c["id"])
     raise LookupError(channel + " " + window)
 
@@ -134,7 +130,11 @@ def test_send_text_note_image_pdf_template_and_mms(tmp_path: Path) -> None:
 
 def test_refusals_send_nothing(tmp_path: Path) -> None:
     closed = pick("whatsapp", "closed")
-    before = json.loads(run("show", str(closed), "--json").stdout)["messages"]
+
+    def ids(cid: int) -> list[int]:
+        return [m["id"] for m in json.loads(run("show", str(cid), "--json").stdout)["messages"]]
+
+    before = ids(closed)
     sentence = one_sentence(run("send", str(closed), "--text", "hello?"))
     assert sentence.startswith("The WhatsApp reply window closed ")
     assert sentence.endswith("leave a note or send an approved template.")
@@ -145,7 +145,7 @@ def test_refusals_send_nothing(tmp_path: Path) -> None:
     assert proc.returncode == 4
     assert json.loads(proc.stdout)["error"]["reason"] == "file_too_big"
     assert "over the 5 MB WhatsApp allows" in one_sentence(proc)
-    assert json.loads(run("show", str(closed), "--json").stdout)["messages"] == before
+    assert ids(closed) == before
 
 
 @pytest.mark.parametrize(
@@ -153,7 +153,8 @@ def test_refusals_send_nothing(tmp_path: Path) -> None:
     [
         (["send", "1"], 2, "Give --text, --text-file, --attach or --template."),
         (["send", "1", "--text", "a", "--template", "x"], 2, "--template cannot be combined"),
-        (["send", "abc", "--text", "a"], 2, "expected a positive number"),
+        (["send", "abc", "--text", "a"], 2, "CONVERSATION_ID: expected a number, got 'abc'"),
+        (["send", "0", "--text", "a"], 2, "expected a positive number, got '0'"),
         (["bogus"], 2, "invalid choice"),
         (["show", "99999"], 7, "Conversation 99999 was not found (404"),
         (["send", "1", "--attach", "/nonexistent/file.png"], 4, "does not exist"),

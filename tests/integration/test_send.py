@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import CountingTransport, find, make_pdf, make_png
+from tests.helpers import CountingTransport, find, make_pdf, make_png
 from tui.core.client import ApiClient
 from tui.core.errors import PolicyRefusal
 from tui.core.sender import Draft, TemplateChoice, send_draft
@@ -130,8 +130,10 @@ async def test_upload_puts_no_credentials_on_the_storage_request(
 ) -> None:
     conv = await find(client, "webchat")
     await send_draft(client, conv.id, Draft(attachments=[make_png(tmp_path / "x.png")]))
-    # The storage client has its own (real) transport; the API transport must not see the PUT.
-    assert all(r.method != "PUT" for r in transport.requests)
+    (put,) = [r for r in transport.requests if r.method == "PUT"]
+    assert "x-api-key" not in put.headers and "authorization" not in put.headers
+    assert put.url.path.startswith("/_storage/")
+    assert all("x-api-key" in r.headers for r in transport.requests if r.method != "PUT")
     assert [r.url.path for r in transport.requests if r.method == "POST"] == [
         "/s3-url-signing",
         "/conversation-files",

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
-from tests.integration.conftest import make_png
+from tests.helpers import make_png, window_of
 from tests.ui.conftest import notifications, wait_for
 from tui.app import SwitchboardApp
 from tui.core.models import Conversation
 from tui.screens.conversation import ConversationScreen, HistoryItem
 from tui.screens.inbox import InboxScreen
 from tui.widgets.conversation_list import ConversationList
-
-
-def window_of(c: Conversation) -> str:
-    last = c.last_inbound_message_at
-    if last is None:
-        return "never"
-    return "open" if datetime.now(UTC) - last < timedelta(hours=23) else "closed"
 
 
 async def inbox_ready(pilot: Pilot) -> ConversationList:
@@ -65,7 +58,7 @@ def items(screen: ConversationScreen) -> list[HistoryItem]:
 
 
 async def sandbox_messages(sandbox: Any, conversation_id: int) -> list[Any]:
-    from tests.integration.conftest import sandbox_profile
+    from tests.helpers import sandbox_profile
     from tui.core.client import ApiClient
 
     async with ApiClient(sandbox_profile(sandbox)) as client:
@@ -318,7 +311,7 @@ async def test_help_lists_keys_with_ids(make_app: Callable[..., SwitchboardApp])
         await open_conversation(pilot, "webchat")
         await pilot.press("f1")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        table = app.screen.query_one("#help-table").render()
+        table = app.screen.query_one("#help-table", Static).content
         from rich.console import Console
 
         console = Console(width=120, record=True)

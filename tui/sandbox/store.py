@@ -1,0 +1,241 @@
+"""SQLite persistence for the sandbox: schema, queries, and the clock anchor.
+
+Timestamps are stored as epoch seconds. The sandbox's clock stands still while it is not
+running: on every start, every stored time moves forward by the time since the sandbox was last
+alive (its last write, or its stop), so
+the seeded mix of open, closed and never-opened reply windows stays as seeded however long the
+file sat unused.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tui.core.models import iso
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, phone TEXT, email TEXT
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, contact_id INTEGER NOT NULL,
+    channel TEXT NOT NULL, status TEXT NOT NULL, unread_count INTEGER NOT NULL DEFAULT 0,
+    assigned_user_id INTEGER, assigned_ai_assistant_id TEXT, pipeline_id INTEGER,
+    pipeline_stage_id INTEGER, ai_context_cut INTEGER, ai_auto_assignment_disabled INTEGER,
+    ai_auto_assignment_disabled_reason TEXT, blocked INTEGER NOT NULL DEFAULT 0,
+    last_message_text TEXT, last_message_at REAL, last_inbound_message_at REAL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_message_at DESC);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL, direction TEXT NOT NULL,
+    message_type TEXT NOT NULL, message_text TEXT, created_at REAL NOT NULL, status TEXT,
+    sender_name TEXT, conversation_file_id TEXT, file_name TEXT, file_type TEXT, file_size INTEGER,
+    media_url TEXT, template TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS templates (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, language TEXT NOT NULL, category TEXT,
+    status TEXT NOT NULL, components TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    id TEXT PRIMARY KEY, conversation_id INTEGER NOT NULL, organization_id INTEGER NOT NULL,
+    file_name TEXT NOT NULL, file_type TEXT NOT NULL, file_size INTEGER NOT NULL, s3_key TEXT NOT NULL,
+    s3_path TEXT NOT NULL, file_category TEXT NOT NULL, created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objects (
+    key TEXT PRIMARY KEY, content_type TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL
+);
+"""
+
+CONVERSATION_TIMES = ("last_message_at", "last_inbound_message_at")
+MESSAGE_COLUMNS = (
+    "id",
+    "conversation_id",
+    "direction",
+    "message_type",
+    "message_text",
+    "created_at",
+    "status",
+    "sender_name",
+    "conversation_file_id",
+    "file_name",
+    "file_type",
+    "file_size",
+    "media_url",
+    "template",
+)
+
+
+def _ts(value: float | None) -> str | None:
+    return None if value is None else iso(datetime.fromtimestamp(value, tz=UTC))
+
+
+class Store:
+    """One SQLite file; calls are short and serialised by a lock (the app runs on one loop)."""
+
+    def __init__(self, path: Path, clock: Callable[[], float]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.stamp()
+        with self._lock:
+            self._db.close()
+
+    def stamp(self) -> None:
+        """Remember the last moment the sandbox was alive; the next start shifts time from here."""
+        self.set_meta("anchor", repr(self.clock()))
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, args)
+        return rows[0] if rows else None
+
+    def execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """Run one statement; the new row's id."""
+        with self._lock:
+            return int(self._db.execute(sql, tuple(args)).lastrowid or 0)
+
+    def script(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Several statements in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, args in statements:
+                    self._db.execute(sql, args)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def meta(self, key: str) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- start-up -------------------------------------------------------------------------------
+
+    def open(self, seed: Callable[[Store, float], None]) -> None:
+        """Seed a new file, or move an old one's clock forward to now."""
+        now = self.clock()
+        if self.meta("api_key") is None:
+            self.set_meta("api_key", "sbx_" + secrets.token_urlsafe(24))
+            self.set_meta("signing_secret", secrets.token_hex(32))
+            seed(self, now)
+            self.stamp()
+            return
+        anchor = float(self.meta("anchor") or now)
+        shift = now - anchor
+        if shift > 0:
+            self.script(
+                [
+                    (
+                        "UPDATE conversations SET last_message_at = last_message_at + ?, "
+                        "last_inbound_message_at = last_inbound_message_at + ?",
+                        (shift, shift),
+                    ),
+                    ("UPDATE messages SET created_at = created_at + ?", (shift,)),
+                    ("UPDATE files SET created_at = created_at + ?", (shift,)),
+                ]
+            )
+        self.stamp()
+
+    @property
+    def api_key(self) -> str:
+        return self.meta("api_key") or ""
+
+    @property
+    def signing_secret(self) -> str:
+        return self.meta("signing_secret") or ""
+
+    # -- conversations --------------------------------------------------------------------------
+
+    def conversation_json(self, row: sqlite3.Row) -> dict[str, Any]:
+        contact = self.one("SELECT * FROM contacts WHERE id = ?", (row["contact_id"],))
+        data = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping
+        for key in CONVERSATION_TIMES:
+            data[key] = _ts(data[key])
+        for key in ("ai_auto_assignment_disabled", "blocked"):
+            data[key] = None if data[key] is None else bool(data[key])
+        data["contact"] = dict(contact) if contact else None
+        return data
+
+    def conversation(self, conversation_id: int) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+
+    def touch_conversation(self, conversation_id: int, text: str, at: float, *, inbound: bool) -> None:
+        if inbound:
+            self.execute(
+                "UPDATE conversations SET last_message_text = ?, last_message_at = ?, "
+                "last_inbound_message_at = ?, unread_count = unread_count + 1, status = 'open' WHERE id = ?",
+                (text, at, at, conversation_id),
+            )
+        else:
+            self.execute(
+                "UPDATE conversations SET last_message_text = ?, last_message_at = ?, unread_count = 0 "
+                "WHERE id = ?",
+                (text, at, conversation_id),
+            )
+
+    # -- messages -------------------------------------------------------------------------------
+
+    def add_message(self, **fields: Any) -> int:
+        if isinstance(fields.get("template"), dict):
+            fields["template"] = json.dumps(fields["template"], ensure_ascii=False)
+        columns = [c for c in MESSAGE_COLUMNS if c in fields]
+        placeholders = ", ".join("?" for _ in columns)
+        message_id = self.execute(
+            f"INSERT INTO messages ({', '.join(columns)}) VALUES ({placeholders})",
+            [fields[c] for c in columns],
+        )
+        self.stamp()
+        return message_id
+
+    def message_json(self, row: sqlite3.Row) -> dict[str, Any]:
+        data = {k: row[k] for k in row.keys()}  # noqa: SIM118
+        data["created_at"] = _ts(data["created_at"])
+        if data.get("template"):
+            data["template"] = json.loads(data["template"])
+        else:
+            data.pop("template", None)
+        return data
+
+    def message(self, message_id: int) -> dict[str, Any]:
+        row = self.one("SELECT * FROM messages WHERE id = ?", (message_id,))
+        assert row is not None
+        return self.message_json(row)
+
+    # -- templates, files, objects --------------------------------------------------------------
+
+    def template_json(self, row: sqlite3.Row) -> dict[str, Any]:
+        data = {k: row[k] for k in row.keys()}  # noqa: SIM118
+        data["components"] = json.loads(data["components"])
+        return data
+
+    def file(self, file_id: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM files WHERE id = ?", (file_id,))
+
+    def object(self, key: str) -> sqlite3.Row | None:
+        return self.one("SELECT * FROM objects WHERE key = ?", (key,))
