@@ -170,7 +170,7 @@ async def test_attach_through_the_picker(
         await wait_for(pilot, lambda: isinstance(app.screen, FilePickerScreen))
         picker = app.screen
         await wait_for(pilot, lambda: picker.tree.root.children and len(picker.tree.root.children) == 2)
-        await pilot.press("down", "down")  # the zip: WhatsApp refuses it, and says so
+        await pilot.press("down")  # the zip: WhatsApp refuses it, and says so
         assert "does not take application/zip" in str(picker.query_one("#picker-info").render())
         await pilot.press("up", "space")
         assert [p.name for p in picker.tree.marked] == ["a-photo.png"]

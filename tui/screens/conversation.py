@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from datetime import datetime
 from itertools import count
 from pathlib import Path
 
@@ -49,8 +50,15 @@ class HistoryItem(MessageItem, can_focus=True):
         Binding("d,delete", "discard", "Discard", id="message.discard"),
     ]
 
-    def __init__(self, message: Message, *, pending: str | None = None, draft: Draft | None = None) -> None:
-        super().__init__(message, pending=pending)
+    def __init__(
+        self,
+        message: Message,
+        *,
+        pending: str | None = None,
+        draft: Draft | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        super().__init__(message, pending=pending, now=now)
         self.draft = draft
         self.failed = False
 
@@ -185,7 +193,7 @@ class ConversationScreen(Screen[None]):
 
     def _item(self, message: Message) -> HistoryItem:
         self.known_ids.add(str(message.id))
-        return HistoryItem(message)
+        return HistoryItem(message, now=self.app.clock())  # type: ignore[attr-defined]
 
     def _scrolled(self, y: float) -> None:
         if y <= 0 and not self.loading_older and self.loaded_count < self.total:
@@ -287,7 +295,12 @@ class ConversationScreen(Screen[None]):
     def _send(self, draft: Draft, item: HistoryItem | None = None, preview: str | None = None) -> None:
         text = preview if preview is not None else draft.text
         if item is None:
-            item = HistoryItem(self._local_message(draft, text), pending="sending…", draft=draft)
+            item = HistoryItem(
+                self._local_message(draft, text),
+                pending="sending…",
+                draft=draft,
+                now=self.app.clock(),  # type: ignore[attr-defined]
+            )
             self.history.mount(item)
             self.history.scroll_end(animate=False)
         else:

@@ -55,6 +55,15 @@ class PathSuggester(Suggester):
         return value + choice[len(stem) :] + suffix
 
 
+def shown_path(path: Path) -> str:
+    """`~/…` for paths under the home folder: shorter, and the same on every machine."""
+    home = Path.home()
+    try:
+        return "~/" + str(path.relative_to(home)) if path != home else "~"
+    except ValueError:
+        return str(path)
+
+
 def judge(path: Path, spec: ChannelSpec | None) -> tuple[LocalFile | None, str | None]:
     """(the inspected file, the reason it cannot go) — reason None when it can."""
     try:
@@ -74,6 +83,7 @@ class PickerTree(DirectoryTree):
     BINDINGS = [
         Binding("space", "mark", "Mark", id="picker.mark"),
         Binding("full_stop", "toggle_hidden", "Hidden files", id="picker.hidden"),
+        Binding("backspace", "parent", "Up a folder", id="picker.parent"),
     ]
 
     def __init__(self, path: Path, spec: ChannelSpec | None, **kw: object) -> None:
@@ -119,6 +129,10 @@ class PickerTree(DirectoryTree):
         self.show_hidden = not self.show_hidden
         self.reload()
 
+    def action_parent(self) -> None:
+        self.path = Path(self.path).resolve().parent
+        self.post_message(FilePickerScreen.Moved(Path(self.path)))
+
 
 class FilePickerScreen(ModalScreen[list[Path] | None]):
     BINDINGS = [
@@ -128,6 +142,13 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
 
     class Marked(Message):
         """The tree's marked set changed."""
+
+    class Moved(Message):
+        """The tree now shows another folder."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
 
     def __init__(self, spec: ChannelSpec | None, start: Path | None = None) -> None:
         super().__init__()
@@ -140,7 +161,7 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
                 " Attach files · space marks · enter attaches · . hidden files · esc cancels",
                 id="picker-title",
             )
-            yield Input(str(self.start) + "/", id="picker-path", suggester=PathSuggester())
+            yield Input(shown_path(self.start) + "/", id="picker-path", suggester=PathSuggester())
             with Horizontal(id="picker-body"):
                 yield PickerTree(self.start, self.spec, id="picker-tree")
                 yield Static(id="picker-info")
@@ -151,8 +172,12 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
         return self.query_one(PickerTree)
 
     def on_mount(self) -> None:
+        self.tree.show_root = False  # the path field above says where we are
         self.tree.focus()
         self._show_marked()
+
+    def on_file_picker_screen_moved(self, message: Moved) -> None:
+        self.query_one("#picker-path", Input).value = shown_path(message.path) + "/"
 
     @on(DirectoryTree.NodeHighlighted)
     def _highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:  # type: ignore[type-arg]
@@ -189,7 +214,7 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
     def _typed(self, event: Input.Submitted) -> None:
         path = Path(os.path.expanduser(event.value.strip()))
         if path.is_dir():
-            self.tree.path = path
+            self.tree.path = path.resolve()
             self.tree.focus()
         elif path.is_file():
             if path not in self.tree.marked:

@@ -71,10 +71,18 @@ class MessageItem(Static):
 
     DEFAULT_CLASSES = "message"
 
-    def __init__(self, message: Message, *, pending: str | None = None, failed: bool = False) -> None:
+    def __init__(
+        self,
+        message: Message,
+        *,
+        pending: str | None = None,
+        failed: bool = False,
+        now: datetime | None = None,
+    ) -> None:
         self.message = message
         self.pending = pending
-        super().__init__(message_text(message, datetime.now(UTC), pending=pending))
+        self.now = now or datetime.now(UTC)
+        super().__init__(message_text(message, self.now, pending=pending))
         kind = "note" if message.is_note else "inbound" if message.is_inbound else "outbound"
         self.add_class(kind)
         if pending:
@@ -87,4 +95,4 @@ class MessageItem(Static):
         self.pending = pending
         self.set_class(bool(pending), "pending")
         self.set_class(failed, "failed")
-        self.update(message_text(message, datetime.now(UTC), pending=pending))
+        self.update(message_text(message, self.now, pending=pending))

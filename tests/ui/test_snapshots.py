@@ -1,0 +1,156 @@
+"""What the user sees, pinned: each screen at 80x24 and 120x40.
+
+The sandbox and the app share one fixed clock and the zone is UTC, so ages, windows and times
+are the same on every run. The loopback port is the only volatile text; it is blanked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.ui.conftest import sandbox_config, wait_for
+from tui.app import SwitchboardApp
+from tui.sandbox.runner import start_in_thread
+
+FIXED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+FIXTURES = Path(__file__).parent / "fixtures"
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture
+def fixed_sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    running = start_in_thread(tmp_path / "snap", clock=FIXED.timestamp)
+    try:
+        yield running
+    finally:
+        running.stop()
+        monkeypatch.undo()
+        time.tzset()
+
+
+def make(sandbox: Any) -> SwitchboardApp:
+    return SwitchboardApp(config=sandbox_config(sandbox), clock=lambda: FIXED)
+
+
+def steady(
+    sandbox: Any, then: Callable[[Pilot], Awaitable[None]] | None = None
+) -> Callable[[Pilot], Awaitable[None]]:
+    async def run_before(pilot: Pilot) -> None:
+        app = pilot.app
+        await wait_for(
+            pilot, lambda: getattr(app.screen, "list", None) is not None and app.screen.list.loaded
+        )
+        app.sub_title = app.sub_title.replace(sandbox.base_url, "http://127.0.0.1:PORT")
+        if then is not None:
+            await then(pilot)
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+async def open_first_whatsapp(pilot: Pilot) -> None:
+    from tui.screens.conversation import ConversationScreen
+
+    rows = pilot.app.screen.list  # type: ignore[attr-defined]
+    index = next(i for i in range(rows.total) if (rows.row(i) and rows.row(i).id == 1))
+    for _ in range(index):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+    await wait_for(pilot, lambda: len(pilot.app.screen.history.children) > 0)  # type: ignore[attr-defined]
+    pilot.app.screen.composer.set_text("Hi Ana, your parcel left our warehouse this morning.")  # type: ignore[attr-defined]
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_inbox(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_conversation(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(
+        make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, open_first_whatsapp)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_note_mode_on_closed_window(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    async def closed_note(pilot: Pilot) -> None:
+        from tui.screens.conversation import ConversationScreen
+
+        await pilot.press("c", "c", "c")  # all -> whatsapp -> instagram -> messenger
+        rows = pilot.app.screen.list  # type: ignore[attr-defined]
+        await wait_for(
+            pilot, lambda: rows.loaded and rows.row(0) is not None and rows.row(0).channel == "messenger"
+        )
+        index = next(i for i in range(rows.total) if rows.row(i) and rows.row(i).id == 15)
+        for _ in range(index):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConversationScreen))
+        await wait_for(pilot, lambda: len(pilot.app.screen.history.children) > 0)  # type: ignore[attr-defined]
+        await pilot.press("ctrl+n")
+        pilot.app.screen.composer.set_text("Customer called; refund approved.")  # type: ignore[attr-defined]
+
+    assert snap_compare(
+        make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, closed_note)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_file_picker(
+    snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(FIXTURES))
+    monkeypatch.chdir(FIXTURES / "files")
+
+    async def picker(pilot: Pilot) -> None:
+        from tui.screens.file_picker import FilePickerScreen
+
+        await open_first_whatsapp(pilot)
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FilePickerScreen))
+        tree = pilot.app.screen.tree  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: len(tree.root.children) == 4)
+        await pilot.press("down", "down", "space", "down")
+
+    assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, picker))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_template_form(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    async def form(pilot: Pilot) -> None:
+        from tui.screens.templates import TemplateFormScreen, TemplatePickerScreen
+
+        await open_first_whatsapp(pilot)
+        await pilot.press("ctrl+t")
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, TemplatePickerScreen) and pilot.app.screen.templates
+        )
+        await pilot.press("down", "down", "enter")  # shipping_notice: a header variable and two in the body
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TemplateFormScreen))
+        await pilot.press("A", "-", "7", "tab", "tab")
+
+    assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, form))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    async def help_screen(pilot: Pilot) -> None:
+        await open_first_whatsapp(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(
+        make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, help_screen)
+    )
