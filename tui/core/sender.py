@@ -7,7 +7,7 @@ side effects, so a refusal costs no upload and no send. `execute` then uploads e
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -82,12 +82,15 @@ class SendResult:
 class PartialSendError(SwitchboardError):
     """Some messages of a multi-message send went out before a failure."""
 
-    def __init__(self, cause: SwitchboardError, sent: list[Message], total: int) -> None:
-        super().__init__(f"{len(sent)} of {total} messages went out before this failure: {cause.sentence}")
+    def __init__(self, cause: SwitchboardError, sent: list[Message], total: int, *, already: int = 0) -> None:
+        done = already + len(sent)
+        super().__init__(f"{done} of {total} messages went out before this failure: {cause.sentence}")
         self.cause = cause
         self.sent = sent
         self.exit_code = cause.exit_code
-        self.retry_safe = False
+        # Whether the failed message itself may be retried is the cause's call; the ones before it
+        # went out and are never sent again.
+        self.retry_safe = cause.retry_safe
 
 
 def _pick_template(templates: list[Template], choice: TemplateChoice) -> Template:
@@ -131,8 +134,22 @@ async def prepare(
     return Prepared(conversation, spec, draft, files)
 
 
-async def execute(client: ApiClient, prepared: Prepared, *, progress: ProgressFn | None = None) -> SendResult:
-    """Upload every file, then post each message in order."""
+#: Called with a message's index just before it is posted, and with the created message after.
+BeforePost = Callable[[int], Awaitable[None]]
+AfterPost = Callable[[int, Message], Awaitable[None]]
+
+
+async def execute(
+    client: ApiClient,
+    prepared: Prepared,
+    *,
+    progress: ProgressFn | None = None,
+    skip: int = 0,
+    before_post: BeforePost | None = None,
+    after_post: AfterPost | None = None,
+) -> SendResult:
+    """Upload every file, then post each message in order, from message `skip` on (the ones
+    before it went out in an earlier attempt). The hooks let the outbox record each step."""
     conversation, spec = prepared.conversation, prepared.spec
     uploads: list[Uploaded] = []
     for f in prepared.files:
@@ -151,24 +168,36 @@ async def execute(client: ApiClient, prepared: Prepared, *, progress: ProgressFn
         requests = build_reply(
             spec, conversation, prepared.draft.text, uploads, client.profile.media_base_url
         )
-    return SendResult(conversation, await _post_all(client, requests, prepared.draft.kind, progress))
+    sent = await _post_all(client, requests, prepared.draft.kind, progress, skip, before_post, after_post)
+    return SendResult(conversation, sent)
 
 
 async def _post_all(
-    client: ApiClient, requests: list[Outgoing], kind: str, progress: ProgressFn | None
+    client: ApiClient,
+    requests: list[Outgoing],
+    kind: str,
+    progress: ProgressFn | None,
+    skip: int = 0,
+    before_post: BeforePost | None = None,
+    after_post: AfterPost | None = None,
 ) -> list[Message]:
     sent: list[Message] = []
     what = {"reply": "the message", "note": "the note", "template": "the template message"}[kind]
-    for i, req in enumerate(requests, 1):
+    for i, req in enumerate(requests[skip:], skip + 1):
         if progress is not None:
             progress(SendProgress("sending", f"message {i} of {len(requests)}", i - 1, len(requests)))
         path = getattr(client.paths, req.path_key)
+        if before_post is not None:
+            await before_post(i - 1)
         try:
-            sent.append(await client.post_message(path, req.body, what=what))
+            message = await client.post_message(path, req.body, what=what)
         except SwitchboardError as exc:
-            if sent:
-                raise PartialSendError(exc, sent, len(requests)) from None
+            if sent or skip:
+                raise PartialSendError(exc, sent, len(requests), already=skip) from None
             raise
+        sent.append(message)
+        if after_post is not None:
+            await after_post(i - 1, message)
     return sent
 
 
