@@ -72,3 +72,24 @@ def make_png(path: Path, size: int = 4096) -> Path:
 def make_pdf(path: Path, size: int = 8192) -> Path:
     path.write_bytes(b"%PDF-1.7\n" + b"0" * (size - 9))
     return path
+
+
+class FaultyTransport(CountingTransport):
+    """A real transport with faults on demand, for the failures a real server cannot produce at
+    will. `plan(request)` returns None (pass), "refuse" (a connection error before anything left),
+    or "timeout_after" (the server handled the request, then the answer never came)."""
+
+    def __init__(self, plan: Any) -> None:
+        super().__init__()
+        self.plan = plan
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        fault = self.plan(request)
+        if fault == "refuse":
+            self.requests.append(request)
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        response = await super().handle_async_request(request)
+        if fault == "timeout_after":
+            await response.aread()
+            raise httpx.ReadTimeout("timed out", request=request)
+        return response

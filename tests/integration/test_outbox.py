@@ -1,0 +1,213 @@
+"""The outbox over real loopback HTTP: persisted before the first request, retried only when the
+message provably never arrived, unconfirmed otherwise, resumed after a restart."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import FaultyTransport, find, make_png, sandbox_profile
+from tui.core.client import ApiClient
+from tui.core.errors import (
+    ConflictError,
+    PolicyRefusal,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from tui.core.outbox import Outbox, RetryPolicy, classify, draft_from_dict, draft_to_dict
+from tui.core.sender import Draft, PartialSendError, TemplateChoice
+from tui.core.store import Store
+from tui.core.templates import TemplateValues
+
+FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)
+POSTS = "/conversation-messages-"
+
+
+def is_send(request: Any) -> bool:
+    return request.method == "POST" and request.url.path.startswith(POSTS)
+
+
+def posts(transport: FaultyTransport) -> int:
+    return sum(1 for r in transport.requests if is_send(r))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "state" / "store.sqlite3")
+
+
+@pytest.fixture
+def make_outbox(sandbox: Any, store: Store) -> Callable[..., Any]:
+    def make(plan: Callable[[Any], str | None] = lambda r: None) -> tuple[Outbox, FaultyTransport]:
+        transport = FaultyTransport(plan)
+        client = ApiClient(sandbox_profile(sandbox), transport=transport)
+        outbox = Outbox(store, client, "sandbox", retry=FAST, rng=random.Random(1))
+        return outbox, transport
+
+    return make
+
+
+async def texts(client: ApiClient, conversation_id: int, text: str) -> int:
+    page = await client.list_messages(conversation_id, limit=100)
+    return sum(1 for m in page.data if m.message_text == text)
+
+
+def test_drafts_round_trip_through_json() -> None:
+    draft = Draft(
+        text="hi",
+        note=True,
+        attachments=[Path("/a/b.png")],
+        template=TemplateChoice("order_update", "en_US", TemplateValues(["Ana"], {"body.2": "A-1"})),
+    )
+    again = draft_from_dict(draft_to_dict(draft))
+    assert again == draft
+
+
+def test_classify() -> None:
+    refused = TransportError("refused", retry_safe=True)
+    reset = TransportError("reset", retry_safe=False)
+    assert classify(refused, posting=True).state == "retry"
+    assert classify(reset, posting=True).state == "unconfirmed"
+    assert classify(reset, posting=False).state == "retry"  # before any POST: nothing to double
+    assert classify(RateLimitedError("429", retry_after=7, status=429), posting=True).wait == 7
+    assert classify(ServerError("503", retry_after=3, status=503), posting=True).state == "retry"
+    assert classify(ServerError("500", status=500), posting=True).state == "unconfirmed"
+    assert classify(ConflictError("409", status=409), posting=True).state == "failed"
+    assert classify(PolicyRefusal("closed", reason="window"), posting=False).state == "failed"
+    partial = PartialSendError(ServerError("500", status=500), [], 2, already=1)
+    assert classify(partial, posting=True).state == "unconfirmed"
+
+
+async def test_a_send_is_stored_first_then_sent_once(make_outbox: Any, store: Store, sandbox: Any) -> None:
+    outbox, _transport = make_outbox()
+    conv = await find(outbox.client, "webchat")
+    store.save_draft("sandbox", conv.id, "reply", "Stored first", [])
+    entry = await outbox.submit(conv.id, Draft(text="Stored first"), "Stored first", draft_mode="reply")
+    assert store.get(entry.id) is not None  # written before any request went out
+    await outbox.wait_idle()
+    assert store.get(entry.id).state == "sent"  # type: ignore[union-attr]
+    assert await texts(outbox.client, conv.id, "Stored first") == 1
+    assert store._db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0  # confirmed: draft gone
+    await outbox.client.aclose()
+
+
+async def test_refused_connections_are_retried_and_deliver_exactly_once(
+    make_outbox: Any, store: Store
+) -> None:
+    failures = iter([True, True, False])
+
+    def plan(request: Any) -> str | None:
+        return "refuse" if is_send(request) and next(failures, False) else None
+
+    outbox, transport = make_outbox(plan)
+    conv = await find(outbox.client, "sms")
+    entry = await outbox.submit(conv.id, Draft(text="Third time lucky"), "Third time lucky")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert final is not None and final.state == "sent" and final.attempts == 2
+    assert posts(transport) == 3
+    assert await texts(outbox.client, conv.id, "Third time lucky") == 1
+    await outbox.client.aclose()
+
+
+async def test_an_ambiguous_failure_is_never_retried_automatically(make_outbox: Any, store: Store) -> None:
+    outbox, transport = make_outbox(lambda r: "timeout_after" if is_send(r) else None)
+    conv = await find(outbox.client, "webchat")
+    entry = await outbox.submit(conv.id, Draft(text="Did it arrive?"), "Did it arrive?")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert final is not None and final.state == "unconfirmed"
+    assert "may still have been processed" in (final.reason or "")
+    assert posts(transport) == 1
+    # It did arrive; the check the agent sees before retrying says so.
+    assert await texts(outbox.client, conv.id, "Did it arrive?") == 1
+    found = await outbox.looks_delivered(final)
+    assert found is not None and found.message_text == "Did it arrive?"
+    await outbox.client.aclose()
+
+
+async def test_a_definite_refusal_fails_with_its_reason(make_outbox: Any, store: Store) -> None:
+    outbox, transport = make_outbox()
+    conv = await find(outbox.client, "whatsapp", "closed")
+    entry = await outbox.submit(conv.id, Draft(text="too late"), "too late")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert final is not None and final.state == "failed" and "window" in (final.reason or "").lower()
+    assert posts(transport) == 0
+    await outbox.client.aclose()
+
+
+async def test_retry_after_a_partial_send_posts_only_the_rest(
+    make_outbox: Any, store: Store, tmp_path: Path
+) -> None:
+    sent_posts = 0
+
+    def plan(request: Any) -> str | None:
+        nonlocal sent_posts
+        if is_send(request):
+            sent_posts += 1
+            return "timeout_after" if sent_posts == 2 else None
+        return None
+
+    outbox, _transport = make_outbox(plan)
+    conv = await find(outbox.client, "whatsapp", "open")
+    files = [make_png(tmp_path / "one.png"), make_png(tmp_path / "two.png")]
+    entry = await outbox.submit(conv.id, Draft(text="Two photos", attachments=files), "Two photos")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert final is not None and final.state == "unconfirmed" and len(final.sent_ids) == 1
+    # The agent checks, decides it did not arrive (here it did: the fault hid the answer), retries.
+    await outbox.retry_now(entry.id)
+    await outbox.wait_idle()
+    again = store.get(entry.id)
+    assert again is not None and again.state == "sent" and len(again.sent_ids) == 2
+    page = await outbox.client.list_messages(conv.id, limit=10)
+    names = [m.file_name for m in page.data if m.file_name in ("one.png", "two.png")]
+    assert names.count("one.png") == 1  # the first message was never sent again
+    await outbox.client.aclose()
+
+
+async def test_a_restart_resumes_queued_sends_and_never_resends_a_post_in_flight(
+    make_outbox: Any, store: Store
+) -> None:
+    outbox, _transport = make_outbox()
+    conv = await find(outbox.client, "webchat")
+    queued = store.enqueue("sandbox", conv.id, {"text": "left queued"}, "left queued")
+    in_flight = store.enqueue("sandbox", conv.id, {"text": "left mid-POST"}, "left mid-POST")
+    store.claim(in_flight.id, "dead-instance", now=0)
+    store.update(in_flight.id, state="sending")
+    unresolved = await outbox.start()
+    await outbox.wait_idle()
+    assert store.get(queued.id).state == "sent"  # type: ignore[union-attr]
+    assert store.get(in_flight.id).state == "unconfirmed"  # type: ignore[union-attr]
+    assert {e.id for e in unresolved} >= {in_flight.id}
+    assert await texts(outbox.client, conv.id, "left mid-POST") == 0
+    await outbox.client.aclose()
+
+
+async def test_unreachable_gives_up_after_the_bound(make_outbox: Any, store: Store) -> None:
+    outbox, transport = make_outbox(lambda r: "refuse" if is_send(r) else None)
+    conv = await find(outbox.client, "sms")
+    entry = await outbox.submit(conv.id, Draft(text="never"), "never")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert (
+        final is not None and final.state == "failed" and "Gave up after 5 attempts" in (final.reason or "")
+    )
+    assert posts(transport) == FAST.max_attempts
+    await outbox.client.aclose()
+
+
+def test_backoff_grows_with_jitter_and_respects_the_server() -> None:
+    policy = RetryPolicy(base=1, factor=2, cap=10)
+    rng = random.Random(3)
+    delays = [policy.delay(n, rng) for n in range(1, 7)]
+    for n, d in enumerate(delays, 1):
+        ceiling = min(10, 2 ** (n - 1))
+        assert ceiling / 2 <= d <= ceiling
+    assert policy.delay(1, rng, server_hint=42) == 42
