@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import shlex
+import sqlite3
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable
+from contextlib import suppress
 from datetime import datetime
 from itertools import count
 from pathlib import Path
@@ -22,14 +25,17 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from tui.core.channels import ChannelSpec, channel_spec, label
-from tui.core.errors import PolicyRefusal, SwitchboardError
+from tui.core.errors import SwitchboardError
 from tui.core.files import inspect_file
 from tui.core.models import Conversation, Message
+from tui.core.outbox import draft_from_dict
 from tui.core.policy import check_channel, check_note, check_reply, check_template_allowed, window_state
-from tui.core.sender import Draft, SendProgress, TemplateChoice, execute, prepare
+from tui.core.sender import Draft, TemplateChoice
+from tui.core.store import OutboxEntry
 from tui.core.text import one_line
 from tui.widgets.composer import Composer
 from tui.widgets.message_item import MessageItem
@@ -37,11 +43,15 @@ from tui.widgets.rows import compact
 
 HISTORY_PAGE = 30
 POLL_SECONDS = 5.0
+DRAFT_SAVE_DELAY = 0.3  # + the write itself: on disk well within 0.5 s of the keystroke
 _local_ids = count(1)
 
 
 class HistoryItem(MessageItem, can_focus=True):
-    """A focusable message: copy it; retry, edit or discard it when its send failed."""
+    """A focusable message: copy it; retry, edit or discard it while its send is unresolved.
+
+    `entry_id` ties a local item to its outbox entry; `state` is that entry's state (None once
+    the server confirmed, and for messages that came from the server)."""
 
     BINDINGS = [
         Binding("y", "copy", "Copy", id="message.copy"),
@@ -57,31 +67,64 @@ class HistoryItem(MessageItem, can_focus=True):
         pending: str | None = None,
         draft: Draft | None = None,
         now: datetime | None = None,
+        entry_id: int | None = None,
     ) -> None:
         super().__init__(message, pending=pending, now=now)
         self.draft = draft
-        self.failed = False
+        self.entry_id = entry_id
+        self.state: str | None = "queued" if entry_id is not None or pending else None
+
+    @property
+    def local(self) -> bool:
+        """Shown from this device's outbox, not yet confirmed by the server."""
+        return self.state is not None
+
+    @property
+    def resolvable(self) -> bool:
+        return self.state in ("failed", "unconfirmed")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("retry", "edit", "discard"):
-            return self.failed
+            return self.resolvable
         return True
+
+    def show_state(self, state: str | None, reason: str | None = None) -> None:
+        self.state = state
+        if state is None:
+            self.update_message(self.message)
+        else:
+            self.update_message(self.message, pending=state_label(state, reason), failed=self.resolvable)
+        if self.screen is not None and self.is_mounted:
+            self.screen.refresh_bindings()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.message_text or self.message.file_name or "")
         self.app.notify("Message copied to the clipboard.", timeout=2)
 
     def action_retry(self) -> None:
-        if self.failed and self.draft is not None:
+        if self.resolvable:
             self.screen.retry(self)  # type: ignore[attr-defined]
 
     def action_edit(self) -> None:
-        if self.failed and self.draft is not None:
-            self.screen.edit_failed(self)  # type: ignore[attr-defined]
+        if self.resolvable:
+            self.screen.edit_unsent(self)  # type: ignore[attr-defined]
 
     def action_discard(self) -> None:
-        if self.failed:
-            self.remove()
+        if self.resolvable:
+            self.screen.discard(self)  # type: ignore[attr-defined]
+
+
+def state_label(state: str, reason: str | None = None) -> str:
+    """What a local item says about its send, in the words the agent needs to act."""
+    why = one_line(reason, 160) if reason else ""
+    if state == "failed":
+        return f"failed: {why or 'not sent'}  (r retry · e edit · d discard)"
+    if state == "unconfirmed":
+        why = why or "it may or may not have arrived"
+        return f"unconfirmed: {why}  (r check and retry · e edit · d discard)"
+    if state == "queued" and why:
+        return f"waiting: {why}"
+    return {"queued": "queued…", "uploading": "uploading…", "sending": "sending…"}.get(state, state)
 
 
 class ConversationScreen(Screen[None]):
@@ -102,6 +145,11 @@ class ConversationScreen(Screen[None]):
         self.loaded_count = 0
         self.total = 0
         self.loading_older = False
+        self.by_entry: dict[int, HistoryItem] = {}
+        self._drafts_loaded = False
+        self._save_timer: Timer | None = None
+        self._draft_seq = 0
+        self._draft_lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -136,6 +184,7 @@ class ConversationScreen(Screen[None]):
 
     def backend_ready(self) -> None:
         self._profile_limits()
+        self._load_drafts()
         self.load_recent()
 
     # -- head and window -----------------------------------------------------------------------
@@ -187,9 +236,14 @@ class ConversationScreen(Screen[None]):
         self.total = page.total
         self.loaded_count = len(page.data)
         items = [self._item(m) for m in reversed(page.data)]
-        await self.history.remove_children(HistoryItem)
-        await self.history.mount_all(items)
+        await self.history.remove_children([i for i in self.history.query(HistoryItem) if not i.local])
+        await self.history.mount_all(items, before=self._first_local())
         self.history.scroll_end(animate=False)
+        self._show_unresolved()
+
+    def _first_local(self) -> HistoryItem | None:
+        """Sends not yet confirmed stay below the server's history."""
+        return next((i for i in self.history.query(HistoryItem) if i.local), None)
 
     def _item(self, message: Message) -> HistoryItem:
         self.known_ids.add(str(message.id))
@@ -247,9 +301,84 @@ class ConversationScreen(Screen[None]):
         at_bottom = self.history.scroll_y >= self.history.max_scroll_y - 1
         self.total = page.total
         self.loaded_count += len(fresh)
-        await self.history.mount_all([self._item(m) for m in fresh])
+        await self.history.mount_all([self._item(m) for m in fresh], before=self._first_local())
         if at_bottom:
             self.history.scroll_end(animate=False)
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def _load_drafts(self) -> None:
+        """Put the stored drafts back into an untouched composer (reply shown, note aside)."""
+        store = self.app.store  # type: ignore[attr-defined]
+        if store is None or self._drafts_loaded:
+            return
+        self._drafts_loaded = True
+        drafts = store.drafts(self.app.profile_name, self.conversation.id)  # type: ignore[attr-defined]
+        if not drafts or self.composer.text or self.composer.attachments:
+            return
+        files = {m: [Path(p) for p in d.attachments] for m, d in drafts.items()}
+        first = "reply" if "reply" in drafts else "note"
+        other = "note" if first == "reply" else "reply"
+        if other in drafts:
+            self.composer.stashed[other] = (drafts[other].text, files[other])
+        self.composer.mode = first
+        self.composer.load_draft(drafts[first].text, files[first])
+
+    def _draft_snapshot(self) -> list[tuple[str, str, list[str]]]:
+        if not self.composer.is_mounted:
+            return []
+        return [
+            (mode, text, [str(p) for p in files])
+            for mode in ("reply", "note")
+            for text, files in [self.composer.draft_of(mode)]
+        ]
+
+    @on(Composer.DraftChanged)
+    def _draft_changed(self) -> None:
+        """Saved within 0.5 s of a keystroke, even while typing goes on (not a debounce)."""
+        if self._drafts_loaded and self._save_timer is None:
+            self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_drafts_soon)
+
+    def _save_drafts_soon(self) -> None:
+        self._save_timer = None
+        self._draft_seq += 1
+        self._write_drafts(self._draft_seq, self._draft_snapshot())
+
+    @work(thread=True, exit_on_error=False, group="drafts")
+    def _write_drafts(self, seq: int, snapshot: list[tuple[str, str, list[str]]]) -> None:
+        with self._draft_lock:
+            if seq != self._draft_seq:
+                return  # a newer snapshot is on its way
+            self._store_drafts(snapshot)
+
+    def _store_drafts(self, snapshot: list[tuple[str, str, list[str]]]) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        if store is None:
+            return
+        try:
+            for mode, text, files in snapshot:
+                store.save_draft(self.app.profile_name, self.conversation.id, mode, text, files)  # type: ignore[attr-defined]
+        except (OSError, sqlite3.Error) as exc:
+            self.app.call_from_thread(self.app.notify_error, f"The draft could not be saved ({exc}).")  # type: ignore[attr-defined]
+
+    def save_drafts_now(self) -> None:
+        """On leaving the screen, quitting or hanging up: write at once, on this thread."""
+        if not self._drafts_loaded or not self.query(Composer):
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        self._draft_seq += 1
+        with self._draft_lock:
+            store = self.app.store  # type: ignore[attr-defined]
+            if store is not None:
+                with suppress(OSError, sqlite3.Error):
+                    for mode, text, files in self._draft_snapshot():
+                        store.save_draft(self.app.profile_name, self.conversation.id, mode, text, files)  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self.save_drafts_now()
+
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -259,7 +388,7 @@ class ConversationScreen(Screen[None]):
         if not self._refuse_early(draft):
             self.composer.set_text("")
             self.composer.clear_attachments()
-            self._send(draft)
+            self._enqueue(draft, draft.text, "note" if draft.note else "reply")
 
     def _refuse_early(self, draft: Draft) -> bool:
         """The checks we can make with what we hold, for instant feedback; the sender re-checks."""
@@ -292,96 +421,167 @@ class ConversationScreen(Screen[None]):
             file_name=first.name if first else None,
         )
 
-    def _send(self, draft: Draft, item: HistoryItem | None = None, preview: str | None = None) -> None:
-        text = preview if preview is not None else draft.text
-        if item is None:
-            item = HistoryItem(
-                self._local_message(draft, text),
-                pending="sending…",
-                draft=draft,
-                now=self.app.clock(),  # type: ignore[attr-defined]
-            )
-            self.history.mount(item)
-            self.history.scroll_end(animate=False)
-        else:
-            item.failed = False
-            item.update_message(item.message, pending="sending…")
-        self._send_worker(draft, item)
+    def _enqueue(self, draft: Draft, preview: str, draft_mode: str | None) -> None:
+        """Show the message at once, pending, and hand it to the outbox (stored before sending)."""
+        item = HistoryItem(
+            self._local_message(draft, preview),
+            pending="queued…",
+            draft=draft,
+            now=self.app.clock(),  # type: ignore[attr-defined]
+        )
+        self.history.mount(item)
+        self.history.scroll_end(animate=False)
+        self._submit_worker(draft, preview, draft_mode, item)
 
     @work(exit_on_error=False, group="send")
-    async def _send_worker(self, draft: Draft, item: HistoryItem) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
-        if backend is None:
-            self._mark_failed(item, self.app.backend_error or "Not connected to a backend.")  # type: ignore[attr-defined]
+    async def _submit_worker(
+        self, draft: Draft, preview: str, draft_mode: str | None, item: HistoryItem
+    ) -> None:
+        outbox = self.app.outbox  # type: ignore[attr-defined]
+        if outbox is None:
+            item.show_state("failed", self.app.backend_error or "Not connected to a backend yet.")  # type: ignore[attr-defined]
             return
+        try:
+            entry = await outbox.submit(self.conversation.id, draft, preview, draft_mode=draft_mode)
+        except (OSError, sqlite3.Error) as exc:
+            item.show_state("failed", f"The outbox could not store this message ({exc}).")
+            return
+        item.entry_id = entry.id
+        self.by_entry[entry.id] = item
 
-        def progress(p: SendProgress) -> None:
+    def outbox_news(self, news: object) -> None:
+        """An outbox entry of this conversation moved on: update (or show) its item."""
+        from tui.app import OutboxChanged, OutboxProgress
+
+        if isinstance(news, OutboxProgress):
+            item = self.by_entry.get(news.entry_id)
+            p = news.progress
+            if item is None:
+                return
             if p.stage == "uploading":
                 pct = 100 * p.done // max(p.total, 1)
                 self.composer.set_progress(f"Uploading {one_line(p.detail, 30)}: {pct}%")
+                item.show_state("uploading", None)
                 item.update_message(item.message, pending=f"uploading {pct}%…")
             else:
-                self.composer.set_progress(f"Sending {p.detail}…")
-
-        try:
-            prepared = await prepare(backend.client, self.conversation.id, draft, now=self.app.clock())  # type: ignore[attr-defined]
-            self.conversation = prepared.conversation
-            result = await execute(backend.client, prepared, progress=progress)
-        except PolicyRefusal as exc:
-            # Nothing was sent: the draft goes back where it came from.
-            item.remove()
-            self._restore(draft)
-            self.app.notify_error(exc)  # type: ignore[attr-defined]
-        except SwitchboardError as exc:
-            sent = getattr(exc, "sent", [])
-            for message in sent:
-                await self._confirm(message)
-            self._mark_failed(item, exc.sentence)
-            self.app.notify_error(exc)  # type: ignore[attr-defined]
-        else:
-            first, *rest = result.messages
-            self.known_ids.add(str(first.id))
-            item.draft = None
-            item.update_message(first)
-            for message in rest:
-                await self._confirm(message)
-            self.history.scroll_end(animate=False)
-        finally:
+                self.composer.set_progress("")
+            return
+        if not isinstance(news, OutboxChanged) or news.entry.conversation_id != self.conversation.id:
+            return
+        entry = news.entry
+        item = self.by_entry.get(entry.id)
+        for message in news.created:
+            if str(message.id) in self.known_ids:
+                continue
+            self.known_ids.add(str(message.id))
+            if item is not None and str(item.message.id).startswith("local-"):
+                item.message = message
+                item.update_message(message, pending=item.pending)
+            else:
+                self.history.mount(self._item(message))
+        if entry.state in ("sent", "discarded", "edited"):
             self.composer.set_progress("")
+            self.by_entry.pop(entry.id, None)
+            if item is not None:
+                if entry.state == "sent" and not str(item.message.id).startswith("local-"):
+                    item.entry_id = None
+                    item.show_state(None)
+                else:
+                    item.remove()
+            self.history.scroll_end(animate=False)
             self._show_head()
+            return
+        if item is None:
+            item = self._outbox_item(entry)
+            self._mount_live(item)
+        item.show_state(entry.state, entry.reason)
+        if entry.state in ("failed", "unconfirmed"):
+            self.composer.set_progress("")
+            self.app.notify_error(entry.reason or "The message was not sent.")  # type: ignore[attr-defined]
 
-    async def _confirm(self, message: Message) -> None:
-        if str(message.id) not in self.known_ids:
-            await self.history.mount(self._item(message))
-
-    def _mark_failed(self, item: HistoryItem, reason: str) -> None:
-        item.failed = True
-        item.update_message(
-            item.message, pending=f"failed: {reason}  (r retry · e edit · d discard)", failed=True
+    def _outbox_item(self, entry: OutboxEntry) -> HistoryItem:
+        draft = draft_from_dict(entry.draft)
+        item = HistoryItem(
+            self._local_message(draft, entry.preview),
+            pending=state_label(entry.state, entry.reason),
+            draft=draft,
+            now=self.app.clock(),  # type: ignore[attr-defined]
+            entry_id=entry.id,
         )
-        self.refresh_bindings()
+        self.by_entry[entry.id] = item
+        return item
+
+    @work(exit_on_error=False, group="outbox-items")
+    async def _show_unresolved(self) -> None:
+        """Sends of this conversation still in the outbox (a restart, another instance) show at once."""
+        outbox = self.app.outbox  # type: ignore[attr-defined]
+        if outbox is None:
+            return
+        for entry in await outbox.unresolved(self.conversation.id):
+            if entry.id not in self.by_entry:
+                item = self._outbox_item(entry)
+                await self.history.mount(item)
+                item.show_state(entry.state, entry.reason)
+        self.history.scroll_end(animate=False)
+
+    def _mount_live(self, item: HistoryItem) -> None:
+        self.history.mount(item)
+        self.history.scroll_end(animate=False)
+
+    def _entry_id(self, item: HistoryItem) -> int | None:
+        if item.entry_id is None:
+            self.app.notify("This message is still being stored; try again in a moment.", timeout=3)
+        return item.entry_id
+
+    def retry(self, item: HistoryItem) -> None:
+        if (entry_id := self._entry_id(item)) is not None:
+            self._retry_worker(entry_id)
+
+    @work(exit_on_error=False, group="retry")
+    async def _retry_worker(self, entry_id: int) -> None:
+        from tui.screens.outbox import retry_entry
+
+        outbox = self.app.outbox  # type: ignore[attr-defined]
+        if outbox is None:
+            self.app.notify_error(self.app.backend_error or "Not connected to a backend.")  # type: ignore[attr-defined]
+            return
+        await retry_entry(self.app, outbox, entry_id)  # type: ignore[arg-type]
+
+    def edit_unsent(self, item: HistoryItem) -> None:
+        """Take an unsent message back into the composer to change it."""
+        if item.draft is None or (entry_id := self._entry_id(item)) is None:
+            return
+        self._restore(item.draft)
+        self._discard_worker(entry_id, item, "edited")
+        self.composer.area.focus()
+
+    def discard(self, item: HistoryItem) -> None:
+        if (entry_id := self._entry_id(item)) is not None:
+            self._discard_worker(entry_id, item, "discarded")
+
+    @work(exit_on_error=False, group="discard")
+    async def _discard_worker(self, entry_id: int, item: HistoryItem, state: str) -> None:
+        outbox = self.app.outbox  # type: ignore[attr-defined]
+        if outbox is None or not await outbox.discard(entry_id, state=state):
+            self.app.notify("That message is being sent right now; wait for the answer.", timeout=4)
+            return
+        self.by_entry.pop(entry_id, None)
+        item.remove()
 
     def _restore(self, draft: Draft) -> None:
         if draft.template is not None:
             return
+        mode = "note" if draft.note else "reply"
+        if self.composer.mode != mode:
+            self.composer.toggle_mode()
         if not self.composer.text.strip():
             self.composer.set_text(draft.text)
-        self.composer.mode = "note" if draft.note else "reply"
         self.composer.add_attachments(draft.attachments)
-
-    def retry(self, item: HistoryItem) -> None:
-        assert item.draft is not None
-        self._send(item.draft, item, preview=item.message.message_text)
-
-    def edit_failed(self, item: HistoryItem) -> None:
-        assert item.draft is not None
-        self._restore(item.draft)
-        item.remove()
-        self.composer.area.focus()
 
     # -- actions --------------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        self.save_drafts_now()
         self.app.pop_screen()
 
     def action_toggle_note(self) -> None:
@@ -416,7 +616,7 @@ class ConversationScreen(Screen[None]):
         def chosen(choice: tuple[TemplateChoice, str] | None) -> None:
             if choice is not None:
                 template_choice, body = choice
-                self._send(Draft(template=template_choice), preview=body)
+                self._enqueue(Draft(template=template_choice), body, None)
 
         self.app.push_screen(TemplatePickerScreen(self.conversation), chosen)
 

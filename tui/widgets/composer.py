@@ -64,10 +64,15 @@ class Composer(Vertical):
     class SnippetRequested(Message):
         pass
 
+    class DraftChanged(Message):
+        """The text or the attachments of the current mode changed: time to save the draft."""
+
     def __init__(self, spec: ChannelSpec | None, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.spec = spec
         self.attachments: list[Path] = []
+        # The other mode's draft while it is not shown: reply and note are separate drafts.
+        self.stashed: dict[str, tuple[str, list[Path]]] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
@@ -107,7 +112,23 @@ class Composer(Vertical):
         self._update_counter()
 
     def toggle_mode(self) -> None:
-        self.mode = "reply" if self.mode == "note" else "note"
+        """Swap to the other mode's draft, keeping this one aside."""
+        other = "reply" if self.mode == "note" else "note"
+        self.stashed[self.mode] = (self.text, list(self.attachments))
+        text, files = self.stashed.pop(other, ("", []))
+        self.mode = other
+        self.load_draft(text, files)
+
+    def load_draft(self, text: str, attachments: list[Path]) -> None:
+        self.clear_attachments()
+        self.set_text(text)
+        self.add_attachments(attachments)
+
+    def draft_of(self, mode: str) -> tuple[str, list[Path]]:
+        """The draft of either mode, shown or stashed."""
+        if mode == self.mode:
+            return self.text, list(self.attachments)
+        return self.stashed.get(mode, ("", []))
 
     def set_banner(self, text: Text | str, kind: str) -> None:
         banner = self.query_one("#window-banner", Static)
@@ -133,12 +154,15 @@ class Composer(Vertical):
             self.attachments.append(path)
             chips.mount(Chip(path, label))
         chips.set_class(bool(self.attachments), "-has-files")
+        self._update_counter()
+        self.post_message(self.DraftChanged())
 
     def clear_attachments(self) -> None:
         self.attachments.clear()
         chips = self.query_one("#chips", Horizontal)
         chips.remove_children()
         chips.remove_class("-has-files")
+        self.post_message(self.DraftChanged())
 
     @on(Button.Pressed, ".chip")
     def _remove_chip(self, event: Button.Pressed) -> None:
@@ -148,6 +172,8 @@ class Composer(Vertical):
         self.attachments.remove(chip.path)
         chip.remove()
         self.query_one("#chips", Horizontal).set_class(bool(self.attachments), "-has-files")
+        self._update_counter()
+        self.post_message(self.DraftChanged())
         self.area.focus()
 
     # -- counter and submit -------------------------------------------------------------------
@@ -160,6 +186,7 @@ class Composer(Vertical):
             self.post_message(self.SnippetRequested())
             return
         self._update_counter()
+        self.post_message(self.DraftChanged())
 
     def _update_counter(self) -> None:
         if self.spec is None or not self.is_mounted:
