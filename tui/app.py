@@ -6,9 +6,13 @@ embedded sandbox, or a real profile) is opened in a worker that posts `BackendRe
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +20,7 @@ from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui.backend import Backend, open_backend
@@ -28,15 +33,37 @@ from tui.core.config import (
     save_config,
 )
 from tui.core.errors import SwitchboardError
-from tui.core.paths import config_path
+from tui.core.models import Message as ApiMessage
+from tui.core.outbox import Outbox
+from tui.core.paths import config_path, state_dir
+from tui.core.sender import SendProgress
+from tui.core.store import OutboxEntry, Store
+from tui.keys import register_extra_sequences
 
 STYLES = Path(__file__).parent / "styles"
+_CONFIG_WRITE = threading.Lock()
 
 
 class BackendReady(Message):
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
+
+
+class OutboxChanged(Message):
+    """An outbox entry moved on (state, reason), with the messages the server created, if any."""
+
+    def __init__(self, entry: OutboxEntry, created: list[ApiMessage]) -> None:
+        super().__init__()
+        self.entry = entry
+        self.created = created
+
+
+class OutboxProgress(Message):
+    def __init__(self, entry_id: int, progress: SendProgress) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.progress = progress
 
 
 class BackendFailed(Message):
@@ -52,11 +79,13 @@ class SwitchboardApp(App[int]):
         STYLES / "inbox.tcss",
         STYLES / "conversation.tcss",
         STYLES / "pickers.tcss",
+        STYLES / "outbox.tcss",
     ]
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("f2", "outbox", "Outbox", id="app.outbox"),
     ]
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
@@ -73,6 +102,9 @@ class SwitchboardApp(App[int]):
         self.backend: Backend | None = None
         self.backend_error: str | None = None
         self._stack: AsyncExitStack | None = None
+        self.store: Store | None = None
+        self.outbox: Outbox | None = None
+        register_extra_sequences()  # alt+enter over tmux/SSH; see tui/keys.py
         super().__init__()
 
     # -- start and stop -------------------------------------------------------------------------
@@ -90,7 +122,26 @@ class SwitchboardApp(App[int]):
 
         self.push_screen(InboxScreen())
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._catch_hangup()
+        self.set_interval(30, self._sweep_outbox)
         self.connect()
+
+    def _catch_hangup(self) -> None:
+        """A dropped SSH session sends SIGHUP: save every draft, then leave cleanly."""
+        # Not possible off the main thread (tests) or where there is no SIGHUP.
+        with suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+
+    def _hangup(self) -> None:
+        self.save_all_drafts()
+        self.exit(129)
+
+    def save_all_drafts(self) -> None:
+        """Write every open conversation's draft now (synchronously: the process may be ending)."""
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_drafts_now", None)
+            if save is not None:
+                save()
 
     def _load_themes(self) -> None:
         from tui.themes import DEFAULT_THEME, load_themes
@@ -116,8 +167,9 @@ class SwitchboardApp(App[int]):
     @work(thread=True, exit_on_error=False, group="config")
     def _save_theme(self, name: str) -> None:
         try:
-            current = load_config()
-            save_config(current.model_copy(update={"theme": name}))
+            with _CONFIG_WRITE:  # quick changes save in turn, each the latest chosen: the last one wins
+                current = load_config()
+                save_config(current.model_copy(update={"theme": self.config.theme or name}))
         except (SwitchboardError, OSError) as exc:
             sentence = exc.sentence if isinstance(exc, SwitchboardError) else str(exc)
             self.call_from_thread(
@@ -136,16 +188,53 @@ class SwitchboardApp(App[int]):
             self.post_message(BackendFailed(exc.sentence))
             return
         self._stack = stack
+        await self._open_outbox(backend)
         self.post_message(BackendReady(backend))
+        if self.outbox is not None:
+            waiting = await self.outbox.start()
+            if waiting:
+                noun = "message is" if len(waiting) == 1 else "messages are"
+                self.notify(f"{len(waiting)} {noun} in the outbox; f2 shows them.", timeout=8)
+
+    async def _open_outbox(self, backend: Backend) -> None:
+        """The local store and this profile's outbox; without them sending still works, unsaved."""
+        if self.store is None:
+            try:
+                self.store = await asyncio.to_thread(Store)
+            except (OSError, sqlite3.Error) as exc:
+                self.notify(
+                    f"Drafts and the outbox cannot be saved ({exc}); check that {state_dir()} is writable.",
+                    severity="warning",
+                    timeout=12,
+                )
+                return
+        self.outbox = Outbox(
+            self.store,
+            backend.client,
+            self.profile_name,
+            on_change=lambda entry, created: self.post_message(OutboxChanged(entry, created)),
+            on_progress=lambda entry_id, p: self.post_message(OutboxProgress(entry_id, p)),
+            now=self.clock,
+        )
+
+    async def _sweep_outbox(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.sweep()
 
     async def _close_backend(self) -> None:
         self.backend = None
+        if self.outbox is not None:
+            outbox, self.outbox = self.outbox, None
+            await outbox.aclose()
         if self._stack is not None:
             stack, self._stack = self._stack, None
             await stack.aclose()
 
     async def on_unmount(self) -> None:
+        self.save_all_drafts()
         await self._close_backend()
+        if self.store is not None:
+            self.store.close()
 
     @on(BackendReady)
     def _backend_ready(self, message: BackendReady) -> None:
@@ -155,6 +244,14 @@ class SwitchboardApp(App[int]):
         for screen in self.screen_stack:
             if hasattr(screen, "backend_ready"):
                 screen.backend_ready()
+
+    @on(OutboxChanged)
+    @on(OutboxProgress)
+    def _outbox_news(self, message: OutboxChanged | OutboxProgress) -> None:
+        for screen in self.screen_stack:
+            handler = getattr(screen, "outbox_news", None)
+            if handler is not None:
+                handler(message)
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
@@ -179,6 +276,16 @@ class SwitchboardApp(App[int]):
 
     # -- keys and commands ----------------------------------------------------------------------
 
+    async def action_quit(self) -> None:
+        self.save_all_drafts()
+        self.exit()
+
+    def action_outbox(self) -> None:
+        from tui.screens.outbox import OutboxScreen
+
+        if not isinstance(self.screen, OutboxScreen):
+            self.push_screen(OutboxScreen())
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -197,6 +304,19 @@ class SwitchboardApp(App[int]):
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:
             yield from extra()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications are plain text by default: our sentences quote paths, server errors and
+        customer text, where "[snippets]" would vanish as markup and "[@click=...]" would act."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def notify_error(self, error: SwitchboardError | str) -> None:
         sentence = error.sentence if isinstance(error, SwitchboardError) else error

@@ -147,9 +147,15 @@ async def test_closed_messenger_refuses_reply_but_takes_a_note(
         await wait_for(pilot, lambda: any("reply window closed" in n for n in notifications(app)))
         assert screen.composer.text == "Are you there"  # nothing lost
         assert await sandbox_messages(sandbox, screen.conversation.id) == before
-        await pilot.press("ctrl+n", "ctrl+j")
+        await pilot.press("ctrl+n")  # the note is a draft of its own; the refused reply stays aside
+        assert screen.composer.mode == "note" and screen.composer.text == ""
+        await type_text(pilot, "Customer called back")
+        await pilot.press("ctrl+j")
         await wait_for(pilot, lambda: items(screen)[-1].message.is_note and items(screen)[-1].pending is None)
-        assert (await sandbox_messages(sandbox, screen.conversation.id))[0].message_text == "Are you there"
+        on_server = await sandbox_messages(sandbox, screen.conversation.id)
+        assert on_server[0].message_text == "Customer called back" and on_server[0].message_type == "note"
+        await pilot.press("ctrl+n")
+        assert screen.composer.text == "Are you there"
 
 
 async def test_attach_through_the_picker(
