@@ -277,13 +277,27 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         json_body: dict[str, Any] | None = None,
     ) -> Any:
-        """Send one request and return its parsed JSON, or raise a typed error."""
+        """Send one request and return its parsed JSON, or raise a typed error (key scrubbed)."""
+        try:
+            return await self._request(method, path, what=what, params=params, json_body=json_body)
+        except SwitchboardError as exc:
+            raise self._scrub(exc) from None
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        params: dict[str, Any] | None,
+        json_body: dict[str, Any] | None,
+    ) -> Any:
         url = str(self._http.base_url).rstrip("/") + path
         try:
             async with self._http.stream(method, path, params=params, json=json_body) as response:
                 body = await self._read_capped(response)
         except httpx.TransportError as exc:
-            raise self._scrub(transport_error(exc, url, self.profile.timeout_seconds)) from None
+            raise transport_error(exc, url, self.profile.timeout_seconds) from None
         if response.status_code >= 400:
             raise api_error(response, body, what=what, secrets=self._secrets)
         if 300 <= response.status_code < 400:
@@ -319,6 +333,10 @@ class ApiClient:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def redact(self, text: str) -> str:
+        """`text` with this profile's key masked: for anything shown that a server could echo."""
+        return redact(text, *self._secrets)
 
     def _scrub(self, error: SwitchboardError) -> SwitchboardError:
         error.sentence = redact(error.sentence, *self._secrets)

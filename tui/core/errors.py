@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.core.text import one_line
+
 
 class SwitchboardError(Exception):
     """Base class: one sentence, an exit code, and whether a retry is provably safe."""
@@ -17,6 +19,9 @@ class SwitchboardError(Exception):
     retry_safe = False
 
     def __init__(self, sentence: str) -> None:
+        # A sentence may quote outside text (a file name, a server's message): keep it one line,
+        # with every control and bidi override shown as a placeholder, whoever built it.
+        sentence = one_line(sentence)
         super().__init__(sentence)
         self.sentence = sentence
 

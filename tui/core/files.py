@@ -155,14 +155,57 @@ class LocalFile:
     size: int
     mime: str
     mtime_ns: int
+    ino: int = 0
 
     @property
     def category(self) -> str:
         return category_of(self.mime)
 
 
-def inspect_file(path: str | os.PathLike[str]) -> LocalFile:
-    """Stat and sniff a file; one sentence for each way it can be unusable."""
+def changed_since(picked: LocalFile, st: os.stat_result) -> str | None:
+    """How the file on disk differs from what was picked (size, content time, identity), or None."""
+    if st.st_size != picked.size:
+        verb = "grew" if st.st_size > picked.size else "shrank"
+        return f"{verb} from {picked.size:,} to {st.st_size:,} bytes"
+    if st.st_mtime_ns != picked.mtime_ns:
+        return "was modified"
+    if picked.ino and st.st_ino != picked.ino:
+        return "was replaced by another file"
+    return None
+
+
+def recheck(picked: LocalFile) -> LocalFile:
+    """The picked file again, or one sentence if it was deleted or changed since it was inspected.
+
+    What is uploaded must be what the agent picked: a file that grew, shrank, was rewritten or
+    replaced in between is refused rather than sent in its new form.
+    """
+    try:
+        st = picked.path.stat()
+    except FileNotFoundError:
+        raise LocalFileError(
+            f"{picked.name!r} was deleted after it was picked; attach it again if it still matters."
+        ) from None
+    except OSError as exc:
+        raise LocalFileError(f"{picked.name!r} cannot be read any more ({exc.strerror or exc}).") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise LocalFileError(f"{picked.name!r} is no longer a regular file; attach it again.")
+    how = changed_since(picked, st)
+    if how:
+        raise LocalFileError(
+            f"{picked.name!r} changed after it was picked (it {how}); "
+            "attach it again to send the new version."
+        )
+    return picked
+
+
+def inspect_file(path: str | os.PathLike[str] | LocalFile) -> LocalFile:
+    """Stat and sniff a file; one sentence for each way it can be unusable.
+
+    Given a `LocalFile` (a file inspected when it was picked), check it is unchanged instead.
+    """
+    if isinstance(path, LocalFile):
+        return recheck(path)
     p = Path(path).expanduser()
     shown = str(path)
     try:
@@ -200,7 +243,9 @@ def inspect_file(path: str | os.PathLike[str]) -> LocalFile:
                 f"{p.name!r} is named like {claimed} but its content is not; "
                 "the file may be damaged or mislabelled."
             )
-    return LocalFile(path=p.resolve(), name=p.name, size=st.st_size, mime=mime, mtime_ns=st.st_mtime_ns)
+    return LocalFile(
+        path=p.resolve(), name=p.name, size=st.st_size, mime=mime, mtime_ns=st.st_mtime_ns, ino=st.st_ino
+    )
 
 
 def human_size(n: int) -> str:

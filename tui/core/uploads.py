@@ -8,12 +8,13 @@ signed URL that expired is re-signed and the PUT redone once, from the file on d
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import AsyncIterator, Callable
 
 from tui.core.client import ApiClient
 from tui.core.errors import LocalFileError, UploadError
-from tui.core.files import LocalFile
+from tui.core.files import LocalFile, changed_since, recheck
 from tui.core.models import Conversation, Uploaded
 from tui.core.text import one_line
 
@@ -24,17 +25,8 @@ UploadProgress = Callable[[str, int, int], None]
 
 
 def _check_unchanged(file: LocalFile) -> None:
-    try:
-        st = file.path.stat()
-    except FileNotFoundError:
-        raise LocalFileError(f"{file.name!r} was deleted after it was picked; attach it again.") from None
-    except OSError as exc:
-        raise LocalFileError(f"{file.name!r} cannot be read any more ({exc.strerror}).") from None
-    if st.st_size != file.size:
-        raise LocalFileError(
-            f"{file.name!r} changed size after it was picked ({file.size:,} -> {st.st_size:,} bytes); "
-            "attach it again."
-        )
+    """Refuse, before any byte goes out, a file deleted or changed since it was picked."""
+    recheck(file)
 
 
 async def stream_file(file: LocalFile, progress: UploadProgress | None = None) -> AsyncIterator[bytes]:
@@ -56,10 +48,13 @@ async def stream_file(file: LocalFile, progress: UploadProgress | None = None) -
             yield chunk
             if progress is not None:
                 progress(file.name, sent, file.size)
+        after = os.fstat(fh.fileno())
     finally:
         fh.close()
     if sent != file.size:
         raise LocalFileError(f"{file.name!r} shrank while it was uploading; attach it again.")
+    if changed_since(file, after):
+        raise LocalFileError(f"{file.name!r} was modified while it was uploading; attach it again.")
 
 
 def _storage_error(status: int, body: bytes) -> tuple[str, str]:
@@ -77,6 +72,7 @@ async def upload_file(
 ) -> Uploaded:
     """Run the three steps for one file; returns what the payload builders need."""
     for attempt in (1, 2):
+        recheck(file)  # deleted or changed since it was picked: refuse before asking for a URL
         signed = await client.sign_upload(
             file_name=file.name, file_type=file.mime, conversation_id=conversation.id
         )
@@ -87,11 +83,17 @@ async def upload_file(
             break
         body = await response.aread()
         code, message = _storage_error(response.status_code, body)
+        message = client.redact(message)
         expired = response.status_code in (400, 403) and (
             "expired" in message.lower() or code in ("ExpiredToken", "RequestExpired")
         )
         if expired and attempt == 1:
-            continue
+            continue  # a link that expired (slow pick, slow network, clock skew): sign again, once
+        if expired:
+            raise UploadError(
+                f"The signed upload link for {file.name!r} had expired again after signing it anew "
+                f"({response.status_code} {code}: {message}); check this computer's clock and try again."
+            )
         raise UploadError(
             f"Storage refused {file.name!r} ({response.status_code} {code}: {message}); try again, "
             "and check the profile's upload settings if it persists."

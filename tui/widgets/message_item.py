@@ -56,7 +56,7 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
         text.append(" · template", style="dim")
     if m.file_name or m.message_type in MEDIA_TYPES:
         name = one_line(m.file_name) or "attachment"
-        kind = one_line(m.file_type) or m.message_type
+        kind = one_line(m.file_type) or one_line(m.message_type)
         size = f" · {human_size(m.file_size)}" if m.file_size else ""
         text.append(f"\n📎 {name} · {kind}{size}", style="italic")
     body = visible(m.message_text)
