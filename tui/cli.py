@@ -114,7 +114,7 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
 
 def _message_line(m: Any, now: datetime) -> str:
     from tui.core.files import human_size
-    from tui.core.text import visible
+    from tui.core.text import one_line, visible
 
     when = m.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if m.created_at else "?"
     if m.is_note:
@@ -123,13 +123,14 @@ def _message_line(m: Any, now: datetime) -> str:
         who = f"<- {m.sender_name or 'customer'}"
     else:
         who = f"-> {m.sender_name or 'agent'}"
-    status = f" [{m.status}]" if m.status and not m.is_inbound and not m.is_note else ""
+    status = f" [{one_line(m.status, 20)}]" if m.status and not m.is_inbound and not m.is_note else ""
     text = visible(m.message_text or "")
     lines = [f"{when}  {visible(who, multiline=False)}{status}"]
     if m.file_name or m.message_type in ("image", "audio", "video", "file"):
         size = f", {human_size(m.file_size)}" if m.file_size else ""
         name = visible(m.file_name or "attachment", multiline=False)
-        lines.append(f"    [{m.message_type}] {name} ({m.file_type or 'unknown type'}{size})")
+        kind, mime = one_line(m.message_type, 20), one_line(m.file_type, 80) or "unknown type"
+        lines.append(f"    [{kind}] {name} ({mime}{size})")
     lines.extend(f"    {line}" for line in text.splitlines() if text)
     return "\n".join(lines)
 
@@ -157,10 +158,11 @@ async def cmd_show(args: argparse.Namespace) -> int:
     contact = conversation.contact
     reach = " · ".join(one_line(x) for x in (contact.phone, contact.email) if x) if contact else ""
     _out(
-        f"Conversation {conversation.id} · {label(conversation.channel)} · "
+        f"Conversation {conversation.id} · {one_line(label(conversation.channel), 20)} · "
         f"{one_line(conversation.contact_name)}{' · ' + reach if reach else ''}"
     )
-    _out(f"status {conversation.status or '-'} · {state.describe()} · {conversation.unread_count} unread")
+    status = one_line(conversation.status, 20) or "-"
+    _out(f"status {status} · {state.describe()} · {conversation.unread_count} unread")
     _out()
     for m in messages:
         _out(_message_line(m, now))
@@ -302,8 +304,42 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         port=args.port,
         simulate_inbound=args.simulate_inbound,
         announce=_out,
+        faults=_sandbox_faults(args),
     )
     return EXIT_OK
+
+
+def _sandbox_faults(args: argparse.Namespace) -> Any:
+    """The `Faults` the sandbox flags ask for, or None; a bad value is a UsageError."""
+    from tui.sandbox import faults as f
+
+    spellings: list[tuple[str, str, Callable[[str], Any]]] = [
+        ("latency", "latency_ms", f.parse_latency),
+        ("fail_rate", "fail_rate", f.parse_share),
+        ("fail_status", "fail_status", f.parse_statuses),
+        ("drop_before", "drop_before", f.parse_share),
+        ("drop_after", "drop_after", f.parse_share),
+        ("drop_style", "drop_style", str),
+        ("rate_limit", "rate_limit", f.parse_rate_limit),
+        ("retry_after", "retry_after", float),
+        ("fault_methods", "fault_methods", f.parse_list),
+        ("fault_paths", "fault_paths", f.parse_list),
+        ("fault_seed", "fault_seed", int),
+    ]
+    options: dict[str, Any] = {}
+    for attr, option, parse in spellings:
+        raw = getattr(args, attr, None)
+        if raw is None:
+            continue
+        flag = "--" + attr.replace("_", "-")
+        try:
+            options[option] = parse(raw)
+        except ValueError as exc:
+            raise UsageError(f"{flag}: {exc} (see `switchboard sandbox --help`).") from None
+    try:
+        return f.merge_options(None, options)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (see `switchboard sandbox --help`).") from None
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -414,6 +450,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--data", metavar="DIR", help="where its SQLite file and uploads live")
     p.add_argument("--simulate-inbound", action="store_true", help="customers write now and then")
+    g = p.add_argument_group("faults on demand (for testing clients; off unless given)")
+    g.add_argument("--latency", metavar="MS", help="added delay per request: MS or LOW-HIGH milliseconds")
+    g.add_argument("--fail-rate", metavar="RATE", help="share of requests failed unhandled (0.33 or 33%%)")
+    g.add_argument("--fail-status", metavar="CODES", help="their status codes (default 500,503,429)")
+    g.add_argument("--drop-before", metavar="RATE", help="share of connections dropped before handling")
+    g.add_argument("--drop-after", metavar="RATE", help="share dropped after handling (effect done, unseen)")
+    g.add_argument("--drop-style", choices=["close", "reset"], help="drop by FIN (default) or RST")
+    g.add_argument("--rate-limit", metavar="N/WINDOW", help="e.g. 5/1s, 60/min, 1000/h: past it, 429")
+    g.add_argument("--retry-after", metavar="SECONDS", help="retryAfter of injected 429/503 (default 1)")
+    g.add_argument("--fault-methods", metavar="LIST", help="only these methods, e.g. POST,PUT")
+    g.add_argument("--fault-paths", metavar="GLOBS", help="only these paths, e.g. '/conversation-messages-*'")
+    g.add_argument("--fault-seed", metavar="N", help="seed the fault RNG for a reproducible run")
 
     p = sub.add_parser("config", help="where the config is, what it says, or write a starter")
     p.add_argument("action", choices=["path", "show", "init"])

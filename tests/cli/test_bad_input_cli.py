@@ -92,12 +92,6 @@ def test_show_and_conversations_emit_no_raw_escapes(sandbox: Any, local: dict[st
     assert data["conversation"]["contact"]["first_name"] == HOSTILE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/cli.py prints server fields raw: _message_line's m.status, m.message_type and m.file_type, "
-    "cmd_show's conversation.status and label(conversation.channel) for an unknown channel; wrap each in "
-    "one_line(). Needs a fix outside the hostile-text owner's files; see the report of issue 4.",
-)
 def test_show_with_hostile_status_type_and_channel(sandbox: Any, local: dict[str, str]) -> None:
     s = store(sandbox)
     s.execute(

@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from tui.sandbox.app import create_app
+from tui.sandbox.faults import FaultInjector, Faults, merge_options
 from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
 
 START_TIMEOUT = 15.0
@@ -38,17 +39,73 @@ class RunningSandbox:
     data_dir: Path
     _server: uvicorn.Server = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    _app: Any = field(default=None, repr=False)
+    _injector: FaultInjector | None = field(default=None, repr=False)
 
     def stop(self) -> None:
         """Stop serving and wait for the thread; safe to call twice."""
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
-        self._server.config.app.state.sandbox.store.close()  # type: ignore[attr-defined]
+        app = self._app if self._app is not None else self._server.config.app
+        app.state.sandbox.store.close()
+
+    # -- its records, for tests that check delivery --
+
+    def message_counts(
+        self,
+        text: str | None = None,
+        *,
+        conversation_id: int | None = None,
+        direction: str | None = "outbound",
+    ) -> dict[tuple[int, str], int]:
+        """How many messages the sandbox holds per `(conversation_id, message_text)` (see
+        `store.message_counts`); also after `stop()`."""
+        from tui.sandbox.store import message_counts
+
+        return message_counts(
+            self.data_dir / "sandbox.db", text, conversation_id=conversation_id, direction=direction
+        )
+
+    def count_messages(self, text: str, *, conversation_id: int | None = None) -> dict[int, int]:
+        """How many outbound messages with exactly `text` each conversation holds."""
+        counts = self.message_counts(text, conversation_id=conversation_id)
+        return {cid: n for (cid, _), n in counts.items()}
+
+    # -- faults (only when started with some, even `faults=Faults()`) --
+
+    @property
+    def faults(self) -> Faults | None:
+        return self._injector.faults if self._injector is not None else None
+
+    def set_faults(self, faults: Faults | None = None, **options: Any) -> Faults:
+        """Replace the faults (a `Faults`, and/or the keyword options of `start_in_thread`);
+        `set_faults(Faults())` turns them all off. The RNG restarts from the seed."""
+        if self._injector is None:
+            raise RuntimeError(
+                "this sandbox was started without faults; pass faults=Faults() to add them later"
+            )
+        new = merge_options(faults if faults is not None else self._injector.faults, options)
+        if options:
+            raise TypeError(f"unknown fault options: {', '.join(sorted(options))}")
+        assert new is not None
+        self._injector.set(new)
+        return new
+
+    def fault_stats(self) -> dict[str, int]:
+        """Requests per outcome (`requests`, `passed`, `delayed`, `rate_limited`, `fail_<code>`,
+        `drop_before`, `drop_after`); empty without faults."""
+        return self._injector.stats() if self._injector is not None else {}
+
+    def fault_events(self) -> list[tuple[str, str, str]]:
+        """`(method, path, outcome)` of the latest requests subject to faults, oldest first."""
+        return self._injector.events() if self._injector is not None else []
 
 
-def _config(app: Any, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", **extra
+    )
 
 
 def start_in_thread(
@@ -57,13 +114,26 @@ def start_in_thread(
     host: str = "127.0.0.1",
     port: int = 0,
     simulate_inbound: bool = False,
+    faults: Faults | None = None,
     **options: Any,
 ) -> RunningSandbox:
-    """Serve on `host:port` (0 = a free port) from a daemon thread; returns once it accepts."""
+    """Serve on `host:port` (0 = a free port) from a daemon thread; returns once it accepts.
+
+    Faults come as `faults=Faults(...)` and/or these keyword options (they override `faults`):
+    `latency_ms` (ms, or `(low, high)`), `fail_rate`, `fail_status` (codes), `drop_before`,
+    `drop_after` (shares 0-1), `drop_style` (`"close"` | `"reset"`), `rate_limit`
+    (`(requests, window_seconds)`), `retry_after` (seconds, for injected 429/503),
+    `fault_methods`, `fault_paths` (globs) and `fault_seed`. See `tui.sandbox.faults`.
+    Without any, nothing is installed and the sandbox behaves exactly as without this feature."""
     data_dir = data_dir or default_data_dir()
     every = options.pop("inbound_every", INBOUND_EVERY) if simulate_inbound else None
+    faults = merge_options(faults, options)
     app = create_app(data_dir, simulate_inbound_every=every, **options)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    injector = FaultInjector(app, faults) if faults is not None else None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
+    # without it every answer waits ~40 ms for a delayed ACK (headers and body are two writes).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -71,7 +141,11 @@ def start_in_thread(
         sock.close()
         raise
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(_config(app, host, bound_port))
+    if injector is None:
+        server = uvicorn.Server(_config(app, host, bound_port))
+    else:  # the protocol lets the injector reach connections; scope["client"] must be the real peer
+        extra = {"http": injector.protocol, "proxy_headers": False}
+        server = uvicorn.Server(_config(injector, host, bound_port, **extra))
     failure: list[BaseException] = []
 
     def run() -> None:
@@ -105,6 +179,8 @@ def start_in_thread(
         data_dir=data_dir,
         _server=server,
         _thread=thread,
+        _app=app,
+        _injector=injector,
     )
 
 
@@ -114,9 +190,12 @@ def serve_forever(
     port: int,
     simulate_inbound: bool,
     announce: Callable[[str], None],
+    faults: Faults | None = None,
 ) -> None:
     """Run in the foreground until Ctrl-C, after printing how to connect."""
-    running = start_in_thread(data_dir, host=host, port=port, simulate_inbound=simulate_inbound)
+    running = start_in_thread(
+        data_dir, host=host, port=port, simulate_inbound=simulate_inbound, faults=faults
+    )
     handy = ", ".join(f"{k}={v}" for k, v in HANDY_IDS.items())
     for line in (
         f"Switchboard sandbox on {running.base_url}  (data in {data_dir})",
@@ -129,6 +208,7 @@ def serve_forever(
         f'  api_key = "{running.api_key}"',
         '  auth = "x-api-key"',
         f'  media_base_url = "{running.media_base_url}"',
+        *([faults.describe()] if faults is not None else []),
         "Ctrl-C stops it." + ("  Customers write every 5-20 s." if simulate_inbound else ""),
     ):
         announce(line)

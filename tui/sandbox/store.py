@@ -222,6 +222,24 @@ class Store:
             data.pop("template", None)
         return data
 
+    def message_counts(
+        self,
+        text: str | None = None,
+        *,
+        conversation_id: int | None = None,
+        direction: str | None = "outbound",
+    ) -> dict[tuple[int, str], int]:
+        """How many messages exist per `(conversation_id, message_text)`; see `message_counts`."""
+        sql, args = _counts_query(text, conversation_id, direction)
+        return {(r[0], r[1]): r[2] for r in self.query(sql, args)}
+
+    def count_messages(
+        self, text: str, *, conversation_id: int | None = None, direction: str | None = "outbound"
+    ) -> dict[int, int]:
+        """How many messages with exactly `text` each conversation holds (only those with any)."""
+        counts = self.message_counts(text, conversation_id=conversation_id, direction=direction)
+        return {cid: n for (cid, _), n in counts.items()}
+
     def message(self, message_id: int) -> dict[str, Any]:
         row = self.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         assert row is not None
@@ -239,3 +257,44 @@ class Store:
 
     def object(self, key: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM objects WHERE key = ?", (key,))
+
+
+# -- reading the records, for tests that check delivery ----------------------------------------------
+
+
+def _counts_query(
+    text: str | None, conversation_id: int | None, direction: str | None
+) -> tuple[str, list[Any]]:
+    where, args = ["1 = 1"], []
+    for column, value in (
+        ("message_text", text),
+        ("conversation_id", conversation_id),
+        ("direction", direction),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    sql = (
+        "SELECT conversation_id, coalesce(message_text, ''), count(*) FROM messages "
+        f"WHERE {' AND '.join(where)} GROUP BY conversation_id, coalesce(message_text, '')"
+    )
+    return sql, args
+
+
+def message_counts(
+    db_path: Path,
+    text: str | None = None,
+    *,
+    conversation_id: int | None = None,
+    direction: str | None = "outbound",
+) -> dict[tuple[int, str], int]:
+    """From a sandbox's SQLite file (running or not, e.g. `data_dir / "sandbox.db"`): how many
+    messages exist per `(conversation_id, message_text)`, optionally only those with `text`, in
+    one conversation, or in one direction (`None` = both; by default the agents' outbound ones).
+    A media message counts under its caption."""
+    sql, args = _counts_query(text, conversation_id, direction)
+    db = sqlite3.connect(f"{Path(db_path).resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        return {(r[0], r[1]): r[2] for r in db.execute(sql, args).fetchall()}
+    finally:
+        db.close()

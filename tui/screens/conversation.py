@@ -194,15 +194,16 @@ class ConversationScreen(Screen[None]):
         now = self.app.clock()  # type: ignore[attr-defined]
         state = window_state(c, self.spec, now)
         self.title = one_line(c.contact_name, 40)
-        self.sub_title = f"{label(c.channel)} · conversation {c.id}"
+        channel = one_line(label(c.channel), 20)
+        self.sub_title = f"{channel} · conversation {c.id}"
         head = Text(no_wrap=True, overflow="ellipsis")
-        head.append(f" {label(c.channel)} ", style="bold reverse")
+        head.append(f" {channel} ", style="bold reverse")
         head.append(f" {one_line(c.contact_name, 40)}", style="bold")
         contact = c.contact
         for extra in (contact.phone, contact.email) if contact else ():
             if extra:
                 head.append(f" · {one_line(extra, 30)}")
-        head.append(f" · {c.status or 'unknown status'}")
+        head.append(f" · {one_line(c.status, 20) or 'unknown status'}")
         self.query_one("#conversation-head", Static).update(head)
         self.composer.set_banner(*self._banner(state, now))
 

@@ -47,7 +47,7 @@ class Chip(Button):
     """An attached file; pressing it (Enter or click) removes it."""
 
     def __init__(self, path: Path, label: str) -> None:
-        super().__init__(label, classes="chip", compact=True)
+        super().__init__(Text(label), classes="chip", compact=True)  # a file name is not markup
         self.path = path
 
 
