@@ -339,3 +339,25 @@ async def test_hostile_text_renders_as_typed(make_app: Callable[..., Switchboard
         rendered = str(items(screen)[-1].render())
         assert "[bold]x[/] [@click=app.quit]y[/] ␛[31mz" in rendered
         assert app.is_running
+
+
+async def test_typing_on_the_template_list_searches(make_app: Callable[..., SwitchboardApp]) -> None:
+    from textual.widgets import Input, OptionList
+
+    from tui.screens.templates import TemplateFormScreen, TemplatePickerScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_conversation(pilot, "whatsapp", "open")
+        await pilot.press("ctrl+t")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and bool(app.screen.templates)
+        )
+        picker = app.screen
+        assert isinstance(app.focused, OptionList)
+        await type_text(pilot, "shipping")
+        assert picker.query_one("#template-search", Input).value == "shipping"
+        assert picker.query_one("#template-list", OptionList).option_count == 1
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
+        assert app.screen.template.name == "shipping_notice"  # type: ignore[attr-defined]

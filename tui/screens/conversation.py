@@ -239,8 +239,12 @@ class ConversationScreen(Screen[None]):
         items = [self._item(m) for m in reversed(page.data)]
         await self.history.remove_children([i for i in self.history.query(HistoryItem) if not i.local])
         await self.history.mount_all(items, before=self._first_local())
-        self.history.scroll_end(animate=False)
         self._show_unresolved()
+        self._to_newest()
+
+    def _to_newest(self) -> None:
+        """Scroll to the newest message once the new items have their heights."""
+        self.call_after_refresh(self.history.scroll_end, animate=False, immediate=True)
 
     def _first_local(self) -> HistoryItem | None:
         """Sends not yet confirmed stay below the server's history."""
@@ -379,7 +383,6 @@ class ConversationScreen(Screen[None]):
 
     def on_screen_suspend(self) -> None:
         self.save_drafts_now()
-
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -523,7 +526,7 @@ class ConversationScreen(Screen[None]):
                 item = self._outbox_item(entry)
                 await self.history.mount(item)
                 item.show_state(entry.state, entry.reason)
-        self.history.scroll_end(animate=False)
+        self._to_newest()
 
     def _mount_live(self, item: HistoryItem) -> None:
         self.history.mount(item)

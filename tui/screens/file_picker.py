@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import DirectoryTree, Input, Label, Static
+from textual.widgets import DirectoryTree, Footer, Input, Label, Static
 from textual.widgets._tree import TreeNode
 
 from tui.core.channels import ChannelSpec
@@ -157,15 +157,13 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
-            yield Label(
-                " Attach files · space marks · enter attaches · . hidden files · esc cancels",
-                id="picker-title",
-            )
+            yield Label(" Attach files · enter attaches · space marks · esc cancels", id="picker-title")
             yield Input(shown_path(self.start) + "/", id="picker-path", suggester=PathSuggester())
             with Horizontal(id="picker-body"):
                 yield PickerTree(self.start, self.spec, id="picker-tree")
                 yield Static(id="picker-info")
             yield Static(id="picker-marked")
+        yield Footer()
 
     @property
     def tree(self) -> PickerTree:

@@ -14,20 +14,24 @@ from tui.core.paths import config_path
 
 
 def bindings_table(screen: Screen) -> Table:  # type: ignore[type-arg]
+    """One row per binding (its keys together: "j ↓  Down"), sorted by id; unnamed ones last."""
     table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("key", no_wrap=True)
-    table.add_column("does")
-    table.add_column("id (for [keymap])", style="dim", no_wrap=True)
-    seen: set[tuple[str, str]] = set()
-    for key, active in sorted(screen.active_bindings.items(), key=lambda kv: kv[1].binding.id or "~"):
+    table.add_column(Text("key"), no_wrap=True)
+    table.add_column(Text("does"))
+    # A plain Text header: the string "[keymap]" would be read as console markup and vanish.
+    table.add_column(Text("id (for [keymap])"), style="dim", no_wrap=True)
+    rows: dict[tuple[str, str], tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
         binding = active.binding
-        label = binding.description or binding.action.replace("_", " ")
-        marker = (binding.id or binding.action, key)
-        if marker in seen or binding.system:
+        if binding.system:
             continue
-        seen.add(marker)
+        label = binding.description or binding.action.replace("_", " ")
+        keys, _ = rows.setdefault((binding.id or "", f"{binding.action}\0{label}"), ([], label))
         display = screen.app.get_key_display(binding)
-        table.add_row(Text(display), Text(label), Text(binding.id or ""))
+        if display not in keys:
+            keys.append(display)
+    for (binding_id, _), (keys, label) in sorted(rows.items(), key=lambda kv: (not kv[0][0], kv[0])):
+        table.add_row(Text(" ".join(keys)), Text(label), Text(binding_id))
     return table
 
 

@@ -130,7 +130,8 @@ class InboxScreen(Screen[None]):
     def _show_filters(self) -> None:
         channel = label(self.channel) if self.channel else "all channels"
         status = self.status or "any status"
-        total = f" · {self.list.total:,} conversations" if self.list.loaded else ""
+        count = self.list.total
+        total = f" · {count:,} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
         self.query_one("#filter-summary", Static).update(Text(f" {channel} · {status}{total}"))
 
     def action_cycle_channel(self) -> None:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.errors import SwitchboardError
@@ -32,13 +32,12 @@ class SnippetScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="snippet-picker", classes="picker-box"):
-            yield Label(
-                f" Snippets from {snippets_path()} · type to filter · enter inserts", classes="picker-title"
-            )
+            yield Label(" Snippets · type to filter · enter inserts · esc cancels", classes="picker-title")
             yield Input(placeholder="/", id="snippet-search")
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="snippet-list")
                 yield Static(id="snippet-preview", classes="preview")
+        yield Footer()
 
     def on_mount(self) -> None:
         try:
@@ -60,7 +59,12 @@ class SnippetScreen(ModalScreen[str | None]):
     def _preview(self) -> None:
         options = self.query_one("#snippet-list", OptionList)
         chosen = self.shown[options.highlighted] if self.shown and options.highlighted is not None else None
-        text = Text(visible(fill(chosen.text, self.values))) if chosen else Text("No snippet matches.")
+        if chosen is not None:
+            text = Text(visible(fill(chosen.text, self.values)))
+        elif self.snippets:
+            text = Text("No snippet matches.")
+        else:  # the path lives here, not in the title: a long one would wrap the title at 80 columns
+            text = Text(f"No snippets yet. Add them to {snippets_path()}.")
         self.query_one("#snippet-preview", Static).update(text)
 
     @on(Input.Changed, "#snippet-search")

@@ -7,12 +7,12 @@ of the message as the customer will read it; Send stays disabled until every fie
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.errors import SwitchboardError
@@ -50,10 +50,11 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
             yield Label(
                 " WhatsApp templates · approved only · enter chooses · esc cancels", classes="picker-title"
             )
-            yield Input(placeholder="search templates", id="template-search")
+            yield Input(placeholder="search templates", id="template-search", select_on_focus=False)
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="template-list")
                 yield Static(id="template-preview", classes="preview")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#template-list", OptionList).focus()
@@ -96,6 +97,15 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
             options.highlighted = 0
         else:
             self.query_one("#template-preview", Static).update(Text("No approved template matches."))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on the list searches: the letter goes to the search field (then Enter, Enter)."""
+        search = self.query_one("#template-search", Input)
+        if self.focused is not search and event.is_printable and event.character and event.key != "space":
+            event.stop()
+            event.prevent_default()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
 
     @on(Input.Changed, "#template-search")
     def _search(self, event: Input.Changed) -> None:
@@ -157,6 +167,7 @@ class TemplateFormScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
             with Horizontal(id="template-actions"):
                 yield Button("Send template", id="template-send", variant="primary")
                 yield Static(id="template-missing")
+        yield Footer()
 
     def on_mount(self) -> None:
         inputs = list(self.query(Input))

@@ -156,7 +156,15 @@ class ConversationList(ScrollView, can_focus=True):
             "age",
             "preview",
         )
-        return {n: self.get_component_rich_style(f"conversation-list--{n}", partial=True) for n in names}
+        return {n: self._column_style(f"conversation-list--{n}") for n in names}
+
+    def _column_style(self, name: str) -> Style:
+        """The component's own style without its background (so the cursor row's shows through), but
+        with its colour resolved: a partial style leaves `$text-muted` ("auto 60%") as plain white,
+        which vanished on light themes."""
+        style = self.get_component_rich_style(name, partial=True)
+        color = self.get_component_rich_style(name).color
+        return style + Style(color=color) if color is not None else style
 
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y

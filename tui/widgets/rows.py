@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from tui.core.channels import channel_spec
@@ -61,13 +62,20 @@ def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
     state = window_state(c, channel_spec(c.channel), now)
     window, _ = window_words(state)
     return {
-        "badge": BADGES.get(c.channel, (c.channel or "?")[:3].upper()),
+        "badge": BADGES.get(c.channel, one_line(c.channel)[:3].upper() or "?"),
         "contact": one_line(c.contact_name),
         "window": window,
         "unread": str(c.unread_count) if c.unread_count else "",
         "age": age(c.last_message_at, now),
         "preview": one_line(c.last_message_text),
     }
+
+
+def fit_cells(text: str, width: int) -> str:
+    """`text` padded or cut to exactly `width` terminal cells (CJK and emoji take two), "…" if cut."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
 
 
 def row_text(c: Conversation, now: datetime, width: int, styles: dict[str, str]) -> Text:
@@ -79,10 +87,8 @@ def row_text(c: Conversation, now: datetime, width: int, styles: dict[str, str])
     window_w = 13
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(f" {cells['badge']:<4}", style=styles.get("badge", ""))
-    contact = cells["contact"]
-    if len(contact) > contact_w:
-        contact = contact[: contact_w - 1] + "…"
-    text.append(f"{contact:<{contact_w}} ", style=styles.get("unread" if c.unread_count else "contact", ""))
+    contact = fit_cells(cells["contact"], contact_w)
+    text.append(f"{contact} ", style=styles.get("unread" if c.unread_count else "contact", ""))
     text.append(f"{words:<{window_w}}", style=styles.get(f"window-{kind}", ""))
     text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
     text.append(f"{cells['age']:>4}  ", style=styles.get("age", ""))
