@@ -393,17 +393,12 @@ async def test_hostile_text_through_every_screen(
 OUTSIDE = "needs a fix outside the hostile-text owner's files; see the report of issue 4"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/app.py notify_error and _backend_failed call App.notify with markup=True (the default), "
-    "so '[@click=...]' in a server's message becomes a click action; pass markup=False. " + OUTSIDE,
-)
 async def test_hostile_server_error_notification(make_app: Callable[..., SwitchboardApp]) -> None:
-    body = {"name": "Conflict", "message": f"{BODY} [@click=app.quit]quit[/] [bold]loud[/]", "code": 409}
+    body = {"name": "Conflict", "message": "[@click=app.quit]quit[/] [bold]loud[/] \x1b[2J", "code": 409}
     response = httpx.Response(409, json=body)
     error = api_error(response, response.content, what="the message", secrets=())
     app = make_app()
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await pilot.pause(0.2)
         app.notify_error(error)
         await pilot.pause(0.3)
@@ -411,12 +406,6 @@ async def test_hostile_server_error_notification(make_app: Callable[..., Switchb
         assert app.is_running
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/screens/file_picker.py PickerTree shows raw file names (DirectoryTree labels): an ESC in a "
-    "name reaches the terminal; override process_label to build Text(visible(name, multiline=False)). "
-    + OUTSIDE,
-)
 async def test_hostile_file_names_in_the_picker(
     make_app: Callable[..., SwitchboardApp], tmp_path: Path
 ) -> None:
@@ -442,13 +431,6 @@ async def test_hostile_file_names_in_the_picker(
         assert app.is_running
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="raw server fields reach the screen: tui/screens/conversation.py _show_head puts label(c.channel) "
-    "(the raw name of an unknown channel) in sub_title and the head, and c.status in the head, unsanitised "
-    "(wrap both in one_line); tui/widgets/composer.py Chip passes a str label to Button, which parses "
-    "markup (pass Text(label)). " + OUTSIDE,
-)
 async def test_hostile_fields_outside_the_owner_files(
     make_app: Callable[..., SwitchboardApp], sandbox: Any, tmp_path: Path
 ) -> None:

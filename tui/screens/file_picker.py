@@ -26,7 +26,7 @@ from tui.core.channels import ChannelSpec
 from tui.core.errors import SwitchboardError
 from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.policy import check_file
-from tui.core.text import one_line
+from tui.core.text import one_line, visible
 
 
 class PathSuggester(Suggester):
@@ -85,6 +85,11 @@ class PickerTree(DirectoryTree):
         Binding("full_stop", "toggle_hidden", "Hidden files", id="picker.hidden"),
         Binding("backspace", "parent", "Up a folder", id="picker.parent"),
     ]
+
+    def process_label(self, label: str | Text) -> Text:
+        """A file name is data: never markup, never escapes (Tree would parse a str as markup)."""
+        plain = label.plain if isinstance(label, Text) else str(label)
+        return Text(visible(plain, multiline=False), no_wrap=True, overflow="ellipsis")
 
     def __init__(self, path: Path, spec: ChannelSpec | None, **kw: object) -> None:
         self.show_hidden = False

@@ -91,7 +91,7 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
             if q and q not in haystack:
                 continue
             prompt = Text(f"{one_line(t.name, 40)}  ")
-            prompt.append(f"{t.language} · {(t.category or '').lower()}", style="dim")
+            prompt.append(f"{one_line(t.language, 12)} · {one_line(t.category, 20).lower()}", style="dim")
             options.add_option(Option(prompt, id=str(index)))
         if options.option_count:
             options.highlighted = 0
@@ -153,7 +153,10 @@ class TemplateFormScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="template-form", classes="picker-box"):
             yield Label(
-                Text(f" {one_line(self.template.name)} · {self.template.language} · fill every variable"),
+                Text(
+                    f" {one_line(self.template.name)} · {one_line(self.template.language, 12)}"
+                    " · fill every variable"
+                ),
                 classes="picker-title",
             )
             with Horizontal(classes="picker-body"):
