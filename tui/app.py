@@ -1,20 +1,22 @@
 """The Textual app: wiring only. Screens get data through workers that call the service layer.
 
 The first frame never waits for the network: the inbox is drawn at once and the backend (the
-embedded sandbox, or a real profile) is opened in a worker that posts `BackendReady`.
+embedded sandbox, or a real profile) is opened in a worker that posts `BackendReady`, started
+after that frame. The HTTP client, the outbox and the sandbox are imported there, not here, so
+the first frame pays only for Textual, the config and the inbox's own widgets.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -23,7 +25,6 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from tui.backend import Backend, open_backend
 from tui.core.config import (
     Config,
     chosen_profile_name,
@@ -33,12 +34,15 @@ from tui.core.config import (
     save_config,
 )
 from tui.core.errors import SwitchboardError
-from tui.core.models import Message as ApiMessage
-from tui.core.outbox import Outbox
 from tui.core.paths import config_path, state_dir
-from tui.core.sender import SendProgress
-from tui.core.store import OutboxEntry, Store
 from tui.keys import register_extra_sequences
+
+if TYPE_CHECKING:
+    from tui.backend import Backend
+    from tui.core.models import Message as ApiMessage
+    from tui.core.outbox import Outbox
+    from tui.core.sender import SendProgress
+    from tui.core.store import OutboxEntry, Store
 
 STYLES = Path(__file__).parent / "styles"
 _CONFIG_WRITE = threading.Lock()
@@ -106,6 +110,7 @@ class SwitchboardApp(App[int]):
         self.outbox: Outbox | None = None
         register_extra_sequences()  # alt+enter over tmux/SSH; see tui/keys.py
         super().__init__()
+        self._theme_problems = self._load_themes()
 
     # -- start and stop -------------------------------------------------------------------------
 
@@ -115,7 +120,8 @@ class SwitchboardApp(App[int]):
         return variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
-        self._load_themes()
+        for sentence in self._theme_problems:
+            self.notify(sentence, severity="warning", timeout=8)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         from tui.screens.inbox import InboxScreen
@@ -124,7 +130,8 @@ class SwitchboardApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._catch_hangup()
         self.set_interval(30, self._sweep_outbox)
-        self.connect()
+        # After the first frame: starting a sandbox or importing the HTTP stack must not delay it.
+        self.call_after_refresh(self.connect)
 
     def _catch_hangup(self) -> None:
         """A dropped SSH session sends SIGHUP: save every draft, then leave cleanly."""
@@ -143,20 +150,22 @@ class SwitchboardApp(App[int]):
             if save is not None:
                 save()
 
-    def _load_themes(self) -> None:
+    def _load_themes(self) -> list[str]:
+        """Register the bundled and user themes and choose one. Called before the app runs, so
+        the first stylesheet is built in the chosen theme instead of being parsed twice; returns
+        the problems to show once the screen is up."""
         from tui.themes import DEFAULT_THEME, load_themes
 
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        for sentence in problems:
-            self.notify(sentence, severity="warning", timeout=8)
         wanted = self.config.theme or DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
         else:
-            self.notify(f"The theme {wanted!r} is not installed; using the default.", severity="warning")
+            problems.append(f"The theme {wanted!r} is not installed; using the default.")
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        return problems
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
@@ -182,6 +191,8 @@ class SwitchboardApp(App[int]):
         await self._close_backend()
         stack = AsyncExitStack()
         try:
+            from tui.backend import open_backend
+
             backend = await stack.enter_async_context(open_backend(self.profile_name, config=self.config))
         except SwitchboardError as exc:
             await stack.aclose()
@@ -198,6 +209,11 @@ class SwitchboardApp(App[int]):
 
     async def _open_outbox(self, backend: Backend) -> None:
         """The local store and this profile's outbox; without them sending still works, unsaved."""
+        import sqlite3
+
+        from tui.core.outbox import Outbox
+        from tui.core.store import Store
+
         if self.store is None:
             try:
                 self.store = await asyncio.to_thread(Store)

@@ -366,15 +366,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    try:
-        from tui.app import run_app
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("tui.app"):
-            _err(
-                "The interactive app is not part of this build yet; use the subcommands (switchboard --help)."
-            )
-            return EXIT_ERROR
-        raise
+    from tui.app import run_app
+
     return run_app(profile=args.profile)
 
 

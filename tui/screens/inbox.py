@@ -37,6 +37,8 @@ class InboxScreen(Screen[None]):
         self.status: str | None = None
         self.search: str = ""
         self._search_timer: Timer | None = None
+        self._status_text: str | None = None
+        self._summary_text: str | None = None
         self._refresh_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -76,14 +78,24 @@ class InboxScreen(Screen[None]):
         self._set_status("Connecting…")
 
     def _set_status(self, text: str) -> None:
-        self.query_one("#list-status", Static).update(Text(text))
-        self.query_one("#list-status").set_class(not text, "-empty")
+        """Only when it changes: an update restyles and may re-lay out the screen."""
+        if text == self._status_text:
+            return
+        self._status_text = text
+        status = self.query_one("#list-status", Static)
+        status.update(Text(text))
+        status.set_class(not text, "-empty")
 
     # -- loading --------------------------------------------------------------------------------
 
     def reload(self) -> None:
         self.list.reset()
-        self.fetch_page(0, self.list.generation)
+        self.fetch_first_page(self.list.generation)
+
+    @work(exclusive=True, exit_on_error=False, group="first-page")
+    async def fetch_first_page(self, generation: int) -> None:
+        """A new query (filter, search, reload) cancels the one it replaces, mid-request."""
+        await self._load_page(0, generation)
 
     @on(ConversationList.NeedPage)
     def _need_page(self, message: ConversationList.NeedPage) -> None:
@@ -91,6 +103,9 @@ class InboxScreen(Screen[None]):
 
     @work(exit_on_error=False, group="pages")
     async def fetch_page(self, skip: int, generation: int, refresh: bool = False) -> None:
+        await self._load_page(skip, generation, refresh)
+
+    async def _load_page(self, skip: int, generation: int, refresh: bool = False) -> None:
         backend = self.app.backend  # type: ignore[attr-defined]
         if backend is None:
             return
@@ -132,7 +147,10 @@ class InboxScreen(Screen[None]):
         status = self.status or "any status"
         count = self.list.total
         total = f" · {count:,} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
-        self.query_one("#filter-summary", Static).update(Text(f" {channel} · {status}{total}"))
+        summary = f" {channel} · {status}{total}"
+        if summary != self._summary_text:
+            self._summary_text = summary
+            self.query_one("#filter-summary", Static).update(Text(summary))
 
     def action_cycle_channel(self) -> None:
         self.channel = CHANNEL_CYCLE[(CHANNEL_CYCLE.index(self.channel) + 1) % len(CHANNEL_CYCLE)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,8 +20,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.models import Conversation
-from tui.widgets.rows import row_text
+if TYPE_CHECKING:  # rows (policy, models) load with the first page, not before the first frame
+    from tui.core.models import Conversation
 
 PAGE = 50
 MAX_PAGES = 12
@@ -74,6 +75,10 @@ class ConversationList(ScrollView, can_focus=True):
         self._pages: dict[int, list[Conversation]] = {}
         self._requested: set[int] = set()
         self._generation = 0
+        # Drawing caches: the column styles (until the styles change) and each drawn row, keyed by
+        # the row object itself, so a refreshed page (new objects) is drawn anew.
+        self._style_cache: dict[str, str | Style] | None = None
+        self._row_cache: dict[tuple[int, int, int, bool], tuple[Conversation, list[Segment]]] = {}
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -145,7 +150,14 @@ class ConversationList(ScrollView, can_focus=True):
 
     # -- drawing --------------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        self._style_cache = None
+        self._row_cache.clear()
+        super().notify_style_update()
+
     def _styles(self) -> dict[str, str | Style]:
+        if self._style_cache is not None:
+            return self._style_cache
         names = (
             "badge",
             "contact",
@@ -156,7 +168,8 @@ class ConversationList(ScrollView, can_focus=True):
             "age",
             "preview",
         )
-        return {n: self._column_style(f"conversation-list--{n}") for n in names}
+        self._style_cache = {n: self._column_style(f"conversation-list--{n}") for n in names}
+        return self._style_cache
 
     def _column_style(self, name: str) -> Style:
         """The component's own style without its background (so the cursor row's shows through), but
@@ -176,19 +189,38 @@ class ConversationList(ScrollView, can_focus=True):
             self._want(index)
             style = self.get_component_rich_style("conversation-list--loading")
             return Strip([Segment(" loading…".ljust(width), style)], width)
-        text = row_text(conversation, self.clock(), width, self._styles())  # type: ignore[arg-type]
-        segments = list(text.render(self.app.console))
+        now = self.clock()
+        on_cursor = index == self.cursor
+        # Ages and windows are shown to the minute: a row drawn this minute can be drawn again.
+        key = (id(conversation), width, int(now.timestamp() // 60), on_cursor)
+        cached = self._row_cache.get(key)
+        if cached is not None and cached[0] is conversation:
+            return Strip(cached[1], width)
+        from tui.widgets.rows import row_text
+
+        text = row_text(conversation, now, width, self._styles())  # type: ignore[arg-type]
         base = self.rich_style
-        if index == self.cursor:
+        if on_cursor:
             base = base + self.get_component_rich_style("conversation-list--cursor")
-        return Strip(segments).apply_style(base).crop_extend(0, width, base)
+        strip = Strip(list(text.render(self.app.console))).apply_style(base).crop_extend(0, width, base)
+        if len(self._row_cache) > 4 * PAGE:
+            self._row_cache.clear()
+        self._row_cache[key] = (conversation, list(strip))
+        return strip
 
     # -- cursor ---------------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh()
-        if self.total:
-            self.scroll_to_region_row(new)
+        """Redraw only the two rows that changed, unless the list has to scroll."""
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height
+        if self.total and top <= new < top + height:
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
+            if self.total:
+                self.scroll_to_region_row(new)
 
     def scroll_to_region_row(self, index: int) -> None:
         top = self.scroll_offset.y
