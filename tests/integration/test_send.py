@@ -215,3 +215,17 @@ async def test_server_enforces_the_window_itself(client: ApiClient) -> None:
             client.paths.whatsapp,
             {"conversation_id": conv.id, "message_text": "sneaky", "message_type": "text"},
         )
+
+
+async def test_back_to_back_sends_share_one_read_of_the_conversation(
+    client: ApiClient, transport: CountingTransport
+) -> None:
+    conv = await find(client, "webchat")
+    before = len(transport.requests)
+    for i in range(3):
+        await send_draft(client, conv.id, Draft(text=f"batch {i}"))
+    reads = [r for r in transport.requests[before:] if r.method == "GET"]
+    assert [r.url.path for r in reads] == [f"/conversations/{conv.id}"]
+    # An explicit read is always fresh.
+    await client.get_conversation(conv.id)
+    assert sum(1 for r in transport.requests[before:] if r.method == "GET") == 2

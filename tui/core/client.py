@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -242,6 +243,7 @@ class ApiClient:
         )
         self._storage_transport = transport
         self._storage: httpx.AsyncClient | None = None
+        self._conversations: dict[int, tuple[float, Conversation]] = {}
 
     async def __aenter__(self) -> ApiClient:
         return self
@@ -391,7 +393,12 @@ class ApiClient:
         )
         return self._parse(Page[Conversation], data, "the conversation list")
 
-    async def get_conversation(self, conversation_id: int) -> Conversation:
+    async def get_conversation(self, conversation_id: int, *, max_age: float = 0.0) -> Conversation:
+        """The conversation; with `max_age`, a copy read that many seconds ago or less will do
+        (a script sending many messages to one conversation need not read it before each)."""
+        seen = self._conversations.get(conversation_id)
+        if max_age > 0 and seen is not None and time.monotonic() - seen[0] <= max_age:
+            return seen[1]
         what = f"conversation {conversation_id}"
         data = await self.request(
             "GET",
@@ -399,7 +406,9 @@ class ApiClient:
             what=what,
             params={"organization_id": self.org},
         )
-        return self._parse(Conversation, data, what)
+        conversation = self._parse(Conversation, data, what)
+        self._conversations[conversation_id] = (time.monotonic(), conversation)
+        return conversation
 
     async def list_messages(self, conversation_id: int, *, limit: int = 50, skip: int = 0) -> Page[Message]:
         what = f"the messages of conversation {conversation_id}"

@@ -28,6 +28,10 @@ from tui.core.policy import (
 from tui.core.templates import Slot, TemplateValues, find_template
 from tui.core.uploads import upload_file
 
+#: How old a read of the conversation may be for the rules: back-to-back sends share one read.
+#: The backend enforces the window itself (409), so a read this stale can never get a reply past it.
+CONVERSATION_FRESH_SECONDS = 3.0
+
 
 @dataclass
 class TemplateChoice:
@@ -118,7 +122,7 @@ async def prepare(
     client: ApiClient, conversation_id: int, draft: Draft, *, now: datetime | None = None
 ) -> Prepared:
     """Read what the rules need and apply them; no upload, no send."""
-    conversation = await client.get_conversation(conversation_id)
+    conversation = await client.get_conversation(conversation_id, max_age=CONVERSATION_FRESH_SECONDS)
     spec = check_channel(conversation, channel_spec(conversation.channel, client.profile.limits))
     if draft.template is not None:
         check_template_allowed(spec, has_files=bool(draft.attachments))
