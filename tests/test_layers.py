@@ -27,6 +27,9 @@ SERVICE_MODULES = [
     "tui.core.text",
     "tui.core.textcount",
     "tui.core.uploads",
+    "tui.core.store",
+    "tui.core.outbox",
+    "tui.sandbox_process",
 ]
 
 
@@ -44,8 +47,18 @@ def test_service_layer_never_imports_textual_or_the_sandbox() -> None:
     loaded = loaded_after_import(SERVICE_MODULES)
     assert "textual" not in loaded
     assert "rich" not in loaded
-    assert not {m for m in loaded if m.startswith("tui.sandbox")}
+    assert not {m for m in loaded if m == "tui.sandbox" or m.startswith("tui.sandbox.")}
     assert "uvicorn" not in loaded and "starlette" not in loaded
+
+
+def test_the_first_frame_loads_no_http_stack_or_sandbox() -> None:
+    """What the app imports before its first frame: no httpx, no client, no outbox, no sandbox
+    (they load in the connect worker after the frame is drawn)."""
+    loaded = loaded_after_import(["tui.app", "tui.screens.inbox", "tui.widgets.conversation_list"])
+    assert "textual" in loaded
+    heavy = {"httpx", "tui.core.client", "tui.backend", "tui.core.outbox", "uvicorn", "starlette"}
+    assert not heavy & loaded
+    assert not {m for m in loaded if m.startswith("tui.sandbox.")}
 
 
 def test_sandbox_never_imports_textual() -> None:

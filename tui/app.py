@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from tui.core.outbox import Outbox
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry, Store
+    from tui.sandbox_process import SandboxProcess
 
 STYLES = Path(__file__).parent / "styles"
 _CONFIG_WRITE = threading.Lock()
@@ -99,8 +100,11 @@ class SwitchboardApp(App[int]):
         profile: str | None = None,
         config: Config | None = None,
         clock: Callable[[], datetime] | None = None,
+        sandboxes: dict[Path, SandboxProcess] | None = None,
     ) -> None:
         self.config = config if config is not None else load_config()
+        # Sandbox child processes by data folder: started early by the CLI, or on connect.
+        self.sandboxes: dict[Path, SandboxProcess] = dict(sandboxes or {})
         self.profile_name = chosen_profile_name(self.config, profile)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backend: Backend | None = None
@@ -193,7 +197,10 @@ class SwitchboardApp(App[int]):
         try:
             from tui.backend import open_backend
 
-            backend = await stack.enter_async_context(open_backend(self.profile_name, config=self.config))
+            process = await asyncio.to_thread(self._sandbox_for, self.profile_name)
+            backend = await stack.enter_async_context(
+                open_backend(self.profile_name, config=self.config, sandbox_process=process)
+            )
         except SwitchboardError as exc:
             await stack.aclose()
             self.post_message(BackendFailed(exc.sentence))
@@ -206,6 +213,19 @@ class SwitchboardApp(App[int]):
             if waiting:
                 noun = "message is" if len(waiting) == 1 else "messages are"
                 self.notify(f"{len(waiting)} {noun} in the outbox; f2 shows them.", timeout=8)
+
+    def _sandbox_for(self, name: str) -> SandboxProcess | None:
+        """The running child process for a sandbox profile (started if need be), else None."""
+        from tui.sandbox_process import sandbox_data_dir, start_sandbox_process
+
+        profile = get_profile(self.config, name)
+        if not profile.sandbox:
+            return None
+        data = sandbox_data_dir(profile.sandbox_data)
+        process = self.sandboxes.get(data)
+        if process is None or not process.alive:
+            process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
+        return process
 
     async def _open_outbox(self, backend: Backend) -> None:
         """The local store and this profile's outbox; without them sending still works, unsaved."""
@@ -249,6 +269,8 @@ class SwitchboardApp(App[int]):
     async def on_unmount(self) -> None:
         self.save_all_drafts()
         await self._close_backend()
+        for process in self.sandboxes.values():
+            await asyncio.to_thread(process.stop)
         if self.store is not None:
             self.store.close()
 
@@ -339,12 +361,17 @@ class SwitchboardApp(App[int]):
         self.notify(sentence, severity="error", timeout=10)
 
 
-def run_app(profile: str | None = None) -> int:
+def run_app(
+    profile: str | None = None,
+    *,
+    config: Config | None = None,
+    sandboxes: dict[Path, SandboxProcess] | None = None,
+) -> int:
     """Start the app; a config problem is one sentence on stderr before any screen appears."""
     try:
-        config = load_config()
+        config = config if config is not None else load_config()
         get_profile(config, chosen_profile_name(config, profile))
-        app = SwitchboardApp(profile=profile, config=config)
+        app = SwitchboardApp(profile=profile, config=config, sandboxes=sandboxes)
     except SwitchboardError as exc:
         sys.stderr.write(exc.sentence + "\n")
         return exc.exit_code

@@ -25,6 +25,7 @@ from tui.core.config import (
     resolve,
 )
 from tui.core.errors import SwitchboardError
+from tui.sandbox_process import SandboxProcess, sandbox_data_dir
 
 
 @dataclass
@@ -44,9 +45,9 @@ class Backend:
 
 
 def _start_sandbox(profile: Profile) -> Any:
-    from tui.sandbox.runner import default_data_dir, start_in_thread
+    from tui.sandbox.runner import start_in_thread
 
-    data = Path(profile.sandbox_data).expanduser() if profile.sandbox_data else default_data_dir()
+    data = sandbox_data_dir(profile.sandbox_data)
     try:
         return start_in_thread(data_dir=data)
     except (OSError, RuntimeError) as exc:
@@ -57,21 +58,30 @@ def _start_sandbox(profile: Profile) -> Any:
 
 @asynccontextmanager
 async def open_backend(
-    profile_name: str | None = None, *, config_path: Path | None = None, config: Config | None = None
+    profile_name: str | None = None,
+    *,
+    config_path: Path | None = None,
+    config: Config | None = None,
+    sandbox_process: SandboxProcess | None = None,
 ) -> AsyncIterator[Backend]:
+    """Open a profile. A sandbox profile runs its sandbox in a thread for the block's lifetime,
+    or uses `sandbox_process` (the app's child process, which its owner stops)."""
     config = config if config is not None else load_config(config_path)
     name = chosen_profile_name(config, profile_name)
     profile = get_profile(config, name, config_path)
     sandbox = None
     if profile.sandbox:
-        sandbox = await asyncio.to_thread(_start_sandbox, profile)
+        if sandbox_process is not None:
+            address: Any = await asyncio.to_thread(sandbox_process.wait_ready)
+        else:
+            address = sandbox = await asyncio.to_thread(_start_sandbox, profile)
         resolved = ResolvedProfile(
             name=name,
-            base_url=sandbox.base_url,
-            organization_id=sandbox.organization_id,
-            api_key=Secret(sandbox.api_key),
+            base_url=address.base_url,
+            organization_id=address.organization_id,
+            api_key=Secret(address.api_key),
             auth="x-api-key",
-            media_base_url=sandbox.media_base_url,
+            media_base_url=address.media_base_url,
             timeout_seconds=profile.timeout_seconds,
             paths=profile.paths,
             limits=profile.limits,
@@ -81,7 +91,7 @@ async def open_backend(
         resolved = resolve(name, profile, config_path)
     client = ApiClient(resolved)
     try:
-        yield Backend(config, resolved, client, sandbox)
+        yield Backend(config, resolved, client, sandbox or sandbox_process)
     finally:
         await client.aclose()
         if sandbox is not None:

@@ -1,0 +1,135 @@
+"""Launching the embedded sandbox as a child process for the app (`tui.sandbox.child`).
+
+Started as early as the command line knows the profile is a sandbox, so the sandbox boots on the
+other core while the app draws its first frame. Only the standard library is imported here: the
+launcher must cost the app nothing. The CLI's one-shot commands keep the sandbox in a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.errors import SwitchboardError
+from tui.core.paths import data_dir
+from tui.core.text import one_line
+
+READY_TIMEOUT = 30.0
+
+
+def sandbox_data_dir(configured: str | None) -> Path:
+    """The profile's `sandbox_data`, else `$XDG_DATA_HOME/switchboard/sandbox`."""
+    return Path(configured).expanduser() if configured else data_dir() / "sandbox"
+
+
+@dataclass(frozen=True)
+class SandboxAddress:
+    base_url: str
+    api_key: str
+    organization_id: int
+    media_base_url: str
+
+
+class SandboxProcess:
+    """A running `python -m tui.sandbox.child`; it stops when its stdin pipe closes."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = data
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tui.sandbox.child", "--data", str(data)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # the terminal's job-control signals are for the app alone
+        )
+        self._address: SandboxAddress | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> SandboxAddress:
+        """Block until the child says where it listens (call it off the event loop)."""
+        with self._lock:
+            if self._address is not None:
+                return self._address
+            line = self._read_line(timeout)
+            try:
+                data = json.loads(line)
+                self._address = SandboxAddress(
+                    base_url=str(data["base_url"]),
+                    api_key=str(data["api_key"]),
+                    organization_id=int(data["organization_id"]),
+                    media_base_url=str(data["media_base_url"]),
+                )
+            except (ValueError, KeyError, TypeError):
+                raise self._failed("it did not say where it listens") from None
+            return self._address
+
+    def _read_line(self, timeout: float) -> str:
+        assert self._proc.stdout is not None
+        box: list[bytes] = []
+        stdout = self._proc.stdout
+        reader = threading.Thread(target=lambda: box.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout)
+        if reader.is_alive():
+            raise self._failed(f"it did not start within {timeout:g} s")
+        if not box or not box[0]:
+            raise self._failed("it stopped")
+        return box[0].decode("utf-8", "replace")
+
+    def _failed(self, what: str) -> SwitchboardError:
+        """Stop the child and say why it failed, with the last line it wrote to stderr."""
+        self._end()
+        detail = ""
+        if self._proc.stderr is not None:
+            lines = self._proc.stderr.read().decode("utf-8", "replace").strip().splitlines()
+            detail = f": {one_line(lines[-1], 200)}" if lines else ""
+        self._close_streams()
+        return SwitchboardError(
+            f"The embedded sandbox could not start in {self.data} ({what}{detail}); check that folder "
+            "is writable, or run `switchboard sandbox` to see why."
+        )
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the pipe (the child stops itself), then make sure it is gone; safe twice."""
+        self._end(timeout)
+        self._close_streams()
+
+    def _end(self, timeout: float = 5.0) -> None:
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            with suppress(OSError):
+                self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+    def _close_streams(self) -> None:
+        for stream in (self._proc.stdout, self._proc.stderr):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+
+def start_sandbox_process(configured_data: str | None) -> SandboxProcess:
+    data = sandbox_data_dir(configured_data)
+    try:
+        data.mkdir(parents=True, exist_ok=True)
+        return SandboxProcess(data)
+    except OSError as exc:
+        raise SwitchboardError(
+            f"The embedded sandbox could not start in {data} ({exc.strerror or exc}); check that "
+            "folder is writable."
+        ) from None
