@@ -79,6 +79,19 @@ def open_first_conversation_and_type(master: int, text: str) -> None:
         drain(master, 0.02)
 
 
+def sandbox_children(home: Path) -> list[int]:
+    """Pids of sandbox child processes serving this test's data folder."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"tui.sandbox.child" in argv and any(str(home).encode() in a for a in argv):
+            pids.append(int(proc.name))
+    return pids
+
+
 def stored_reply(conversation_id: int = 19) -> str | None:
     draft = Store().drafts("sandbox", conversation_id).get("reply")
     return draft.text if draft else None
@@ -89,12 +102,17 @@ def test_typed_text_survives_the_process_dying(isolated_home: Path, how: str) ->
     proc, master = spawn(isolated_home)
     try:
         open_first_conversation_and_type(master, "typed before it died")
+        assert sandbox_children(isolated_home), "the app runs its sandbox in a child process"
         if how == "kill -9":
             drain(master, 0.6)  # more than 0.5 s after the last keystroke
             os.kill(proc.pid, signal.SIGKILL)
         else:
             os.kill(proc.pid, signal.SIGHUP)  # at once: only the hang-up handler can save it
         proc.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while sandbox_children(isolated_home) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not sandbox_children(isolated_home), "the sandbox outlived the app"
     finally:
         if proc.poll() is None:
             proc.kill()
