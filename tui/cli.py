@@ -52,19 +52,15 @@ def _age(dt: datetime | None, now: datetime) -> str:
 
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> None:
     """Columns padded to fit; the `flexible` column absorbs what the terminal lacks."""
-    from tui.core.text import one_line
+    from tui.core.text import cell_width, fit, one_line
 
     width = shutil.get_terminal_size((120, 24)).columns
     cells = [[one_line(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    widths = [max([cell_width(h)] + [cell_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
     fixed = sum(w for i, w in enumerate(widths) if i != flexible) + 2 * (len(headers) - 1)
     widths[flexible] = max(10, min(widths[flexible], width - fixed))
     for row in [headers, *cells]:
-        parts = []
-        for i, cell in enumerate(row):
-            text = cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…"
-            parts.append(text.ljust(widths[i]))
-        _out("  ".join(parts).rstrip())
+        _out("  ".join(fit(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
 # -- commands -------------------------------------------------------------------------------------

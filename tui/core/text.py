@@ -65,3 +65,28 @@ def redact(text: str, *secrets: str) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "****")
     return text
+
+
+def cell_width(text: str) -> int:
+    """Terminal columns `text` takes: wide East Asian characters count two, marks and joiners
+    none. (The CLI cannot use Rich's measure; this is enough for names and previews.)"""
+    width = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut (with an ellipsis) and padded to exactly `width` terminal columns."""
+    if cell_width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = cell_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * max(width - cell_width(text), 0)
