@@ -40,18 +40,27 @@ from tui.sandbox.store import Store
 
 MEDIA_TYPES = ("image", "audio", "video", "file")
 TRANSFORM_CHANNELS = ("whatsapp", "instagram", "messenger", "webchat")
+# Feathers error classes (name, className) by status, for every answer the sandbox can give.
 CLASS_NAMES = {
     400: ("BadRequest", "bad-request"),
     401: ("NotAuthenticated", "not-authenticated"),
+    402: ("PaymentError", "payment-error"),
     403: ("Forbidden", "forbidden"),
     404: ("NotFound", "not-found"),
     405: ("MethodNotAllowed", "method-not-allowed"),
+    406: ("NotAcceptable", "not-acceptable"),
+    408: ("Timeout", "timeout"),
     409: ("Conflict", "conflict"),
+    410: ("Gone", "gone"),
     411: ("LengthRequired", "length-required"),
     413: ("PayloadTooLarge", "payload-too-large"),
     422: ("Unprocessable", "unprocessable"),
     429: ("TooManyRequests", "too-many-requests"),
     500: ("GeneralError", "general-error"),
+    501: ("NotImplemented", "not-implemented"),
+    502: ("BadGateway", "bad-gateway"),
+    503: ("Unavailable", "unavailable"),
+    504: ("GatewayTimeout", "gateway-timeout"),
 }
 
 

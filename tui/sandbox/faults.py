@@ -38,6 +38,8 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
+from tui.sandbox.app import CLASS_NAMES
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -51,28 +53,6 @@ SPARED_BY_DEFAULT = ("/media/*",)
 EVENTS_KEPT = 10_000
 DISCONNECT_WAIT = 2.0
 
-# Feathers error classes (name, className) by status.
-FEATHERS = {
-    400: ("BadRequest", "bad-request"),
-    401: ("NotAuthenticated", "not-authenticated"),
-    402: ("PaymentError", "payment-error"),
-    403: ("Forbidden", "forbidden"),
-    404: ("NotFound", "not-found"),
-    405: ("MethodNotAllowed", "method-not-allowed"),
-    406: ("NotAcceptable", "not-acceptable"),
-    408: ("Timeout", "timeout"),
-    409: ("Conflict", "conflict"),
-    410: ("Gone", "gone"),
-    411: ("LengthRequired", "length-required"),
-    413: ("PayloadTooLarge", "payload-too-large"),
-    422: ("Unprocessable", "unprocessable"),
-    429: ("TooManyRequests", "too-many-requests"),
-    500: ("GeneralError", "general-error"),
-    501: ("NotImplemented", "not-implemented"),
-    502: ("BadGateway", "bad-gateway"),
-    503: ("Unavailable", "unavailable"),
-    504: ("GatewayTimeout", "gateway-timeout"),
-}
 S3_CODES = {429: "SlowDown", 500: "InternalError", 501: "NotImplemented", 503: "SlowDown"}
 RETRY_STATUSES = (429, 503)
 
@@ -428,7 +408,7 @@ def _number(value: float) -> int | float:
 
 
 def _feathers(code: int, message: str, data: dict[str, Any]) -> bytes:
-    name, class_name = FEATHERS.get(code, ("GeneralError", "general-error"))
+    name, class_name = CLASS_NAMES.get(code, ("GeneralError", "general-error"))
     body = {
         "name": name,
         "message": message,
