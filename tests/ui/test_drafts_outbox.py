@@ -106,3 +106,19 @@ async def test_the_outbox_resumes_after_a_restart(
         await wait_for(pilot, lambda: store.get(entry.id).state == "sent")  # type: ignore[union-attr]
     texts = [m.message_text for m in await sandbox_messages(sandbox, 19)]
     assert texts.count("Queued before the crash") == 1
+
+
+async def test_without_an_outbox_the_text_goes_back_into_the_composer(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_conversation(pilot, "webchat")
+        before = len(items(screen))
+        outbox, app.outbox = app.outbox, None  # as if the connection had just dropped
+        await type_text(pilot, "Keep me")
+        await pilot.press("ctrl+j")
+        await wait_for(pilot, lambda: screen.composer.text == "Keep me")
+        assert len(items(screen)) == before
+        assert any("Nothing was sent" in n for n in notifications(app))
+        app.outbox = outbox

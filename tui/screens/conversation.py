@@ -442,13 +442,18 @@ class ConversationScreen(Screen[None]):
         self, draft: Draft, preview: str, draft_mode: str | None, item: HistoryItem
     ) -> None:
         outbox = self.app.outbox  # type: ignore[attr-defined]
-        if outbox is None:
-            item.show_state("failed", self.app.backend_error or "Not connected to a backend yet.")  # type: ignore[attr-defined]
-            return
         try:
+            if outbox is None:
+                raise SwitchboardError(
+                    self.app.backend_error or "Not connected to a backend yet; try again in a moment."  # type: ignore[attr-defined]
+                )
             entry = await outbox.submit(self.conversation.id, draft, preview, draft_mode=draft_mode)
-        except (OSError, sqlite3.Error) as exc:
-            item.show_state("failed", f"The outbox could not store this message ({exc}).")
+        except (OSError, sqlite3.Error, SwitchboardError) as exc:
+            # Nothing was stored or sent: the draft goes back into the composer.
+            item.remove()
+            self._restore(draft)
+            sentence = exc.sentence if isinstance(exc, SwitchboardError) else f"The outbox failed ({exc})."
+            self.app.notify_error(f"{sentence} Nothing was sent.")  # type: ignore[attr-defined]
             return
         item.entry_id = entry.id
         self.by_entry[entry.id] = item
@@ -465,7 +470,7 @@ class ConversationScreen(Screen[None]):
             if p.stage == "uploading":
                 pct = 100 * p.done // max(p.total, 1)
                 self.composer.set_progress(f"Uploading {one_line(p.detail, 30)}: {pct}%")
-                item.show_state("uploading", None)
+                item.state = "uploading"
                 item.update_message(item.message, pending=f"uploading {pct}%…")
             else:
                 self.composer.set_progress("")

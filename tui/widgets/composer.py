@@ -73,6 +73,7 @@ class Composer(Vertical):
         self.attachments: list[Path] = []
         # The other mode's draft while it is not shown: reply and note are separate drafts.
         self.stashed: dict[str, tuple[str, list[Path]]] = {}
+        self._counter_width = -1
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
@@ -137,7 +138,8 @@ class Composer(Vertical):
             banner.set_class(k == kind, f"-{k}")
 
     def set_progress(self, text: str) -> None:
-        self.query_one("#progress", Static).update(Text(text))
+        # The progress line takes the width the counter leaves: no new layout for a new text.
+        self.query_one("#progress", Static).update(Text(text), layout=False)
 
     # -- attachments --------------------------------------------------------------------------
 
@@ -195,7 +197,11 @@ class Composer(Vertical):
         cap = limits.caption_max if self.attachments and limits.caption_max and self.mode == "reply" else None
         m = measure(self.text, limits, limit=cap)
         counter = self.query_one("#counter", Static)
-        counter.update(Text(m.describe() + (" (caption)" if cap else "")))
+        shown = m.describe() + (" (caption)" if cap else "")
+        # A layout pass reflows the whole screen (the history too): only when the width changes,
+        # not on every keystroke.
+        counter.update(Text(shown), layout=len(shown) != self._counter_width)
+        self._counter_width = len(shown)
         counter.set_class(m.over, "-over")
 
     @on(ComposerArea.Submit)
