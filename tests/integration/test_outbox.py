@@ -58,10 +58,13 @@ async def texts(client: ApiClient, conversation_id: int, text: str) -> int:
 
 
 def test_drafts_round_trip_through_json() -> None:
+    from tui.core.files import LocalFile
+
+    picked = LocalFile(Path("/a/c.pdf"), "c.pdf", 1234, "application/pdf", 1_700_000_000_000_000_000, 42)
     draft = Draft(
         text="hi",
         note=True,
-        attachments=[Path("/a/b.png")],
+        attachments=[Path("/a/b.png"), picked],
         template=TemplateChoice("order_update", "en_US", TemplateValues(["Ana"], {"body.2": "A-1"})),
     )
     again = draft_from_dict(draft_to_dict(draft))

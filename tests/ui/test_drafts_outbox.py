@@ -122,3 +122,23 @@ async def test_without_an_outbox_the_text_goes_back_into_the_composer(
         assert len(items(screen)) == before
         assert any("Nothing was sent" in n for n in notifications(app))
         app.outbox = outbox
+
+
+async def test_a_file_changed_after_it_was_attached_is_refused_not_sent(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any, tmp_path: Any
+) -> None:
+    from tests.helpers import make_png
+
+    photo = make_png(tmp_path / "photo.png")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_conversation(pilot, "webchat")
+        screen.composer.add_attachments([photo])
+        await pilot.pause(0.1)
+        make_png(photo, 9000)  # rewritten, bigger, after it was attached
+        await type_text(pilot, "See attached")
+        await pilot.press("ctrl+j")
+        await wait_for(pilot, lambda: any("changed after it was picked" in n for n in notifications(app)))
+        assert screen.composer.text == "See attached" and screen.composer.attachments == [photo]
+    texts = [m.message_text for m in await sandbox_messages(sandbox, screen.conversation.id)]
+    assert "See attached" not in texts

@@ -38,6 +38,7 @@ from tui.core.errors import (
     SwitchboardError,
     TransportError,
 )
+from tui.core.files import LocalFile
 from tui.core.models import Message
 from tui.core.sender import (
     Draft,
@@ -54,11 +55,43 @@ from tui.core.templates import TemplateValues
 # -- drafts as stored JSON ----------------------------------------------------------------------
 
 
+def _file_to_json(file: Path | LocalFile) -> str | dict[str, Any]:
+    """A picked file keeps what it was when picked, so a resumed send still refuses a changed one."""
+    if isinstance(file, LocalFile):
+        return {
+            "path": str(file.path),
+            "name": file.name,
+            "size": file.size,
+            "mime": file.mime,
+            "mtime_ns": file.mtime_ns,
+            "ino": file.ino,
+        }
+    return str(file)
+
+
+def _file_from_json(data: str | dict[str, Any]) -> Path | LocalFile:
+    if isinstance(data, str):
+        return Path(data)
+    return LocalFile(
+        path=Path(data["path"]),
+        name=data["name"],
+        size=int(data["size"]),
+        mime=data["mime"],
+        mtime_ns=int(data["mtime_ns"]),
+        ino=int(data.get("ino", 0)),
+    )
+
+
+def attachment_paths(attachments: list[Any]) -> list[str]:
+    """The paths of stored attachments (plain paths or picked files)."""
+    return [a["path"] if isinstance(a, dict) else str(getattr(a, "path", a)) for a in attachments]
+
+
 def draft_to_dict(draft: Draft) -> dict[str, Any]:
     out: dict[str, Any] = {
         "text": draft.text,
         "note": draft.note,
-        "attachments": [str(p) for p in draft.attachments],
+        "attachments": [_file_to_json(a) for a in draft.attachments],
     }
     if draft.template is not None:
         out["template"] = {
@@ -81,7 +114,7 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
     return Draft(
         text=data.get("text", ""),
         note=bool(data.get("note")),
-        attachments=[Path(p) for p in data.get("attachments", [])],
+        attachments=[_file_from_json(a) for a in data.get("attachments", [])],
         template=template,
     )
 

@@ -46,7 +46,8 @@ class Draft:
 
     text: str = ""
     note: bool = False
-    attachments: list[Path] = field(default_factory=list)
+    #: Paths, or files as inspected when they were picked (then a file changed since is refused).
+    attachments: list[Path | LocalFile] = field(default_factory=list)
     template: TemplateChoice | None = None
 
     @property

@@ -232,7 +232,9 @@ class Store:
                         conversation_id,
                         draft_mode,
                         draft.get("text", ""),
-                        json.dumps(draft.get("attachments", [])),
+                        json.dumps(
+                            [a["path"] if isinstance(a, dict) else a for a in draft.get("attachments", [])]
+                        ),
                         entry_id,
                         now,
                     ),

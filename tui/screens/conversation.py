@@ -32,7 +32,7 @@ from tui.core.channels import ChannelSpec, channel_spec, label
 from tui.core.errors import SwitchboardError
 from tui.core.files import inspect_file
 from tui.core.models import Conversation, Message
-from tui.core.outbox import draft_from_dict
+from tui.core.outbox import attachment_paths, draft_from_dict
 from tui.core.policy import check_channel, check_note, check_reply, check_template_allowed, window_state
 from tui.core.sender import Draft, TemplateChoice
 from tui.core.store import OutboxEntry
@@ -585,7 +585,7 @@ class ConversationScreen(Screen[None]):
             self.composer.toggle_mode()
         if not self.composer.text.strip():
             self.composer.set_text(draft.text)
-        self.composer.add_attachments(draft.attachments)
+        self.composer.add_attachments([Path(p) for p in attachment_paths(draft.attachments)])
 
     # -- actions --------------------------------------------------------------------------------
 

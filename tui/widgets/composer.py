@@ -19,7 +19,7 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from tui.core.channels import ChannelSpec
 from tui.core.errors import LocalFileError
-from tui.core.files import human_size, inspect_file
+from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.text import one_line
 from tui.core.textcount import measure
 
@@ -55,7 +55,7 @@ class Composer(Vertical):
     mode: reactive[str] = reactive("reply")
 
     class Submitted(Message):
-        def __init__(self, text: str, note: bool, attachments: list[Path]) -> None:
+        def __init__(self, text: str, note: bool, attachments: list[Path | LocalFile]) -> None:
             super().__init__()
             self.text = text
             self.note = note
@@ -71,6 +71,8 @@ class Composer(Vertical):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.spec = spec
         self.attachments: list[Path] = []
+        # Each file as it was when attached: a file changed before the send is refused, not sent.
+        self.picked: dict[Path, LocalFile] = {}
         # The other mode's draft while it is not shown: reply and note are separate drafts.
         self.stashed: dict[str, tuple[str, list[Path]]] = {}
         self._counter_width = -1
@@ -149,7 +151,7 @@ class Composer(Vertical):
             if path in self.attachments:
                 continue
             try:
-                info = inspect_file(path)
+                info = self.picked[path] = inspect_file(path)
                 label = f"📎 {one_line(info.name, 28)} {human_size(info.size)} ✕"
             except LocalFileError:
                 label = f"📎 {one_line(path.name, 28)} ✕"
@@ -161,6 +163,7 @@ class Composer(Vertical):
 
     def clear_attachments(self) -> None:
         self.attachments.clear()
+        self.picked.clear()
         chips = self.query_one("#chips", Horizontal)
         chips.remove_children()
         chips.remove_class("-has-files")
@@ -172,6 +175,7 @@ class Composer(Vertical):
         chip = event.button
         assert isinstance(chip, Chip)
         self.attachments.remove(chip.path)
+        self.picked.pop(chip.path, None)
         chip.remove()
         self.query_one("#chips", Horizontal).set_class(bool(self.attachments), "-has-files")
         self._update_counter()
@@ -207,4 +211,5 @@ class Composer(Vertical):
     @on(ComposerArea.Submit)
     def _submit(self, event: ComposerArea.Submit) -> None:
         event.stop()
-        self.post_message(self.Submitted(self.text, self.mode == "note", list(self.attachments)))
+        files = [self.picked.get(p, p) for p in self.attachments]
+        self.post_message(self.Submitted(self.text, self.mode == "note", files))
