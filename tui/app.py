@@ -39,6 +39,7 @@ from tui.keys import register_extra_sequences
 
 if TYPE_CHECKING:
     from tui.backend import Backend
+    from tui.core.models import Conversation as ApiConversation
     from tui.core.models import Message as ApiMessage
     from tui.core.outbox import Outbox
     from tui.core.sender import SendProgress
@@ -47,6 +48,12 @@ if TYPE_CHECKING:
 
 STYLES = Path(__file__).parent / "styles"
 _CONFIG_WRITE = threading.Lock()
+
+
+def _conversations_provider() -> type:
+    from tui.commands import ConversationsProvider
+
+    return ConversationsProvider
 
 
 class BackendReady(Message):
@@ -93,6 +100,8 @@ class SwitchboardApp(App[int]):
         Binding("f2", "outbox", "Outbox", id="app.outbox"),
     ]
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    # Textual's own commands (themes, keys, quit) plus "Open <contact>" from the backend.
+    COMMANDS = App.COMMANDS | {lambda: _conversations_provider()}
 
     def __init__(
         self,
@@ -317,6 +326,14 @@ class SwitchboardApp(App[int]):
     async def action_quit(self) -> None:
         self.save_all_drafts()
         self.exit()
+
+    def open_conversation(self, conversation: ApiConversation) -> None:
+        """Show a conversation on top of the inbox, whatever screen is up now."""
+        from tui.screens.conversation import ConversationScreen
+
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(ConversationScreen(conversation))
 
     def action_outbox(self) -> None:
         from tui.screens.outbox import OutboxScreen

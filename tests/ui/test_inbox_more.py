@@ -218,3 +218,34 @@ async def test_notifications_are_plain_text(make_app: Callable[..., SwitchboardA
         assert last.markup is False
         assert "[snippets]" in last.message
         assert app.is_running
+
+
+async def test_the_palette_opens_a_conversation_by_contact(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any
+) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    from tui.screens.conversation import ConversationScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        for ch in "Zoë":
+            await pilot.press(ch)
+
+        def prompts() -> list[str]:
+            options = app.screen.query_one(CommandList)
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        await wait_for(pilot, lambda: any(p.startswith("Open Zoë Müller") for p in prompts()))
+        await pilot.press("down")
+        await wait_for(pilot, lambda: app.screen.query_one(CommandList).highlighted == 0)
+        assert prompts()[0].startswith("Open Zoë Müller · WhatsApp")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen))
+        assert app.screen.conversation.contact_name == "Zoë Müller"  # type: ignore[attr-defined]
+        # Textual's own commands are still there.
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConversationScreen))

@@ -154,10 +154,7 @@ class OutboxScreen(Screen[None]):
         except SwitchboardError as exc:
             self.app.notify_error(exc)  # type: ignore[attr-defined]
             return
-        from tui.screens.conversation import ConversationScreen
-
-        self.app.pop_screen()
-        self.app.push_screen(ConversationScreen(conversation))
+        self.app.open_conversation(conversation)  # type: ignore[attr-defined]
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
