@@ -607,7 +607,6 @@ class ConversationScreen(Screen[None]):
         def picked(paths: list[Path] | None) -> None:
             if paths:
                 self.composer.add_attachments(paths)
-                self.composer._update_counter()
             self.composer.area.focus()
 
         self.app.push_screen(FilePickerScreen(self.spec), picked)

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
 from tui.core.channels import ChannelSpec
 from tui.core.errors import LocalFileError
@@ -41,6 +42,14 @@ class ComposerArea(TextArea):
 
     def action_submit(self) -> None:
         self.post_message(self.Submit())
+
+    def edit(self, edit: Edit) -> EditResult:
+        """Count as part of the edit, so the new text and its count are drawn in one frame
+        (the `Changed` message would come a frame later)."""
+        result = super().edit(edit)
+        if isinstance(self.parent, Composer):
+            self.parent.update_counter()
+        return result
 
 
 class Chip(Button):
@@ -76,6 +85,7 @@ class Composer(Vertical):
         # The other mode's draft while it is not shown: reply and note are separate drafts.
         self.stashed: dict[str, tuple[str, list[Path]]] = {}
         self._counter_width = -1
+        self._counter_shown = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
@@ -91,7 +101,7 @@ class Composer(Vertical):
 
     def on_mount(self) -> None:
         self.watch_mode(self.mode)
-        self._update_counter()
+        self.update_counter()
 
     @property
     def area(self) -> ComposerArea:
@@ -112,7 +122,7 @@ class Composer(Vertical):
         label.update("NOTE" if mode == "note" else "REPLY")
         self.set_class(mode == "note", "-note")
         self.area.placeholder = PLACEHOLDERS[mode]
-        self._update_counter()
+        self.update_counter()
 
     def toggle_mode(self) -> None:
         """Swap to the other mode's draft, keeping this one aside."""
@@ -158,7 +168,7 @@ class Composer(Vertical):
             self.attachments.append(path)
             chips.mount(Chip(path, label))
         chips.set_class(bool(self.attachments), "-has-files")
-        self._update_counter()
+        self.update_counter()
         self.post_message(self.DraftChanged())
 
     def clear_attachments(self) -> None:
@@ -178,7 +188,7 @@ class Composer(Vertical):
         self.picked.pop(chip.path, None)
         chip.remove()
         self.query_one("#chips", Horizontal).set_class(bool(self.attachments), "-has-files")
-        self._update_counter()
+        self.update_counter()
         self.post_message(self.DraftChanged())
         self.area.focus()
 
@@ -191,17 +201,20 @@ class Composer(Vertical):
             self.area.load_text("")
             self.post_message(self.SnippetRequested())
             return
-        self._update_counter()
+        self.update_counter()
         self.post_message(self.DraftChanged())
 
-    def _update_counter(self) -> None:
+    def update_counter(self) -> None:
         if self.spec is None or not self.is_mounted:
             return
         limits = self.spec.limits
         cap = limits.caption_max if self.attachments and limits.caption_max and self.mode == "reply" else None
         m = measure(self.text, limits, limit=cap)
-        counter = self.query_one("#counter", Static)
         shown = m.describe() + (" (caption)" if cap else "")
+        if shown == self._counter_shown:
+            return
+        self._counter_shown = shown
+        counter = self.query_one("#counter", Static)
         # A layout pass reflows the whole screen (the history too): only when the width changes,
         # not on every keystroke.
         counter.update(Text(shown), layout=len(shown) != self._counter_width)

@@ -6,9 +6,9 @@ from textual.widgets import TextArea
 
 
 class BareTextAreaApp(App[None]):
-    # The editor gets the composer editor's size at 100x30 (12 lines, one column of padding), so
-    # the two draw the same amount of text per keystroke.
-    CSS = "TextArea { height: 12; border: none; padding: 0 1; }"
+    # The editor gets the composer editor's size (at most 30vh: 9 lines at 100x30, one column of
+    # padding), so the two draw the same amount of text per keystroke.
+    CSS = "TextArea { height: 30vh; border: none; padding: 0 1; }"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def compose(self) -> ComposeResult:
