@@ -249,3 +249,26 @@ async def test_the_palette_opens_a_conversation_by_contact(
         # Textual's own commands are still there.
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConversationScreen))
+
+
+async def test_a_new_query_keeps_the_last_rows_until_its_own_arrive(
+    make_app: Callable[..., SwitchboardApp],
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        rows = await inbox_ready(pilot)
+        await pilot.pause(0.2)
+
+        def first_line() -> str:
+            return "".join(segment.text for segment in rows.render_line(0))
+
+        shown = first_line()
+        first = rows.row(0)
+        assert first is not None and first.contact is not None and first.contact.first_name in shown
+        rows.reset()  # a search or filter was typed; its first page is on its way
+        assert not rows.loaded and rows.row(0) is None
+        assert first_line() == shown  # no blank flash in between
+        rows.store_page(0, [conversation("Zed", "New")], 1, rows.generation)
+        assert "Zed New" in first_line() and rows.loaded
+        rows.reset(keep_shown=False)  # another backend: its rows must not linger
+        assert first_line().strip() == ""

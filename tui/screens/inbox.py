@@ -74,7 +74,7 @@ class InboxScreen(Screen[None]):
         self._set_status(f"Not connected: {sentence}  (r retries)")
 
     def backend_switching(self) -> None:
-        self.list.reset()
+        self.list.reset(keep_shown=False)
         self._set_status("Connecting…")
 
     def _set_status(self, text: str) -> None:

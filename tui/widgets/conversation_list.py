@@ -75,6 +75,7 @@ class ConversationList(ScrollView, can_focus=True):
         self._pages: dict[int, list[Conversation]] = {}
         self._requested: set[int] = set()
         self._generation = 0
+        self._stale: tuple[dict[int, list[Conversation]], int] | None = None
         # Drawing caches: the column styles (until the styles change) and each drawn row, keyed by
         # the row object itself, so a refreshed page (new objects) is drawn anew.
         self._style_cache: dict[str, str | Style] | None = None
@@ -87,22 +88,30 @@ class ConversationList(ScrollView, can_focus=True):
         """Bumped on reset, so answers to a stale query are dropped."""
         return self._generation
 
-    def reset(self) -> None:
+    def reset(self, *, keep_shown: bool = True) -> None:
+        """A new query. Its rows are not here yet: the previous ones stay on screen until the
+        first page arrives (unless `keep_shown` is false: another backend's rows must go at once),
+        so each search keystroke redraws the list once, not twice."""
         self._generation += 1
+        if not keep_shown:
+            self._stale = None
+            self.virtual_size = Size(self.size.width, 0)
+            self.refresh()
+        elif self.loaded:
+            self._stale = (self._pages.copy(), self.total)
         self._pages.clear()
         self._requested.clear()
         self.total = 0
         self.loaded = False
         self.cursor = 0
         self.scroll_to(0, 0, animate=False)
-        self.virtual_size = Size(self.size.width, 0)
-        self.refresh()
 
     def store_page(self, skip: int, rows: list[Conversation], total: int, generation: int) -> None:
         """A page arrived; keep it and forget the pages farthest from the cursor."""
         if generation != self._generation:
             return
         self._requested.discard(skip)
+        self._stale = None
         self._pages[skip] = rows
         self.total = total
         self.loaded = True
@@ -182,6 +191,13 @@ class ConversationList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
+        if self._stale is not None:  # a new query on its way: the last answer, until it comes
+            pages, total = self._stale
+            page = pages.get(index // PAGE * PAGE, [])
+            conversation = page[index % PAGE] if index < total and index % PAGE < len(page) else None
+            if conversation is None:
+                return Strip.blank(width, self.rich_style)
+            return self._draw(conversation, index, width)
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         conversation = self.row(index)
@@ -189,6 +205,9 @@ class ConversationList(ScrollView, can_focus=True):
             self._want(index)
             style = self.get_component_rich_style("conversation-list--loading")
             return Strip([Segment(" loading…".ljust(width), style)], width)
+        return self._draw(conversation, index, width)
+
+    def _draw(self, conversation: Conversation, index: int, width: int) -> Strip:
         now = self.clock()
         on_cursor = index == self.cursor
         # Ages and windows are shown to the minute: a row drawn this minute can be drawn again.
@@ -211,9 +230,13 @@ class ConversationList(ScrollView, can_focus=True):
     # -- cursor ---------------------------------------------------------------------------------
 
     def watch_cursor(self, old: int, new: int) -> None:
-        """Redraw only the two rows that changed, unless the list has to scroll."""
+        """Redraw only the two rows that changed, unless the list has to scroll. The page a screen
+        ahead is asked for now, so scrolling on rarely meets a "loading…" row."""
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height
+        if self.total:
+            self._want(min(new + height, self.total - 1))
+            self._want(max(new - height, 0))
         if self.total and top <= new < top + height:
             self.refresh_line(old)
             self.refresh_line(new)
