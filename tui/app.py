@@ -312,6 +312,7 @@ class SwitchboardApp(App[int]):
     def switch_profile(self, name: str) -> None:
         if name == self.profile_name and self.backend is not None:
             return
+        self.save_all_drafts()  # the open conversation's screen is about to go
         self.profile_name = name
         self.sub_title = f"{name} · connecting…"
         while len(self.screen_stack) > 2:
@@ -331,6 +332,7 @@ class SwitchboardApp(App[int]):
         """Show a conversation on top of the inbox, whatever screen is up now."""
         from tui.screens.conversation import ConversationScreen
 
+        self.save_all_drafts()  # a conversation screen on the stack is about to go
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.push_screen(ConversationScreen(conversation))

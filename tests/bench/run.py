@@ -61,7 +61,7 @@ def rows_for(results: dict[str, dict]) -> list[Row]:
         )
         rows.append(
             (
-                "2 spawn -> first rows drawn (sandbox in-app)",
+                "2 spawn -> first rows drawn (sandbox started by the app)",
                 ms(first),
                 ms(bare),
                 f"{first / bare:.2f}x",
@@ -72,7 +72,7 @@ def rows_for(results: dict[str, dict]) -> list[Row]:
         b, h, e = median(r["bare_hwm"]), median(r["hwm"]), median(r["ext_hwm"])
         rows.append(
             (
-                "4 peak RSS at first rows (sandbox in-process, counted)",
+                "4 peak RSS at first rows (app's own sandbox child, not counted)",
                 mib(h),
                 mib(b),
                 f"{h / b:.2f}x",
