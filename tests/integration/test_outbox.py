@@ -4,6 +4,7 @@ message provably never arrived, unconfirmed otherwise, resumed after a restart."
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tui.core.errors import (
 )
 from tui.core.outbox import Outbox, RetryPolicy, classify, draft_from_dict, draft_to_dict
 from tui.core.sender import Draft, PartialSendError, TemplateChoice
-from tui.core.store import Store
+from tui.core.store import LEASE_SECONDS, Store
 from tui.core.templates import TemplateValues
 
 FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)
@@ -214,3 +215,38 @@ def test_backoff_grows_with_jitter_and_respects_the_server() -> None:
         ceiling = min(10, 2 ** (n - 1))
         assert ceiling / 2 <= d <= ceiling
     assert policy.delay(1, rng, server_hint=42) == 42
+
+
+async def test_a_send_discarded_elsewhere_mid_upload_is_never_posted(
+    make_outbox: Any, store: Store, tmp_path: Path
+) -> None:
+    """Another instance (or the agent in another window) discards the entry while this one is
+    uploading its file: the check right before the POST stops it."""
+    entry_ids: list[int] = []
+
+    def plan(request: Any) -> str | None:
+        if request.method == "PUT" and entry_ids:
+            assert store.resolve(entry_ids[0]) is not None  # discarded while the bytes go up
+        return None
+
+    outbox, transport = make_outbox(plan)
+    conv = await find(outbox.client, "webchat")
+    photo = make_png(tmp_path / "late.png")
+    entry = await outbox.submit(conv.id, Draft(text="Never mind", attachments=[photo]), "Never mind")
+    entry_ids.append(entry.id)
+    await outbox.wait_idle()
+    assert store.get(entry.id).state == "discarded"  # type: ignore[union-attr]
+    assert posts(transport) == 0
+    assert await texts(outbox.client, conv.id, "Never mind") == 0
+    await outbox.client.aclose()
+
+
+def test_a_lapsed_lease_taken_over_stops_the_old_holder_before_its_post(store: Store) -> None:
+    entry = store.enqueue("sandbox", 1, {"text": "x"}, "x")
+    assert store.claim(entry.id, "a") is not None
+    # "a" stalls past its lease (a suspended laptop, a long wait); "b" takes the entry over.
+    assert store.claim(entry.id, "b", now=time.time() + LEASE_SECONDS + 1) is not None
+    assert not store.begin_post(entry.id, "a")  # "a" wakes up: it must not post
+    assert store.begin_post(entry.id, "b")
+    assert store.resolve(entry.id) is None  # being posted: cannot be discarded now
+    assert store.update(entry.id, owner="a", state="failed") is None

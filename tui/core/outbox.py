@@ -51,6 +51,7 @@ from tui.core.sender import (
 )
 from tui.core.store import LEASE_SECONDS, OutboxEntry, Store
 from tui.core.templates import TemplateValues
+from tui.core.text import one_line
 
 # -- drafts as stored JSON ----------------------------------------------------------------------
 
@@ -213,17 +214,22 @@ class Outbox:
     async def submit(
         self, conversation_id: int, draft: Draft, preview: str, *, draft_mode: str | None = None
     ) -> OutboxEntry:
-        """Persist the send, then work on it in the background."""
-        entry = await asyncio.to_thread(
-            self.store.enqueue,
-            self.profile,
-            conversation_id,
-            draft_to_dict(draft),
-            preview,
-            draft_mode=draft_mode,
-        )
-        self._schedule(entry.id)
-        return entry
+        """Persist the send, then work on it in the background. Not interrupted by a cancelled
+        caller (a screen closed meanwhile): a stored entry is always scheduled."""
+
+        async def store_and_schedule() -> OutboxEntry:
+            entry = await asyncio.to_thread(
+                self.store.enqueue,
+                self.profile,
+                conversation_id,
+                draft_to_dict(draft),
+                preview,
+                draft_mode=draft_mode,
+            )
+            self._schedule(entry.id)
+            return entry
+
+        return await asyncio.shield(store_and_schedule())
 
     async def retry_now(self, entry_id: int) -> OutboxEntry | None:
         """The agent asked to send a failed or unconfirmed entry again."""
@@ -242,10 +248,13 @@ class Outbox:
         on the wire cannot be: returns False, and it finishes first."""
         if entry_id in self._posting:
             return False
+        resolved = await asyncio.to_thread(self.store.resolve, entry_id, state)
+        if resolved is None:
+            return False  # another instance is posting it, or it went out
         task = self._tasks.pop(entry_id, None)
-        if task is not None:
+        if task is not None and entry_id not in self._posting:
             task.cancel()
-        await asyncio.to_thread(self.store.resolve, entry_id, state)
+        self._notify(resolved, [])
         return True
 
     async def sweep(self) -> list[OutboxEntry]:
@@ -288,14 +297,19 @@ class Outbox:
     # -- work -----------------------------------------------------------------------------------
 
     def _schedule(self, entry_id: int) -> None:
-        if self._closed or entry_id in self._tasks:
+        if self._closed:
+            return
+        running = self._tasks.get(entry_id)
+        if running is not None:
+            # Still finishing its last try (a retry asked for at that moment): go again after it.
+            running.add_done_callback(lambda _t: self._schedule(entry_id))
             return
         task = asyncio.get_running_loop().create_task(self._run(entry_id))
         self._tasks[entry_id] = task
         task.add_done_callback(lambda _t, i=entry_id: self._tasks.pop(i, None))
 
-    def _notify(self, entry: OutboxEntry, created: list[Message]) -> None:
-        if self.on_change is not None:
+    def _notify(self, entry: OutboxEntry | None, created: list[Message]) -> None:
+        if entry is not None and self.on_change is not None:
             self.on_change(entry, created)
 
     def _lock(self, conversation_id: int) -> asyncio.Lock:
@@ -307,23 +321,26 @@ class Outbox:
             return
         async with self._lock(entry.conversation_id):
             while True:
-                entry = await asyncio.to_thread(self.store.claim, entry_id, self.owner)
-                if entry is None:
-                    return  # resolved, or another instance holds it
-                wait = entry.next_attempt_at - time.time()
-                if wait > 0:
-                    await asyncio.to_thread(self.store.release, entry_id, self.owner)
-                    await asyncio.sleep(wait)
-                    continue  # claim again: the agent may have discarded it meanwhile
+                # A slot first, then the lease: a lease never lapses while its holder waits.
                 async with self._slots:
-                    beat = asyncio.get_running_loop().create_task(self._heartbeat(entry_id))
-                    try:
-                        again = await self._attempt(entry)
-                    finally:
-                        beat.cancel()
-                if not again:
-                    await asyncio.to_thread(self.store.release, entry_id, self.owner)
-                    return
+                    entry = await asyncio.to_thread(self.store.claim, entry_id, self.owner)
+                    if entry is None:
+                        return  # resolved, or another instance holds it
+                    wait = entry.next_attempt_at - time.time()
+                    if wait <= 0:
+                        beat = asyncio.get_running_loop().create_task(self._heartbeat(entry_id))
+                        try:
+                            again = await self._attempt(entry)
+                        finally:
+                            beat.cancel()
+                            # Also on cancellation (quit): an entry left mid-POST is then found
+                            # unconfirmed at the next start, never resent.
+                            await asyncio.to_thread(self.store.release, entry_id, self.owner)
+                        if not again:
+                            return
+                        continue
+                await asyncio.to_thread(self.store.release, entry_id, self.owner)
+                await asyncio.sleep(wait)  # then claim again: it may have been discarded meanwhile
 
     async def _heartbeat(self, entry_id: int) -> None:
         """Keep the lease while a long upload or a slow server keeps the entry busy."""
@@ -335,23 +352,22 @@ class Outbox:
         """One try; True when it should be tried again after its delay."""
         draft = draft_from_dict(entry.draft)
         posting = False
-        created: list[Message] = []
         sent_ids = list(entry.sent_ids)
 
         async def before_post(index: int) -> None:
-            nonlocal posting, entry
+            nonlocal posting
+            # Checked in the store right before every POST: still ours and still wanted.
+            if not await asyncio.to_thread(self.store.begin_post, entry.id, self.owner):
+                raise _Abandoned
             posting = True
             self._posting.add(entry.id)
-            if entry.state != "sending":
-                entry = await asyncio.to_thread(self.store.update, entry.id, state="sending")
-                self._notify(entry, [])
+            if index == len(entry.sent_ids):
+                self._notify(await asyncio.to_thread(self.store.get, entry.id), [])
 
         async def after_post(index: int, message: Message) -> None:
-            nonlocal entry
             sent_ids.append(str(message.id))
-            created.append(message)
-            entry = await asyncio.to_thread(self.store.update, entry.id, sent_ids=sent_ids)
-            self._notify(entry, [message])
+            await asyncio.to_thread(self.store.update, entry.id, owner=self.owner, sent_ids=sent_ids)
+            self._notify(await asyncio.to_thread(self.store.get, entry.id), [message])
 
         def progress(p: SendProgress) -> None:
             if self.on_progress is not None:
@@ -359,8 +375,12 @@ class Outbox:
 
         try:
             if draft.attachments:
-                entry = await asyncio.to_thread(self.store.update, entry.id, state="uploading")
-                self._notify(entry, [])
+                moved = await asyncio.to_thread(
+                    self.store.update, entry.id, owner=self.owner, state="uploading"
+                )
+                if moved is None:
+                    return False  # no longer ours
+                self._notify(moved, [])
             prepared = await prepare(self.client, entry.conversation_id, draft, now=self.now())
             await execute(
                 self.client,
@@ -370,12 +390,20 @@ class Outbox:
                 before_post=before_post,
                 after_post=after_post,
             )
+        except _Abandoned:
+            return False  # discarded by the agent, or taken over: nothing was posted this time
         except SwitchboardError as exc:
             return await self._failed(entry, exc, posting=posting)
+        except Exception as exc:  # a bug must not leave the entry stuck or vanish silently
+            detail = one_line(f"{type(exc).__name__}: {exc}", 160)
+            error = SwitchboardError(f"An unexpected error stopped this send ({detail}).")
+            return await self._failed(entry, error, posting=posting)
         finally:
             self._posting.discard(entry.id)
-        entry = await asyncio.to_thread(self.store.update, entry.id, state="sent", reason=None)
-        self._notify(entry, [])
+        done = await asyncio.to_thread(
+            self.store.update, entry.id, owner=self.owner, state="sent", reason=None
+        )
+        self._notify(done or await asyncio.to_thread(self.store.get, entry.id), [])
         return False
 
     async def _failed(self, entry: OutboxEntry, exc: SwitchboardError, *, posting: bool) -> bool:
@@ -383,25 +411,30 @@ class Outbox:
         attempts = entry.attempts + 1
         if verdict.state == "retry" and attempts < self.retry.max_attempts:
             delay = self.retry.delay(attempts, self.rng, verdict.wait)
-            entry = await asyncio.to_thread(
+            moved = await asyncio.to_thread(
                 self.store.update,
                 entry.id,
+                owner=self.owner,
                 state="queued",
                 reason=f"{verdict.reason} Retrying in {max(delay, 1):.0f} s.",
                 attempts=attempts,
                 next_attempt_at=time.time() + delay,
             )
-            self._notify(entry, [])
-            return True
+            self._notify(moved, [])
+            return moved is not None
         state = "failed" if verdict.state == "retry" else verdict.state
         reason = verdict.reason
         if verdict.state == "retry":
             reason = f"{reason} Gave up after {attempts} attempts."
-        entry = await asyncio.to_thread(
-            self.store.update, entry.id, state=state, reason=reason, attempts=attempts
+        moved = await asyncio.to_thread(
+            self.store.update, entry.id, owner=self.owner, state=state, reason=reason, attempts=attempts
         )
-        self._notify(entry, [])
+        self._notify(moved, [])
         return False
+
+
+class _Abandoned(Exception):
+    """Right before a POST the entry turned out discarded or no longer ours: stop, post nothing."""
 
 
 __all__ = [

@@ -119,11 +119,15 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
 class Store:
     """One connection, guarded by a lock so worker threads and the event loop can share it."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, memory: bool = False) -> None:
+        """`memory`: a store that lives only as long as the process, for when the state folder
+        cannot be written (sending still works; nothing survives a restart)."""
         self.path = path or default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        if not memory:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = ":memory:" if memory else self.path
+        self._db = sqlite3.connect(target, timeout=10.0, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
@@ -131,8 +135,9 @@ class Store:
         with self._tx() as db:
             for statement in filter(str.strip, SCHEMA.split(";")):
                 db.execute(statement)
-        with suppress(OSError):
-            self.path.chmod(0o600)
+        if not memory:
+            with suppress(OSError):
+                self.path.chmod(0o600)
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -141,10 +146,11 @@ class Store:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:  # also when COMMIT itself failed: never leave it open
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -274,12 +280,25 @@ class Store:
             row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
         return _entry(row)
 
-    def renew(self, entry_id: int, owner: str) -> None:
+    def renew(self, entry_id: int, owner: str) -> bool:
+        """Extend the lease; False when it is no longer this owner's."""
         with self._tx() as db:
-            db.execute(
+            cur = db.execute(
                 "UPDATE outbox SET lease_until=? WHERE id=? AND owner=?",
                 (time.time() + LEASE_SECONDS, entry_id, owner),
             )
+        return cur.rowcount == 1
+
+    def begin_post(self, entry_id: int, owner: str) -> bool:
+        """Right before a message is posted: still this owner's, still wanted (not discarded
+        meanwhile, not taken over after a lapsed lease)? Marks it sending. False: do not post."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE outbox SET state='sending', lease_until=?, updated_at=? WHERE id=? AND owner=?"
+                " AND state IN ('queued','uploading','sending')",
+                (time.time() + LEASE_SECONDS, time.time(), entry_id, owner),
+            )
+        return cur.rowcount == 1
 
     def release(self, entry_id: int, owner: str) -> None:
         with self._tx() as db:
@@ -287,8 +306,9 @@ class Store:
                 "UPDATE outbox SET owner=NULL, lease_until=0 WHERE id=? AND owner=?", (entry_id, owner)
             )
 
-    def update(self, entry_id: int, **fields: Any) -> OutboxEntry:
-        """Set state, reason, attempts, next_attempt_at or sent_ids; committed before it returns."""
+    def update(self, entry_id: int, *, owner: str | None = None, **fields: Any) -> OutboxEntry | None:
+        """Set state, reason, attempts, next_attempt_at or sent_ids; committed before it returns.
+        With `owner`, only while that owner holds the entry (None when it does not)."""
         allowed = {"state", "reason", "attempts", "next_attempt_at", "sent_ids", "lease_until"}
         unknown = set(fields) - allowed
         if unknown:
@@ -297,21 +317,32 @@ class Store:
             fields["sent_ids"] = json.dumps(fields["sent_ids"])
         fields["updated_at"] = time.time()
         sets = ", ".join(f"{k}=?" for k in fields)
+        where, args = "id=?", [entry_id]
+        if owner is not None:
+            where, args = "id=? AND owner=?", [entry_id, owner]
         with self._tx() as db:
-            db.execute(f"UPDATE outbox SET {sets} WHERE id=?", [*fields.values(), entry_id])
+            cur = db.execute(f"UPDATE outbox SET {sets} WHERE {where}", [*fields.values(), *args])
+            if cur.rowcount != 1:
+                return None
             if fields.get("state") == "sent":
                 db.execute("DELETE FROM drafts WHERE outbox_id=?", (entry_id,))
             row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
         return _entry(row)
 
-    def resolve(self, entry_id: int, state: str = "discarded") -> None:
-        """The agent discarded the entry, or took it back into the composer: its draft goes too."""
+    def resolve(self, entry_id: int, state: str = "discarded") -> OutboxEntry | None:
+        """The agent discarded the entry, or took it back into the composer: its draft goes too.
+        Refused (None) while it is being posted, by this instance or another, or once sent."""
         with self._tx() as db:
-            db.execute(
-                "UPDATE outbox SET state=?, owner=NULL, updated_at=? WHERE id=?",
+            cur = db.execute(
+                "UPDATE outbox SET state=?, owner=NULL, lease_until=0, updated_at=? WHERE id=?"
+                " AND state NOT IN ('sending','sent')",
                 (state, time.time(), entry_id),
             )
+            if cur.rowcount != 1:
+                return None
             db.execute("DELETE FROM drafts WHERE outbox_id=?", (entry_id,))
+            row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
+        return _entry(row)
 
     def recover(self, profile: str, *, now: float | None = None) -> list[OutboxEntry]:
         """After a crash: an entry left mid-POST by a dead instance is unconfirmed (the request may
@@ -322,11 +353,6 @@ class Store:
             db.execute(
                 "UPDATE outbox SET state='unconfirmed', reason=?, owner=NULL, updated_at=? WHERE profile=?"
                 " AND state='sending' AND (owner IS NULL OR lease_until < ?)",
-                (
-                    "The app stopped while this was being sent; it may or may not have arrived.",
-                    now,
-                    profile,
-                    now,
-                ),
+                (STOPPED_MID_POST, now, profile, now),
             )
         return self.entries(profile, states=("queued", "uploading"))
