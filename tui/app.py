@@ -233,11 +233,14 @@ class SwitchboardApp(App[int]):
         data = sandbox_data_dir(profile.sandbox_data)
         process = self.sandboxes.get(data)
         if process is None or not process.alive:
+            if process is not None:
+                process.stop()  # reap the dead one and close its pipes
             process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
         return process
 
     async def _open_outbox(self, backend: Backend) -> None:
-        """The local store and this profile's outbox; without them sending still works, unsaved."""
+        """The local store and this profile's outbox (in memory when the state folder cannot be
+        written: sending still works, unsaved)."""
         import sqlite3
 
         from tui.core.outbox import Outbox
@@ -247,12 +250,13 @@ class SwitchboardApp(App[int]):
             try:
                 self.store = await asyncio.to_thread(Store)
             except (OSError, sqlite3.Error) as exc:
+                self.store = Store(memory=True)  # sending still works; nothing survives a restart
                 self.notify(
-                    f"Drafts and the outbox cannot be saved ({exc}); check that {state_dir()} is writable.",
+                    f"Drafts and the outbox cannot be saved to disk ({exc}), so they last only until "
+                    f"you quit; check that {state_dir()} is writable.",
                     severity="warning",
                     timeout=12,
                 )
-                return
         self.outbox = Outbox(
             self.store,
             backend.client,

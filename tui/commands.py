@@ -6,6 +6,7 @@ from functools import partial
 
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
+from textual.markup import escape
 
 from tui.core.channels import label
 from tui.core.errors import SwitchboardError
@@ -41,5 +42,6 @@ class ConversationsProvider(Provider):
                 match_display=Text(title),
                 command=partial(app.open_conversation, conversation),  # type: ignore[attr-defined]
                 text=title,
-                help=one_line(conversation.last_message_text, 80) or "Open this conversation",
+                # Textual reads `help` as markup: a customer's "[@click=…]" must stay text.
+                help=escape(one_line(conversation.last_message_text, 80)) or "Open this conversation",
             )

@@ -74,7 +74,16 @@ class SandboxProcess:
                 )
             except (ValueError, KeyError, TypeError):
                 raise self._failed("it did not say where it listens") from None
+            # From now on nobody waits for its stderr: keep reading it, or a chatty child would
+            # block once the pipe is full.
+            threading.Thread(target=self._drain_stderr, daemon=True).start()
             return self._address
+
+    def _drain_stderr(self) -> None:
+        stream = self._proc.stderr
+        with suppress(OSError, ValueError):
+            while stream is not None and stream.read(65536):
+                pass
 
     def _read_line(self, timeout: float) -> str:
         assert self._proc.stdout is not None

@@ -106,3 +106,13 @@ def test_two_processes_on_one_store_never_corrupt_it(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 300
     drafts = dict(db.execute("SELECT conversation_id, text FROM drafts").fetchall())
     assert drafts == {1: "1-149", 2: "2-149"}
+
+
+def test_a_memory_store_works_without_a_writable_folder(tmp_path: Path) -> None:
+    locked = tmp_path / "no-write" / "store.sqlite3"
+    store = Store(locked, memory=True)
+    store.save_draft("p", 1, "reply", "kept for this run", [])
+    entry = store.enqueue("p", 1, {"text": "x"}, "x")
+    assert store.drafts("p", 1)["reply"].text == "kept for this run"
+    assert store.get(entry.id) is not None
+    assert not locked.parent.exists()

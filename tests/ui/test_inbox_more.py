@@ -272,3 +272,26 @@ async def test_a_new_query_keeps_the_last_rows_until_its_own_arrive(
         assert "Zed New" in first_line() and rows.loaded
         rows.reset(keep_shown=False)  # another backend: its rows must not linger
         assert first_line().strip() == ""
+
+
+async def test_the_palette_shows_customer_text_as_text(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any
+) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    db = sandbox._server.config.app.state.sandbox.store
+    db.execute(
+        "UPDATE conversations SET last_message_text = ? WHERE id = 3", ("[@click=app.quit]x[/] [/oops]",)
+    )
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        for ch in "Zoë":
+            await pilot.press(ch)
+        options = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: options.option_count > 0)
+        await pilot.pause(0.3)
+        shown = app.export_screenshot()
+        assert "[@click=app.quit]x[/]" in shown and app.is_running

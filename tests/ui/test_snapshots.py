@@ -52,6 +52,11 @@ def steady(
         app.sub_title = app.sub_title.replace(sandbox.base_url, "http://127.0.0.1:PORT")
         if then is not None:
             await then(pilot)
+        # A blinking cursor is drawn or not depending on the moment: hold it still.
+        from textual.widgets import Input, TextArea
+
+        for editor in [*app.screen.query(TextArea), *app.screen.query(Input)]:
+            editor.cursor_blink = False
         await pilot.pause(0.1)
 
     return run_before

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import datetime
@@ -146,6 +147,7 @@ class ConversationScreen(Screen[None]):
         self.total = 0
         self.loading_older = False
         self.by_entry: dict[int, HistoryItem] = {}
+        self._opened_at = time.time()
         self._drafts_loaded = False
         self._save_timer: Timer | None = None
         self._draft_seq = 0
@@ -313,21 +315,25 @@ class ConversationScreen(Screen[None]):
     # -- drafts -------------------------------------------------------------------------------
 
     def _load_drafts(self) -> None:
-        """Put the stored drafts back into an untouched composer (reply shown, note aside)."""
+        """Put the stored drafts back (reply shown, note aside). A mode the agent already typed
+        into before the store was ready keeps what was typed; only empty modes are filled."""
         store = self.app.store  # type: ignore[attr-defined]
         if store is None or self._drafts_loaded:
             return
         self._drafts_loaded = True
         drafts = store.drafts(self.app.profile_name, self.conversation.id)  # type: ignore[attr-defined]
-        if not drafts or self.composer.text or self.composer.attachments:
-            return
-        files = {m: [Path(p) for p in d.attachments] for m, d in drafts.items()}
-        first = "reply" if "reply" in drafts else "note"
-        other = "note" if first == "reply" else "reply"
-        if other in drafts:
-            self.composer.stashed[other] = (drafts[other].text, files[other])
-        self.composer.mode = first
-        self.composer.load_draft(drafts[first].text, files[first])
+        untouched = not self.composer.text and not self.composer.attachments
+        if untouched and "reply" not in drafts and "note" in drafts:
+            self.composer.mode = "note"
+        for mode, stored in drafts.items():
+            text, files = self.composer.draft_of(mode)
+            if text or files:
+                continue
+            paths = [Path(p) for p in stored.attachments]
+            if mode == self.composer.mode:
+                self.composer.load_draft(stored.text, paths)
+            else:
+                self.composer.stashed[mode] = (stored.text, paths)
 
     def _draft_snapshot(self) -> list[tuple[str, str, list[str]]]:
         if not self.composer.is_mounted:
@@ -354,17 +360,21 @@ class ConversationScreen(Screen[None]):
         with self._draft_lock:
             if seq != self._draft_seq:
                 return  # a newer snapshot is on its way
-            self._store_drafts(snapshot)
+            problem = self._store_drafts(snapshot)
+        if problem is not None:  # told outside the lock: the UI thread may be waiting for it
+            self.app.call_from_thread(self.app.notify_error, problem)  # type: ignore[attr-defined]
 
-    def _store_drafts(self, snapshot: list[tuple[str, str, list[str]]]) -> None:
+    def _store_drafts(self, snapshot: list[tuple[str, str, list[str]]]) -> str | None:
+        """Write the drafts; the sentence to show when that failed."""
         store = self.app.store  # type: ignore[attr-defined]
         if store is None:
-            return
+            return None
         try:
             for mode, text, files in snapshot:
                 store.save_draft(self.app.profile_name, self.conversation.id, mode, text, files)  # type: ignore[attr-defined]
         except (OSError, sqlite3.Error) as exc:
-            self.app.call_from_thread(self.app.notify_error, f"The draft could not be saved ({exc}).")  # type: ignore[attr-defined]
+            return f"The draft could not be saved ({exc}); it is still in the composer."
+        return None
 
     def save_drafts_now(self) -> None:
         """On leaving the screen, quitting or hanging up: write at once, on this thread."""
@@ -527,7 +537,8 @@ class ConversationScreen(Screen[None]):
         if outbox is None:
             return
         for entry in await outbox.unresolved(self.conversation.id):
-            if entry.id not in self.by_entry:
+            # Entries stored after this screen opened are its own sends: they have their item.
+            if entry.id not in self.by_entry and entry.created_at < self._opened_at:
                 item = self._outbox_item(entry)
                 await self.history.mount(item)
                 item.show_state(entry.state, entry.reason)
@@ -560,9 +571,7 @@ class ConversationScreen(Screen[None]):
         """Take an unsent message back into the composer to change it."""
         if item.draft is None or (entry_id := self._entry_id(item)) is None:
             return
-        self._restore(item.draft)
         self._discard_worker(entry_id, item, "edited")
-        self.composer.area.focus()
 
     def discard(self, item: HistoryItem) -> None:
         if (entry_id := self._entry_id(item)) is not None:
@@ -576,6 +585,9 @@ class ConversationScreen(Screen[None]):
             return
         self.by_entry.pop(entry_id, None)
         item.remove()
+        if state == "edited" and item.draft is not None:  # only once it cannot go out any more
+            self._restore(item.draft)
+            self.composer.area.focus()
 
     def _restore(self, draft: Draft) -> None:
         if draft.template is not None:
