@@ -74,9 +74,12 @@ class Fail(Exception):
         self.code, self.message, self.errors, self.data = code, message, errors or {}, data or {}
 
 
-def feathers(code: int, message: str, errors: dict[str, str] | None = None, data: Any = None) -> JSONResponse:
+def feathers_body(
+    code: int, message: str, errors: dict[str, str] | None = None, data: Any = None
+) -> dict[str, Any]:
+    """A Feathers error document, as handlers and injected faults answer it."""
     name, class_name = CLASS_NAMES.get(code, ("GeneralError", "general-error"))
-    body = {
+    return {
         "name": name,
         "message": message,
         "code": code,
@@ -84,7 +87,10 @@ def feathers(code: int, message: str, errors: dict[str, str] | None = None, data
         "data": data or {},
         "errors": errors or {},
     }
-    return JSONResponse(body, status_code=code)
+
+
+def feathers(code: int, message: str, errors: dict[str, str] | None = None, data: Any = None) -> JSONResponse:
+    return JSONResponse(feathers_body(code, message, errors, data), status_code=code)
 
 
 class Sandbox:

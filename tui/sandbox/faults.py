@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from tui.sandbox.app import CLASS_NAMES
+from tui.sandbox.app import feathers_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -408,15 +408,7 @@ def _number(value: float) -> int | float:
 
 
 def _feathers(code: int, message: str, data: dict[str, Any]) -> bytes:
-    name, class_name = CLASS_NAMES.get(code, ("GeneralError", "general-error"))
-    body = {
-        "name": name,
-        "message": message,
-        "code": code,
-        "className": class_name,
-        "data": data,
-        "errors": {},
-    }
+    body = feathers_body(code, message, data=data)
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
