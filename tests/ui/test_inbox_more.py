@@ -220,20 +220,28 @@ async def test_notifications_are_plain_text(make_app: Callable[..., SwitchboardA
         assert app.is_running
 
 
+async def palette_search(pilot: Any, query: str) -> None:
+    """Open the command palette once the backend is up and type `query` into it."""
+    from textual.command import CommandPalette
+
+    app = pilot.app
+    await wait_for(pilot, lambda: app.backend is not None)
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+    for ch in query:
+        await pilot.press(ch)
+
+
 async def test_the_palette_opens_a_conversation_by_contact(
     make_app: Callable[..., SwitchboardApp], sandbox: Any
 ) -> None:
-    from textual.command import CommandList, CommandPalette
+    from textual.command import CommandList
 
     from tui.screens.conversation import ConversationScreen
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.backend is not None)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        for ch in "Zoë":
-            await pilot.press(ch)
+        await palette_search(pilot, "Zoë")
 
         def prompts() -> list[str]:
             options = app.screen.query_one(CommandList)
@@ -277,7 +285,7 @@ async def test_a_new_query_keeps_the_last_rows_until_its_own_arrive(
 async def test_the_palette_shows_customer_text_as_text(
     make_app: Callable[..., SwitchboardApp], sandbox: Any
 ) -> None:
-    from textual.command import CommandList, CommandPalette
+    from textual.command import CommandList
 
     db = sandbox._server.config.app.state.sandbox.store
     db.execute(
@@ -285,11 +293,7 @@ async def test_the_palette_shows_customer_text_as_text(
     )
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(pilot, lambda: app.backend is not None)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        for ch in "Zoë":
-            await pilot.press(ch)
+        await palette_search(pilot, "Zoë")
         options = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: options.option_count > 0)
         await pilot.pause(0.3)

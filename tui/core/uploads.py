@@ -24,14 +24,9 @@ CHUNK = 1024 * 1024
 UploadProgress = Callable[[str, int, int], None]
 
 
-def _check_unchanged(file: LocalFile) -> None:
-    """Refuse, before any byte goes out, a file deleted or changed since it was picked."""
-    recheck(file)
-
-
 async def stream_file(file: LocalFile, progress: UploadProgress | None = None) -> AsyncIterator[bytes]:
     """Yield the file in chunks, reading off the event loop, and verify the total."""
-    _check_unchanged(file)
+    recheck(file)  # again at the moment the bytes start: it may have changed while we signed
     try:
         fh = await asyncio.to_thread(file.path.open, "rb")
     except OSError as exc:
