@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -19,23 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
-
+from tui.cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _err, _json, _out
+from tui.sandbox_cli import add_sandbox_parser, cmd_sandbox
 
 # -- output helpers -------------------------------------------------------------------------------
-
-
-def _out(line: str = "") -> None:
-    sys.stdout.write(line + "\n")
-
-
-def _err(line: str) -> None:
-    sys.stderr.write(line + "\n")
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def _age(dt: datetime | None, now: datetime) -> str:
@@ -290,54 +276,6 @@ def _error_json(exc: Any) -> dict[str, Any]:
     return data
 
 
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    from tui.sandbox.runner import default_data_dir, serve_forever
-
-    data = Path(args.data).expanduser() if args.data else default_data_dir()
-    serve_forever(
-        data_dir=data,
-        host=args.host,
-        port=args.port,
-        simulate_inbound=args.simulate_inbound,
-        announce=_out,
-        faults=_sandbox_faults(args),
-    )
-    return EXIT_OK
-
-
-def _sandbox_faults(args: argparse.Namespace) -> Any:
-    """The `Faults` the sandbox flags ask for, or None; a bad value is a UsageError."""
-    from tui.sandbox import faults as f
-
-    spellings: list[tuple[str, str, Callable[[str], Any]]] = [
-        ("latency", "latency_ms", f.parse_latency),
-        ("fail_rate", "fail_rate", f.parse_share),
-        ("fail_status", "fail_status", f.parse_statuses),
-        ("drop_before", "drop_before", f.parse_share),
-        ("drop_after", "drop_after", f.parse_share),
-        ("drop_style", "drop_style", str),
-        ("rate_limit", "rate_limit", f.parse_rate_limit),
-        ("retry_after", "retry_after", float),
-        ("fault_methods", "fault_methods", f.parse_list),
-        ("fault_paths", "fault_paths", f.parse_list),
-        ("fault_seed", "fault_seed", int),
-    ]
-    options: dict[str, Any] = {}
-    for attr, option, parse in spellings:
-        raw = getattr(args, attr, None)
-        if raw is None:
-            continue
-        flag = "--" + attr.replace("_", "-")
-        try:
-            options[option] = parse(raw)
-        except ValueError as exc:
-            raise UsageError(f"{flag}: {exc} (see `switchboard sandbox --help`).") from None
-    try:
-        return f.merge_options(None, options)
-    except ValueError as exc:
-        raise UsageError(f"{exc} (see `switchboard sandbox --help`).") from None
-
-
 def cmd_config(args: argparse.Namespace) -> int:
     import tomli_w
 
@@ -383,10 +321,6 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 # -- parsing --------------------------------------------------------------------------------------
-
-
-class UsageError(Exception):
-    """A command line that cannot mean anything: exit 2 with one sentence."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -449,23 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", metavar="CODE", help="the template's language, e.g. en_US")
     p.add_argument("--json", action="store_true", help="print the created messages as JSON")
 
-    p = sub.add_parser("sandbox", help="run the embedded sandbox backend in the foreground")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--data", metavar="DIR", help="where its SQLite file and uploads live")
-    p.add_argument("--simulate-inbound", action="store_true", help="customers write now and then")
-    g = p.add_argument_group("faults on demand (for testing clients; off unless given)")
-    g.add_argument("--latency", metavar="MS", help="added delay per request: MS or LOW-HIGH milliseconds")
-    g.add_argument("--fail-rate", metavar="RATE", help="share of requests failed unhandled (0.33 or 33%%)")
-    g.add_argument("--fail-status", metavar="CODES", help="their status codes (default 500,503,429)")
-    g.add_argument("--drop-before", metavar="RATE", help="share of connections dropped before handling")
-    g.add_argument("--drop-after", metavar="RATE", help="share dropped after handling (effect done, unseen)")
-    g.add_argument("--drop-style", choices=["close", "reset"], help="drop by FIN (default) or RST")
-    g.add_argument("--rate-limit", metavar="N/WINDOW", help="e.g. 5/1s, 60/min, 1000/h: past it, 429")
-    g.add_argument("--retry-after", metavar="SECONDS", help="retryAfter of injected 429/503 (default 1)")
-    g.add_argument("--fault-methods", metavar="LIST", help="only these methods, e.g. POST,PUT")
-    g.add_argument("--fault-paths", metavar="GLOBS", help="only these paths, e.g. '/conversation-messages-*'")
-    g.add_argument("--fault-seed", metavar="N", help="seed the fault RNG for a reproducible run")
+    add_sandbox_parser(sub)
 
     p = sub.add_parser("config", help="where the config is, what it says, or write a starter")
     p.add_argument("action", choices=["path", "show", "init"])
