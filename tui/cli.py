@@ -24,18 +24,6 @@ from tui.sandbox_cli import add_sandbox_parser, cmd_sandbox
 # -- output helpers -------------------------------------------------------------------------------
 
 
-def _age(dt: datetime | None, now: datetime) -> str:
-    if dt is None:
-        return "-"
-    seconds = int((now - dt).total_seconds())
-    if seconds < 60:
-        return "now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
-
-
 def _table(rows: list[list[str]], headers: list[str], flexible: int) -> None:
     """Columns padded to fit; the `flexible` column absorbs what the terminal lacks."""
     from tui.core.text import cell_width, fit, one_line
@@ -56,6 +44,7 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
     from tui.backend import open_backend
     from tui.core.channels import channel_spec, label
     from tui.core.policy import window_state
+    from tui.core.timefmt import age
 
     async with open_backend(args.profile) as backend:
         page = await backend.client.list_conversations(
@@ -83,7 +72,7 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
                 c.status or "-",
                 str(c.unread_count or ""),
                 state.describe().removeprefix("window ") if state.applies else "-",
-                _age(c.last_message_at, now),
+                age(c.last_message_at, now, none="-"),
                 c.last_message_text or "",
             ]
         )
@@ -97,8 +86,9 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
 def _message_line(m: Any, now: datetime) -> str:
     from tui.core.files import human_size
     from tui.core.text import one_line, visible
+    from tui.core.timefmt import stamp
 
-    when = m.created_at.astimezone().strftime("%Y-%m-%d %H:%M") if m.created_at else "?"
+    when = stamp(m.created_at)
     if m.is_note:
         who = f"NOTE {m.sender_name or 'agent'}"
     elif m.is_inbound:
@@ -209,8 +199,9 @@ def _progress_printer() -> Callable[[Any], None] | None:
 async def cmd_send(args: argparse.Namespace) -> int:
     from tui.backend import open_backend
     from tui.core.channels import label
+    from tui.core.drafts import Draft, TemplateChoice
     from tui.core.errors import SwitchboardError
-    from tui.core.sender import Draft, TemplateChoice, send_draft
+    from tui.core.sender import send_draft
     from tui.core.templates import TemplateValues
 
     if args.template and (args.text is not None or args.text_file is not None or args.note):

@@ -21,7 +21,8 @@ CONVERSATION = 1  # WhatsApp, reply window open
 
 async def _ours(config, texts: list[str]) -> float:
     from tui.backend import open_backend
-    from tui.core.sender import Draft, send_draft
+    from tui.core.drafts import Draft
+    from tui.core.sender import send_draft
 
     async with open_backend(config_path=config) as backend:
         t = time.perf_counter()
@@ -32,8 +33,9 @@ async def _ours(config, texts: list[str]) -> float:
 
 async def _payloads(config, texts: list[str]) -> list[tuple[str, dict]]:
     from tui.backend import open_backend
+    from tui.core.drafts import Draft
     from tui.core.payloads import build_reply
-    from tui.core.sender import Draft, prepare
+    from tui.core.sender import prepare
 
     out = []
     async with open_backend(config_path=config) as backend:

@@ -17,10 +17,10 @@ from tui.core.policy import (
     check_reply,
     check_template,
     check_template_allowed,
-    human_duration,
     window_state,
 )
 from tui.core.templates import TemplateValues
+from tui.core.timefmt import human_duration
 
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 

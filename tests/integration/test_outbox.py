@@ -13,6 +13,7 @@ import pytest
 
 from tests.helpers import FaultyTransport, find, make_png, sandbox_profile
 from tui.core.client import ApiClient
+from tui.core.drafts import Draft, TemplateChoice, draft_from_dict, draft_to_dict
 from tui.core.errors import (
     ConflictError,
     PolicyRefusal,
@@ -20,8 +21,8 @@ from tui.core.errors import (
     ServerError,
     TransportError,
 )
-from tui.core.outbox import Outbox, RetryPolicy, classify, draft_from_dict, draft_to_dict
-from tui.core.sender import Draft, PartialSendError, TemplateChoice
+from tui.core.outbox import Outbox, RetryPolicy, classify
+from tui.core.sender import PartialSendError
 from tui.core.store import LEASE_SECONDS, Store
 from tui.core.templates import TemplateValues
 

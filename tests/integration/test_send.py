@@ -8,8 +8,9 @@ import pytest
 
 from tests.helpers import CountingTransport, find, make_pdf, make_png
 from tui.core.client import ApiClient
+from tui.core.drafts import Draft, TemplateChoice
 from tui.core.errors import PolicyRefusal
-from tui.core.sender import Draft, TemplateChoice, send_draft
+from tui.core.sender import send_draft
 from tui.core.templates import TemplateValues
 
 pytestmark = pytest.mark.asyncio

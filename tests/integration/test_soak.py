@@ -19,8 +19,8 @@ import pytest
 
 from tests.helpers import all_conversations, make_png, sandbox_profile, window_of
 from tui.core.client import ApiClient
+from tui.core.drafts import Draft
 from tui.core.outbox import Outbox, RetryPolicy
-from tui.core.sender import Draft
 from tui.core.store import Store
 from tui.sandbox.faults import Faults
 from tui.sandbox.runner import start_in_thread

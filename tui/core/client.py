@@ -41,8 +41,8 @@ from tui.core.models import (
     SignedUpload,
     Template,
 )
-from tui.core.policy import human_duration
 from tui.core.text import one_line, redact
+from tui.core.timefmt import human_seconds
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -163,7 +163,7 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
             )
         if status == 429:
             after = _retry_after(response, None)
-            wait = f"; try again in {human_duration_s(after)}" if after is not None else "; try again later"
+            wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
             return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
         if status >= 500:
             return ServerError(
@@ -200,7 +200,7 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
         return InvalidRequestError(f"The server rejected {what} ({status}{said}).", **kw)
     if status == 429:
         after = _retry_after(response, data)
-        wait = f"; try again in {human_duration_s(after)}" if after is not None else "; try again later"
+        wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
         return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
     if status >= 500:
         return ServerError(
@@ -215,14 +215,6 @@ def _unsure_hint(what: str) -> str:
     if what.startswith(("the message", "the note", "the template")):
         return "it may or may not have been stored, so check the conversation before sending again."
     return "try again in a moment."
-
-
-def human_duration_s(seconds: float) -> str:
-    from datetime import timedelta
-
-    if seconds < 60:
-        return f"{int(seconds)} s"
-    return human_duration(timedelta(seconds=seconds))
 
 
 class ApiClient:

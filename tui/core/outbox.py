@@ -24,10 +24,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
 
 from tui.core.client import ApiClient
+from tui.core.drafts import Draft, draft_from_dict, draft_to_dict
 from tui.core.errors import (
     ApiError,
     ConfigError,
@@ -38,87 +37,16 @@ from tui.core.errors import (
     SwitchboardError,
     TransportError,
 )
-from tui.core.files import LocalFile
 from tui.core.models import Message
 from tui.core.sender import (
-    Draft,
     PartialSendError,
     ProgressFn,
     SendProgress,
-    TemplateChoice,
     execute,
     prepare,
 )
 from tui.core.store import LEASE_SECONDS, OutboxEntry, Store
-from tui.core.templates import TemplateValues
 from tui.core.text import one_line
-
-# -- drafts as stored JSON ----------------------------------------------------------------------
-
-
-def _file_to_json(file: Path | LocalFile) -> str | dict[str, Any]:
-    """A picked file keeps what it was when picked, so a resumed send still refuses a changed one."""
-    if isinstance(file, LocalFile):
-        return {
-            "path": str(file.path),
-            "name": file.name,
-            "size": file.size,
-            "mime": file.mime,
-            "mtime_ns": file.mtime_ns,
-            "ino": file.ino,
-        }
-    return str(file)
-
-
-def _file_from_json(data: str | dict[str, Any]) -> Path | LocalFile:
-    if isinstance(data, str):
-        return Path(data)
-    return LocalFile(
-        path=Path(data["path"]),
-        name=data["name"],
-        size=int(data["size"]),
-        mime=data["mime"],
-        mtime_ns=int(data["mtime_ns"]),
-        ino=int(data.get("ino", 0)),
-    )
-
-
-def attachment_paths(attachments: list[Any]) -> list[str]:
-    """The paths of stored attachments (plain paths or picked files)."""
-    return [a["path"] if isinstance(a, dict) else str(getattr(a, "path", a)) for a in attachments]
-
-
-def draft_to_dict(draft: Draft) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "text": draft.text,
-        "note": draft.note,
-        "attachments": [_file_to_json(a) for a in draft.attachments],
-    }
-    if draft.template is not None:
-        out["template"] = {
-            "name": draft.template.name,
-            "language": draft.template.language,
-            "positional": list(draft.template.values.positional),
-            "named": dict(draft.template.values.named),
-        }
-    return out
-
-
-def draft_from_dict(data: dict[str, Any]) -> Draft:
-    template = None
-    if t := data.get("template"):
-        template = TemplateChoice(
-            name=t["name"],
-            language=t.get("language"),
-            values=TemplateValues(positional=list(t.get("positional", [])), named=dict(t.get("named", {}))),
-        )
-    return Draft(
-        text=data.get("text", ""),
-        note=bool(data.get("note")),
-        attachments=[_file_from_json(a) for a in data.get("attachments", [])],
-        template=template,
-    )
-
 
 # -- retry policy -------------------------------------------------------------------------------
 
@@ -444,6 +372,4 @@ __all__ = [
     "RetryPolicy",
     "Verdict",
     "classify",
-    "draft_from_dict",
-    "draft_to_dict",
 ]

@@ -11,28 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tui.core.channels import ChannelSpec
+from tui.core.drafts import Draft
 from tui.core.errors import PolicyRefusal
-from tui.core.files import LocalFile, human_size
+from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.models import Conversation, Template
 from tui.core.templates import TemplateValues, slots
 from tui.core.textcount import measure
+from tui.core.timefmt import human_duration
 
 WINDOW = timedelta(hours=24)
-
-
-def human_duration(delta: timedelta) -> str:
-    """'3 d 4 h', '5 h 12 min', '7 min', 'less than a minute'."""
-    seconds = int(max(delta.total_seconds(), 0))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    if minutes:
-        return f"{minutes} min"
-    return "less than a minute"
 
 
 @dataclass(frozen=True)
@@ -241,3 +228,23 @@ def check_template(template: Template, values: TemplateValues) -> None:
             f"The template {template.name!r} has an empty value for {', '.join(empty)}; fill every variable.",
             reason="template_missing_values",
         )
+
+
+def check_draft(
+    conversation: Conversation, spec: ChannelSpec | None, draft: Draft, now: datetime | None = None
+) -> tuple[ChannelSpec, list[LocalFile]]:
+    """Every rule a draft must meet that needs no server: the one check behind both the screen's
+    instant refusal and `sender.prepare`. Returns the channel and the inspected files.
+
+    A template's own rules (approved, every variable filled) need the template list, so
+    `prepare` checks those after fetching it."""
+    spec = check_channel(conversation, spec)
+    if draft.template is not None:
+        check_template_allowed(spec, has_files=bool(draft.attachments))
+        return spec, []
+    files = [inspect_file(p) for p in draft.attachments]
+    if draft.note:
+        check_note(spec, draft.text, files)
+    else:
+        check_reply(conversation, spec, draft.text, files, now)
+    return spec, files

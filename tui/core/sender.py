@@ -10,49 +10,21 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from tui.core.channels import ChannelSpec, channel_spec
 from tui.core.client import ApiClient
+from tui.core.drafts import Draft, TemplateChoice
 from tui.core.errors import PolicyRefusal, SwitchboardError
-from tui.core.files import LocalFile, inspect_file
+from tui.core.files import LocalFile
 from tui.core.models import Conversation, Message, Template, Uploaded
 from tui.core.payloads import Outgoing, build_note, build_reply, build_template
-from tui.core.policy import (
-    check_channel,
-    check_note,
-    check_reply,
-    check_template,
-    check_template_allowed,
-)
-from tui.core.templates import Slot, TemplateValues, find_template
+from tui.core.policy import check_draft, check_template
+from tui.core.templates import Slot, find_template
 from tui.core.uploads import upload_file
 
 #: How old a read of the conversation may be for the rules: back-to-back sends share one read.
 #: The backend enforces the window itself (409), so a read this stale can never get a reply past it.
 CONVERSATION_FRESH_SECONDS = 3.0
-
-
-@dataclass
-class TemplateChoice:
-    name: str
-    language: str | None = None
-    values: TemplateValues = field(default_factory=TemplateValues)
-
-
-@dataclass
-class Draft:
-    """What the agent wants to send. A template draft ignores `text`."""
-
-    text: str = ""
-    note: bool = False
-    #: Paths, or files as inspected when they were picked (then a file changed since is refused).
-    attachments: list[Path | LocalFile] = field(default_factory=list)
-    template: TemplateChoice | None = None
-
-    @property
-    def kind(self) -> str:
-        return "template" if self.template else ("note" if self.note else "reply")
 
 
 @dataclass(frozen=True)
@@ -124,18 +96,14 @@ async def prepare(
 ) -> Prepared:
     """Read what the rules need and apply them; no upload, no send."""
     conversation = await client.get_conversation(conversation_id, max_age=CONVERSATION_FRESH_SECONDS)
-    spec = check_channel(conversation, channel_spec(conversation.channel, client.profile.limits))
+    spec, files = check_draft(
+        conversation, channel_spec(conversation.channel, client.profile.limits), draft, now
+    )
     if draft.template is not None:
-        check_template_allowed(spec, has_files=bool(draft.attachments))
         template = _pick_template(await client.list_templates(), draft.template)
         check_template(template, draft.template.values)
         filled, _, _ = draft.template.values.assign(template)
         return Prepared(conversation, spec, draft, [], template, filled)
-    files = [inspect_file(p) for p in draft.attachments]
-    if draft.note:
-        check_note(spec, draft.text, files)
-    else:
-        check_reply(conversation, spec, draft.text, files, now)
     return Prepared(conversation, spec, draft, files)
 
 

@@ -30,17 +30,15 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from tui.core.channels import ChannelSpec, channel_spec, label
+from tui.core.drafts import Draft, TemplateChoice, attachment_paths, draft_from_dict
 from tui.core.errors import SwitchboardError
-from tui.core.files import inspect_file
 from tui.core.models import Conversation, Message
-from tui.core.outbox import attachment_paths, draft_from_dict
-from tui.core.policy import check_channel, check_note, check_reply, check_template_allowed, window_state
-from tui.core.sender import Draft, TemplateChoice
+from tui.core.policy import check_channel, check_draft, check_template_allowed, window_state
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
+from tui.core.timefmt import compact, formatted
 from tui.widgets.composer import Composer
 from tui.widgets.message_item import MessageItem
-from tui.widgets.rows import compact
 
 HISTORY_PAGE = 30
 POLL_SECONDS = 5.0
@@ -217,7 +215,7 @@ class ConversationScreen(Screen[None]):
         if not state.applies:
             return Text(f"{self.spec.label}: no reply window"), "none"
         if state.open:
-            closes = state.closes_at.astimezone().strftime("%H:%M") if state.closes_at else "?"
+            closes = formatted(state.closes_at, "%H:%M", none="?")
             return Text(f"Window open · {compact(state.remaining, 2)} left (closes {closes})"), "open"
         offer = "ctrl+n note · ctrl+t template" if self.spec.templates else "ctrl+n for a note"
         if state.never_opened:
@@ -407,15 +405,7 @@ class ConversationScreen(Screen[None]):
     def _refuse_early(self, draft: Draft) -> bool:
         """The checks we can make with what we hold, for instant feedback; the sender re-checks."""
         try:
-            spec = check_channel(self.conversation, self.spec)
-            if draft.template is not None:
-                check_template_allowed(spec, has_files=bool(draft.attachments))
-                return False
-            files = [inspect_file(p) for p in draft.attachments]
-            if draft.note:
-                check_note(spec, draft.text, files)
-            else:
-                check_reply(self.conversation, spec, draft.text, files, self.app.clock())  # type: ignore[attr-defined]
+            check_draft(self.conversation, self.spec, draft, self.app.clock())  # type: ignore[attr-defined]
         except SwitchboardError as exc:
             self.app.notify_error(exc)  # type: ignore[attr-defined]
             return True

@@ -18,7 +18,7 @@ from tui.core.errors import SwitchboardError
 from tui.core.outbox import Outbox
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
-from tui.widgets.rows import compact
+from tui.core.timefmt import compact, formatted
 
 STATE_LABELS = {
     "queued": "queued",
@@ -44,7 +44,7 @@ async def retry_entry(app: App[int], outbox: Outbox, entry_id: int) -> None:
             app.notify(f"Could not check whether it arrived: {exc.sentence}", severity="error", timeout=8)
             return
         if seen is not None:
-            stamp = seen.created_at.astimezone().strftime("%H:%M") if seen.created_at else "recently"
+            stamp = formatted(seen.created_at, "%H:%M", none="recently")
             question = (
                 f"A message with this text is already in the conversation (sent {stamp}); it looks "
                 "delivered. Send it again anyway?"

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.core.drafts import TemplateChoice
 from tui.core.errors import SwitchboardError
 from tui.core.models import Conversation, Template
-from tui.core.sender import TemplateChoice
 from tui.core.templates import Slot, TemplateValues, rendered_body, rendered_preview, slots
 from tui.core.text import one_line, visible
 

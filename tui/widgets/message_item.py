@@ -14,6 +14,7 @@ from textual.widgets import Static
 from tui.core.files import human_size
 from tui.core.models import Message
 from tui.core.text import one_line, visible
+from tui.core.timefmt import clock
 
 STATUS_MARKS = {
     "queued": "◷ queued",
@@ -23,15 +24,6 @@ STATUS_MARKS = {
     "failed": "✗ failed",
 }
 MEDIA_TYPES = ("image", "audio", "video", "file")
-
-
-def when(dt: datetime | None, now: datetime) -> str:
-    if dt is None:
-        return ""
-    local = dt.astimezone()
-    if (now - dt).total_seconds() < 20 * 3600:
-        return local.strftime("%H:%M")
-    return local.strftime("%d %b %H:%M")
 
 
 def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Text:
@@ -44,7 +36,7 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
     else:
         who = f"{one_line(m.sender_name) or 'You'}"
     text.append(who, style="bold")
-    stamp = when(m.created_at, now)
+    stamp = clock(m.created_at, now)
     if stamp:
         text.append(f" · {stamp}", style="dim")
     if pending:

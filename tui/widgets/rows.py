@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
@@ -11,6 +11,7 @@ from tui.core.channels import channel_spec
 from tui.core.models import Conversation
 from tui.core.policy import WindowState, window_state
 from tui.core.text import one_line
+from tui.core.timefmt import age, compact
 
 BADGES = {
     "whatsapp": "WA",
@@ -20,31 +21,6 @@ BADGES = {
     "sms": "SMS",
     "playground": "PG",
 }
-
-
-def age(dt: datetime | None, now: datetime) -> str:
-    if dt is None:
-        return ""
-    seconds = int((now - dt).total_seconds())
-    if seconds < 60:
-        return "now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return "now"
-
-
-def compact(delta: timedelta, parts: int = 1) -> str:
-    """'3d', '23h 5m', '12m', '<1m'."""
-    seconds = int(max(delta.total_seconds(), 0))
-    units = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            units.append(f"{seconds // size}{unit}")
-            seconds %= size
-        elif units:
-            break
-    return " ".join(units[:parts]) if units else "<1m"
 
 
 def window_words(state: WindowState) -> tuple[str, str]:
