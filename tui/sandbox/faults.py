@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
-from tui.sandbox.app import feathers_body
+from tui.sandbox.feathers import feathers_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

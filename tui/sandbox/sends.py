@@ -1,0 +1,260 @@
+"""The send endpoints, one per channel family, each enforcing the channel's rules from the same
+table the client uses: 422 bad fields, 413 too large, 409 outside the reply window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from tui.core.channels import CHANNELS, META_CHANNELS
+from tui.core.files import category_of
+from tui.core.models import Conversation, Template
+from tui.core.policy import window_state
+from tui.core.templates import slots
+from tui.core.textcount import measure
+from tui.sandbox.feathers import Fail, conversation_or_404, json_body, model_of, require
+from tui.sandbox.state import Sandbox, state
+from tui.sandbox.uploads import MEDIA_TYPES
+
+TRANSFORM_CHANNELS = ("whatsapp", "instagram", "messenger", "webchat")
+
+
+def media_url_of(request: Request, key: str) -> str:
+    from tui.core.payloads import public_media_url
+
+    return public_media_url(str(request.base_url) + "media", key)
+
+
+def check_text_limit(channel: str, text: str, errors: dict[str, str], *, caption: bool = False) -> None:
+    limits = CHANNELS[channel].limits
+    cap = limits.caption_max if caption and limits.caption_max else None
+    m = measure(text, limits, limit=cap)
+    if m.over:
+        errors["message_text"] = f"at most {m.limit} {m.unit} on {channel}, got {m.used}"
+
+
+def check_window(sb: Sandbox, channel: str, conversation: Conversation, message_type: str) -> None:
+    customer_facing = channel in META_CHANNELS and message_type not in ("note", "template")
+    if customer_facing and not window_state(conversation, CHANNELS[channel], sb.now()).open:
+        raise Fail(409, f"The 24-hour customer service window is closed for conversation {conversation.id}")
+
+
+def check_media(
+    sb: Sandbox, channel: str, cid: int, body: dict[str, Any], kind: str, errors: dict[str, str]
+) -> Any:
+    """The conversation file a media message refers to, checked against the channel's limits."""
+    file_id = body.get("conversation_file_id")
+    row = sb.store.file(str(file_id)) if isinstance(file_id, str | int) else None
+    if row is None or row["conversation_id"] != cid:
+        errors["conversation_file_id"] = "no such file on this conversation"
+        return None
+    if body.get("s3_path") != row["s3_path"]:
+        errors["s3_path"] = "does not match the conversation file"
+    if body.get("file_size") != row["file_size"]:
+        errors["file_size"] = "does not match the conversation file"
+    if row["file_category"] != kind:
+        errors["message_type"] = f"the file is {row['file_category']}, not {kind}"
+    rule = CHANNELS[channel].limits.media.get(row["file_category"])
+    if rule is None or not rule.accepts(row["file_type"]):
+        errors["conversation_file_id"] = f"{channel} does not take {row['file_type']} files"
+    elif row["file_size"] > rule.max_bytes and not errors:
+        raise Fail(413, f"{row['file_name']} is larger than {channel} allows ({rule.max_bytes} bytes)")
+    return row
+
+
+def check_template(sb: Sandbox, body: dict[str, Any], errors: dict[str, str]) -> None:
+    spec = body.get("template")
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        errors["template"] = "must be an object with a name"
+        return
+    language = (spec.get("language") or {}).get("code") if isinstance(spec.get("language"), dict) else None
+    row = sb.store.one(
+        "SELECT * FROM templates WHERE name = ? AND language = ?", (spec["name"], language or "")
+    )
+    if row is None:
+        errors["template"] = f"no template {spec['name']!r} in {language}"
+        return
+    template = Template.model_validate(sb.store.template_json(row))
+    if template.status != "APPROVED":
+        errors["template"] = f"{template.name} is {template.status}; only APPROVED templates can be sent"
+        return
+    wanted: dict[str, int] = {}
+    for slot in slots(template):
+        wanted[slot.component.lower()] = wanted.get(slot.component.lower(), 0) + 1
+    given: dict[str, int] = {}
+    for component in spec.get("components") or []:
+        if isinstance(component, dict):
+            params = component.get("parameters") or []
+            given[str(component.get("type", "")).lower()] = len(params)
+            if any(not isinstance(p, dict) or not isinstance(p.get("text"), str) for p in params):
+                errors["template"] = "every parameter needs a text"
+    for kind in set(wanted) | set(given):
+        if wanted.get(kind, 0) != given.get(kind, 0):
+            errors["template"] = f"{kind} takes {wanted.get(kind, 0)} parameters, got {given.get(kind, 0)}"
+
+
+def transform_sender(channel: str) -> Callable[[Request], Any]:
+    async def send(request: Request) -> Response:
+        sb = state(request)
+        body = await json_body(request)
+        errors: dict[str, str] = {}
+        cid = require(body, errors, "conversation_id", int)
+        kind = require(body, errors, "message_type", str)
+        text = body.get("message_text", "")
+        if not isinstance(text, str):
+            errors["message_text"] = "must be a string"
+        if errors:
+            raise Fail(422, "Invalid message", errors)
+        row = conversation_or_404(sb, cid)
+        if row["channel"] != channel:
+            raise Fail(
+                422,
+                "Wrong channel",
+                {"conversation_id": f"conversation {cid} is on {row['channel']}, not {channel}"},
+            )
+        allowed = ("text", "note", *MEDIA_TYPES, *(("template",) if channel == "whatsapp" else ()))
+        if kind not in allowed:
+            raise Fail(422, "Invalid message", {"message_type": f"must be one of {', '.join(allowed)}"})
+        conversation = model_of(sb, row)
+        file_row = None
+        if kind in ("text", "note"):
+            if not text.strip():
+                errors["message_text"] = "must not be empty"
+            check_text_limit(channel, text, errors)
+        elif kind == "template":
+            check_template(sb, body, errors)
+        else:
+            file_row = check_media(sb, channel, cid, body, kind, errors)
+            check_text_limit(channel, text, errors, caption=True)
+        if errors:
+            raise Fail(422, "Invalid message", errors)
+        check_window(sb, channel, conversation, kind)
+        return record(request, cid, kind, text, file_row, template=body.get("template"))
+
+    return send
+
+
+def record(
+    request: Request,
+    cid: int,
+    kind: str,
+    text: str,
+    file_row: Any,
+    *,
+    template: Any = None,
+    media_url: str | None = None,
+) -> Response:
+    sb = state(request)
+    at = sb.clock()
+    fields: dict[str, Any] = {
+        "conversation_id": cid,
+        "direction": "outbound",
+        "message_type": kind,
+        "message_text": text,
+        "created_at": at,
+        "status": None if kind == "note" else "sent",
+        "sender_name": "Sandbox Agent",
+        "template": template if kind == "template" else None,
+    }
+    if file_row is not None:
+        fields.update(
+            conversation_file_id=file_row["id"] if "id" in file_row.keys() else None,  # noqa: SIM118
+            file_name=file_row["file_name"],
+            file_type=file_row["file_type"],
+            file_size=file_row["file_size"],
+            media_url=media_url or media_url_of(request, file_row["s3_key"]),
+        )
+    message_id = sb.store.add_message(**fields)
+    if kind != "note":
+        sb.store.touch_conversation(
+            cid, text or (file_row["file_name"] if file_row is not None else ""), at, inbound=False
+        )
+    return JSONResponse(sb.store.message(message_id), status_code=201)
+
+
+async def send_sms(request: Request) -> Response:
+    sb = state(request)
+    body = await json_body(request)
+    errors: dict[str, str] = {}
+    cid = require(body, errors, "conversation_id", int)
+    text = body.get("message_text", "")
+    if not isinstance(text, str):
+        errors["message_text"] = "must be a string"
+    media_url = body.get("media_url")
+    if errors:
+        raise Fail(422, "Invalid message", errors)
+    row = conversation_or_404(sb, cid)
+    if row["channel"] != "sms":
+        raise Fail(
+            422, "Wrong channel", {"conversation_id": f"conversation {cid} is on {row['channel']}, not sms"}
+        )
+    check_text_limit("sms", text, errors)
+    obj = None
+    if media_url is not None:
+        path = urlsplit(media_url).path if isinstance(media_url, str) else ""
+        key = unquote(path.removeprefix("/media/")) if path.startswith("/media/") else None
+        obj = sb.store.object(key) if key else None
+        if obj is None:
+            errors["media_url"] = "must be the public URL of an uploaded object"
+    elif not text.strip():
+        errors["message_text"] = "must not be empty without media_url"
+    if errors:
+        raise Fail(422, "Invalid message", errors)
+    file_row = None
+    if obj is not None:
+        rule = CHANNELS["sms"].limits.media.get(category_of(obj["content_type"]))
+        if rule is not None and obj["size"] > rule.max_bytes:
+            raise Fail(413, f"MMS media is limited to {rule.max_bytes} bytes")
+        file_row = {
+            "file_name": obj["key"].rsplit("/", 1)[-1],
+            "file_type": obj["content_type"],
+            "file_size": obj["size"],
+            "s3_key": obj["key"],
+        }
+    kind = category_of(obj["content_type"]) if obj is not None else "text"
+    return record(request, cid, kind, text, file_row, media_url=media_url if obj is not None else None)
+
+
+async def send_playground(request: Request) -> Response:
+    sb = state(request)
+    body = await json_body(request)
+    errors: dict[str, str] = {}
+    cid = require(body, errors, "conversation_id", int)
+    org = require(body, errors, "organization_id", int)
+    contact = require(body, errors, "contact_id", int)
+    kind = require(body, errors, "message_type", str)
+    text = body.get("message_text", "")
+    if errors:
+        raise Fail(422, "Invalid message", errors)
+    row = conversation_or_404(sb, cid)
+    if row["channel"] != "playground":
+        raise Fail(
+            422,
+            "Wrong channel",
+            {"conversation_id": f"conversation {cid} is on {row['channel']}, not playground"},
+        )
+    if org != row["organization_id"]:
+        errors["organization_id"] = "does not match the conversation"
+    if contact != row["contact_id"]:
+        errors["contact_id"] = "does not match the conversation"
+    if kind not in ("text", *MEDIA_TYPES):
+        errors["message_type"] = "must be text, image, audio, video or file"
+    file_row = None
+    if kind == "text":
+        if not isinstance(text, str) or not text.strip():
+            errors["message_text"] = "must not be empty"
+    elif kind in MEDIA_TYPES:
+        file_row = check_media(sb, "playground", cid, body, kind, errors)
+        if file_row is not None:
+            for name in ("s3_key", "file_name", "file_type"):
+                if body.get(name) != file_row[name]:
+                    errors[name] = "does not match the conversation file"
+    if isinstance(text, str):
+        check_text_limit("playground", text, errors)
+    if errors:
+        raise Fail(422, "Invalid message", errors)
+    return record(request, cid, kind, text, file_row)
