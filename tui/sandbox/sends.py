@@ -4,6 +4,7 @@ table the client uses: 422 bad fields, 413 too large, 409 outside the reply wind
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -97,29 +98,52 @@ def check_template(sb: Sandbox, body: dict[str, Any], errors: dict[str, str]) ->
             errors["template"] = f"{kind} takes {wanted.get(kind, 0)} parameters, got {given.get(kind, 0)}"
 
 
+@dataclass(frozen=True)
+class Send:
+    """A send request past the checks every send endpoint makes first."""
+
+    sb: Sandbox
+    body: dict[str, Any]
+    cid: int
+    row: Any  # the conversation's row
+    text: str
+    fields: dict[str, Any]  # the endpoint's other required fields, by name
+    errors: dict[str, str]  # for the endpoint's own checks, empty so far
+
+
+async def preamble(request: Request, channel: str, **required: type) -> Send:
+    """The checks every send makes first, in one order: a JSON object (400); `conversation_id`,
+    the endpoint's `required` fields and a string `message_text` (422); the conversation (404);
+    on this endpoint's channel (422)."""
+    sb = state(request)
+    body = await json_body(request)
+    errors: dict[str, str] = {}
+    cid = require(body, errors, "conversation_id", int)
+    fields = {name: require(body, errors, name, kind) for name, kind in required.items()}
+    text = body.get("message_text", "")
+    if not isinstance(text, str):
+        errors["message_text"] = "must be a string"
+    if errors:
+        raise Fail(422, "Invalid message", errors)
+    row = conversation_or_404(sb, cid)
+    if row["channel"] != channel:
+        raise Fail(
+            422,
+            "Wrong channel",
+            {"conversation_id": f"conversation {cid} is on {row['channel']}, not {channel}"},
+        )
+    return Send(sb, body, cid, row, text, fields, {})
+
+
 def transform_sender(channel: str) -> Callable[[Request], Any]:
     async def send(request: Request) -> Response:
-        sb = state(request)
-        body = await json_body(request)
-        errors: dict[str, str] = {}
-        cid = require(body, errors, "conversation_id", int)
-        kind = require(body, errors, "message_type", str)
-        text = body.get("message_text", "")
-        if not isinstance(text, str):
-            errors["message_text"] = "must be a string"
-        if errors:
-            raise Fail(422, "Invalid message", errors)
-        row = conversation_or_404(sb, cid)
-        if row["channel"] != channel:
-            raise Fail(
-                422,
-                "Wrong channel",
-                {"conversation_id": f"conversation {cid} is on {row['channel']}, not {channel}"},
-            )
+        req = await preamble(request, channel, message_type=str)
+        sb, body, cid, text, errors = req.sb, req.body, req.cid, req.text, req.errors
+        kind = req.fields["message_type"]
         allowed = ("text", "note", *MEDIA_TYPES, *(("template",) if channel == "whatsapp" else ()))
         if kind not in allowed:
             raise Fail(422, "Invalid message", {"message_type": f"must be one of {', '.join(allowed)}"})
-        conversation = model_of(sb, row)
+        conversation = model_of(sb, req.row)
         file_row = None
         if kind in ("text", "note"):
             if not text.strip():
@@ -177,21 +201,9 @@ def record(
 
 
 async def send_sms(request: Request) -> Response:
-    sb = state(request)
-    body = await json_body(request)
-    errors: dict[str, str] = {}
-    cid = require(body, errors, "conversation_id", int)
-    text = body.get("message_text", "")
-    if not isinstance(text, str):
-        errors["message_text"] = "must be a string"
-    media_url = body.get("media_url")
-    if errors:
-        raise Fail(422, "Invalid message", errors)
-    row = conversation_or_404(sb, cid)
-    if row["channel"] != "sms":
-        raise Fail(
-            422, "Wrong channel", {"conversation_id": f"conversation {cid} is on {row['channel']}, not sms"}
-        )
+    req = await preamble(request, "sms")
+    sb, cid, text, errors = req.sb, req.cid, req.text, req.errors
+    media_url = req.body.get("media_url")
     check_text_limit("sms", text, errors)
     obj = None
     if media_url is not None:
@@ -206,7 +218,8 @@ async def send_sms(request: Request) -> Response:
         raise Fail(422, "Invalid message", errors)
     file_row = None
     if obj is not None:
-        rule = CHANNELS["sms"].limits.media.get(category_of(obj["content_type"]))
+        category: Any = category_of(obj["content_type"])  # a str; the table's keys are narrower
+        rule = CHANNELS["sms"].limits.media.get(category)
         if rule is not None and obj["size"] > rule.max_bytes:
             raise Fail(413, f"MMS media is limited to {rule.max_bytes} bytes")
         file_row = {
@@ -220,32 +233,18 @@ async def send_sms(request: Request) -> Response:
 
 
 async def send_playground(request: Request) -> Response:
-    sb = state(request)
-    body = await json_body(request)
-    errors: dict[str, str] = {}
-    cid = require(body, errors, "conversation_id", int)
-    org = require(body, errors, "organization_id", int)
-    contact = require(body, errors, "contact_id", int)
-    kind = require(body, errors, "message_type", str)
-    text = body.get("message_text", "")
-    if errors:
-        raise Fail(422, "Invalid message", errors)
-    row = conversation_or_404(sb, cid)
-    if row["channel"] != "playground":
-        raise Fail(
-            422,
-            "Wrong channel",
-            {"conversation_id": f"conversation {cid} is on {row['channel']}, not playground"},
-        )
-    if org != row["organization_id"]:
+    req = await preamble(request, "playground", organization_id=int, contact_id=int, message_type=str)
+    sb, body, cid, row, text, errors = req.sb, req.body, req.cid, req.row, req.text, req.errors
+    kind = req.fields["message_type"]
+    if req.fields["organization_id"] != row["organization_id"]:
         errors["organization_id"] = "does not match the conversation"
-    if contact != row["contact_id"]:
+    if req.fields["contact_id"] != row["contact_id"]:
         errors["contact_id"] = "does not match the conversation"
     if kind not in ("text", *MEDIA_TYPES):
         errors["message_type"] = "must be text, image, audio, video or file"
     file_row = None
     if kind == "text":
-        if not isinstance(text, str) or not text.strip():
+        if not text.strip():
             errors["message_text"] = "must not be empty"
     elif kind in MEDIA_TYPES:
         file_row = check_media(sb, "playground", cid, body, kind, errors)
@@ -253,8 +252,7 @@ async def send_playground(request: Request) -> Response:
             for name in ("s3_key", "file_name", "file_type"):
                 if body.get(name) != file_row[name]:
                     errors[name] = "does not match the conversation file"
-    if isinstance(text, str):
-        check_text_limit("playground", text, errors)
+    check_text_limit("playground", text, errors)
     if errors:
         raise Fail(422, "Invalid message", errors)
     return record(request, cid, kind, text, file_row)
