@@ -1,10 +1,8 @@
-"""What every `switchboard` subcommand shares: exit codes, the usage error, output helpers."""
+"""What every `switchboard` subcommand shares: exit codes, the usage error, plain output."""
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -19,7 +17,3 @@ def _out(line: str = "") -> None:
 
 def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
