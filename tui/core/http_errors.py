@@ -1,0 +1,195 @@
+"""Failures as one sentence each: below HTTP (`transport_error`) and error answers (`api_error`).
+
+Kept apart from the client so the mapping can be read, tested and reused (the app's hostile-input
+tests build errors from canned answers) without a connection.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from typing import Any
+from urllib.parse import urlsplit
+
+from tui.core.errors import (
+    ApiError,
+    AuthError,
+    BadResponseError,
+    ConflictError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TooLargeError,
+    TransportError,
+)
+from tui.core.http import httpx
+from tui.core.text import one_line, redact
+from tui.core.timefmt import human_seconds
+
+
+def _cause_chain(exc: BaseException) -> list[BaseException]:
+    chain, seen = [], set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        chain.append(current)
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> TransportError:
+    """One sentence for a failure below HTTP, and whether the request provably never left."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    where = f"{host}:{parts.port}" if parts.port else host
+    chain = _cause_chain(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return TransportError(
+            f"Connecting to {where} timed out after {timeout:g} s; check the network and base_url.",
+            retry_safe=True,
+        )
+    if isinstance(exc, httpx.PoolTimeout):
+        return TransportError("Too many requests were waiting for a connection; try again.", retry_safe=True)
+    if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(e, ssl.SSLError) for e in chain):
+            detail = next(
+                (getattr(e, "reason", None) or str(e) for e in chain if isinstance(e, ssl.SSLError)), ""
+            )
+            return TransportError(
+                f"The secure (TLS) connection to {host} failed ({one_line(str(detail), 80)}); check "
+                "the URL and the server's certificate.",
+                retry_safe=True,
+            )
+        if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in str(exc):
+            return TransportError(
+                f"The host {host} cannot be found (DNS lookup failed); check base_url and the network.",
+                retry_safe=True,
+            )
+        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in str(exc).lower():
+            return TransportError(
+                f"Nothing is answering at {where} (connection refused); check that the server is "
+                "running and base_url is right.",
+                retry_safe=True,
+            )
+        return TransportError(
+            f"Cannot connect to {where} ({one_line(str(exc), 80) or 'network error'}); check the network.",
+            retry_safe=True,
+        )
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+        return TransportError(
+            f"{host} did not answer within {timeout:g} s; the request may still have been processed, "
+            "so check before sending again.",
+            retry_safe=False,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return TransportError(f"The URL {url!r} is not http or https; fix base_url.", retry_safe=True)
+    return TransportError(
+        f"The connection to {host} broke before an answer came; the request may still have been "
+        "processed, so check before sending again.",
+        retry_safe=False,
+    )
+
+
+def _retry_after(response: httpx.Response, data: Any) -> float | None:
+    if isinstance(data, dict):
+        value = data.get("retryAfter", data.get("retry_after"))
+        if isinstance(value, int | float) and value >= 0:
+            return float(value)
+    header = response.headers.get("retry-after")
+    if header and header.strip().isdigit():
+        return float(header.strip())
+    return None
+
+
+def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tuple[str, ...]) -> ApiError:
+    """Map an error answer (Feathers JSON, HTML, text or nothing) to a typed error."""
+    status = response.status_code
+    parsed: Any = None
+    ctype = response.headers.get("content-type", "")
+    if body.strip():
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            parsed = None
+    payload = parsed if isinstance(parsed, dict) else {}
+    name = str(payload.get("name") or response.reason_phrase or "")
+    server_msg = one_line(redact(str(payload.get("message") or ""), *secrets), 200)
+    data = payload.get("data")
+    raw_errors = payload.get("errors")
+    errors = (
+        {str(k): one_line(redact(str(v), *secrets), 120) for k, v in raw_errors.items()}
+        if isinstance(raw_errors, dict)
+        else {}
+    )
+    said = f": {server_msg}" if server_msg else ""
+    kw = {"status": status, "name": name, "data": data, "errors": errors}
+
+    if not payload:
+        if not body.strip():
+            shape = "an empty answer"
+        elif "html" in ctype or body.lstrip()[:1] == b"<":
+            shape = "an HTML page"
+        else:
+            shape = "plain text"
+        if status in (401, 403):
+            return AuthError(
+                f"The server refused the credentials ({status}, {shape}); "
+                "check the API key and auth setting.",
+                **kw,
+            )
+        if status == 429:
+            after = _retry_after(response, None)
+            wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
+            return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
+        if status >= 500:
+            return ServerError(
+                f"The server failed with {status} and {shape} instead of the API's JSON; "
+                f"{_unsure_hint(what)}",
+                retry_after=_retry_after(response, None),
+                **kw,
+            )
+        return BadResponseError(
+            f"The server answered {status} with {shape} instead of the API's JSON; check that base_url "
+            "points at the AchieveApex API.",
+            **kw,
+        )
+
+    if status == 401:
+        return AuthError(
+            f"The server refused the API key (401{said}); check the key and the auth setting.", **kw
+        )
+    if status == 403:
+        return AuthError(
+            f"The API key is not allowed to do this (403{said}); check organization_id and the key's rights.",
+            **kw,
+        )
+    if status == 404:
+        return NotFoundError(f"{what[:1].upper()}{what[1:]} was not found (404{said}); check the id.", **kw)
+    if status == 409:
+        return ConflictError(f"The server refused by channel policy (409{said}).", **kw)
+    if status == 413:
+        return TooLargeError(f"The server refused it as too large (413{said}); send a smaller file.", **kw)
+    if status in (400, 422):
+        if errors:
+            fields = "; ".join(f"{k}: {v}" for k, v in list(errors.items())[:4])
+            return InvalidRequestError(f"The server rejected {what} ({status}): {fields}.", **kw)
+        return InvalidRequestError(f"The server rejected {what} ({status}{said}).", **kw)
+    if status == 429:
+        after = _retry_after(response, data)
+        wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
+        return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
+    if status >= 500:
+        return ServerError(
+            f"The server failed ({status}{said}); {_unsure_hint(what)}",
+            retry_after=_retry_after(response, data),
+            **kw,
+        )
+    return ApiError(f"The server refused {what} ({status}{said}).", **kw)
+
+
+def _unsure_hint(what: str) -> str:
+    if what.startswith(("the message", "the note", "the template")):
+        return "it may or may not have been stored, so check the conversation before sending again."
+    return "try again in a moment."
