@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 from datetime import UTC, datetime
 from typing import Any
 
 from tui.cli_common import EXIT_OK, _out
 from tui.cli_output import print_json, table
+
+#: `show` cuts a contact's or sender's name, phone and email to this many cells, a file name to
+#: FILE_NAME_CELLS: a server can send a name of any length.
+NAME_CELLS = 48
+FILE_NAME_CELLS = 80
 
 
 async def cmd_conversations(args: argparse.Namespace) -> int:
@@ -55,7 +61,7 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
 
 def _message_line(m: Any, now: datetime) -> str:
     from tui.core.files import human_size
-    from tui.core.text import one_line, visible
+    from tui.core.text import clip, one_line, visible
     from tui.core.timefmt import stamp
 
     when = stamp(m.created_at)
@@ -67,10 +73,10 @@ def _message_line(m: Any, now: datetime) -> str:
         who = f"-> {m.sender_name or 'agent'}"
     status = f" [{one_line(m.status, 20)}]" if m.status and not m.is_inbound and not m.is_note else ""
     text = visible(m.message_text or "")
-    lines = [f"{when}  {visible(who, multiline=False)}{status}"]
+    lines = [f"{when}  {clip(one_line(who), NAME_CELLS)}{status}"]
     if m.file_name or m.message_type in ("image", "audio", "video", "file"):
         size = f", {human_size(m.file_size)}" if m.file_size else ""
-        name = visible(m.file_name or "attachment", multiline=False)
+        name = clip(one_line(m.file_name or "attachment"), FILE_NAME_CELLS)
         kind, mime = one_line(m.message_type, 20), one_line(m.file_type, 80) or "unknown type"
         lines.append(f"    [{kind}] {name} ({mime}{size})")
     lines.extend(f"    {line}" for line in text.splitlines() if text)
@@ -81,7 +87,7 @@ async def cmd_show(args: argparse.Namespace) -> int:
     from tui.backend import open_backend
     from tui.core.channels import channel_spec, label
     from tui.core.policy import window_state
-    from tui.core.text import one_line
+    from tui.core.text import clip, one_line
 
     async with open_backend(args.profile) as backend:
         conversation = await backend.client.get_conversation(args.conversation_id)
@@ -98,11 +104,16 @@ async def cmd_show(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     state = window_state(conversation, channel_spec(conversation.channel), now)
     contact = conversation.contact
-    reach = " · ".join(one_line(x) for x in (contact.phone, contact.email) if x) if contact else ""
-    _out(
-        f"Conversation {conversation.id} · {one_line(label(conversation.channel), 20)} · "
-        f"{one_line(conversation.contact_name)}{' · ' + reach if reach else ''}"
+    reach = [clip(one_line(x), NAME_CELLS) for x in (contact.phone, contact.email) if x] if contact else []
+    header = " · ".join(
+        [
+            f"Conversation {conversation.id}",
+            clip(one_line(label(conversation.channel)), 20),
+            clip(one_line(conversation.contact_name), NAME_CELLS),
+            *reach,
+        ]
     )
+    _out(clip(header, max(shutil.get_terminal_size((120, 24)).columns, 40)))
     status = one_line(conversation.status, 20) or "-"
     _out(f"status {status} · {state.describe()} · {conversation.unread_count} unread")
     _out()

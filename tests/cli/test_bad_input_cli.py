@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
+from tests.cli.conftest import KEY_ENV, store
 from tests.cli.test_cli import one_sentence, run, write_config
 from tests.helpers import make_png
 
-KEY_ENV = "SB_BAD_INPUT_KEY"
 HOSTILE = "[bold]Eve[/] \x1b]52;c;aGk=\x07\x1b[2J\u202eevE \x9b31m\x00\x7f 👩\u200d💻"
 
 
@@ -33,22 +33,6 @@ def forbidden(text: str) -> list[str]:
             or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
         }
     )
-
-
-@pytest.fixture
-def local(isolated_home: Path, sandbox: Any) -> dict[str, str]:
-    """A profile on the sandbox fixture; returns the env that carries its key."""
-    write_config(
-        isolated_home,
-        f"default_profile='local'\n[profiles.local]\nbase_url='{sandbox.base_url}'\n"
-        f"organization_id={sandbox.organization_id}\napi_key_env='{KEY_ENV}'\n"
-        f"media_base_url='{sandbox.media_base_url}'\n",
-    )
-    return dict(os.environ, **{KEY_ENV: sandbox.api_key})
-
-
-def store(sandbox: Any) -> Any:
-    return sandbox._server.config.app.state.sandbox.store
 
 
 def poison_names_and_text(sandbox: Any) -> None:

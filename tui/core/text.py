@@ -68,25 +68,36 @@ def redact(text: str, *secrets: str) -> str:
 
 
 def cell_width(text: str) -> int:
-    """Terminal columns `text` takes: wide East Asian characters count two, marks and joiners
-    none. (The CLI cannot use Rich's measure; this is enough for names and previews.)"""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
+    """Terminal columns `text` takes, grapheme by grapheme (wcwidth): a ZWJ sequence, a skin
+    tone, a keycap or a flag is one glyph of two cells; marks and joiners take none. (The CLI
+    cannot use Rich's measure.) Controls count zero: neutralise text with `visible` first.
+    wcwidth is imported here: it costs ~20 ms, and only the CLI's tables need it."""
+    import wcwidth
+
+    return max(wcwidth.width(text, control_codes="ignore"), 0)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` terminal columns, with an ellipsis when cut; a glyph (ZWJ
+    sequence, flag, letter and its marks) is never split."""
+    import wcwidth
+
+    if width <= 0:
+        return ""
+    if cell_width(text) <= width:
+        return text
+    out, used = [], 0
+    for glyph in wcwidth.iter_graphemes(text):
+        w = cell_width(glyph)
+        if used + w > width - 1:
+            break
+        out.append(glyph)
+        used += w
+    return "".join(out) + "…"
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut (with an ellipsis) and padded to exactly `width` terminal columns."""
-    if cell_width(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = cell_width(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
+    """`text` cut (with an ellipsis) and padded to exactly `width` terminal columns; a wide glyph
+    that does not fit leaves a space instead."""
+    text = clip(text, width)
     return text + " " * max(width - cell_width(text), 0)
