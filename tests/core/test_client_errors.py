@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from tests.core.loopback import Loopback, read_request
 from tui.core.client import MAX_RESPONSE_BYTES, ApiClient
 from tui.core.config import Paths, ResolvedProfile, Secret
 from tui.core.errors import (
@@ -233,11 +234,9 @@ async def test_tls_failure_against_a_plain_server() -> None:
     async def plain(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
         await writer.drain()
-        writer.close()
+        await reader.read(65536)
 
-    server = await asyncio.start_server(plain, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server, ApiClient(profile(f"https://127.0.0.1:{port}")) as client:
+    async with Loopback(plain, scheme="https") as server, ApiClient(profile(server.url)) as client:
         with pytest.raises(TransportError) as err:
             await client.list_conversations()
     assert err.value.sentence.startswith("The secure (TLS) connection to 127.0.0.1 failed (")
@@ -245,14 +244,11 @@ async def test_tls_failure_against_a_plain_server() -> None:
 
 
 async def test_read_timeout_is_ambiguous() -> None:
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
-        await asyncio.sleep(5)
-        writer.close()
+    async def no_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await asyncio.Event().wait()
 
-    server = await asyncio.start_server(silent, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server, ApiClient(profile(f"http://127.0.0.1:{port}", timeout=0.3)) as client:
+    async with Loopback(no_answer) as server, ApiClient(profile(server.url, timeout=0.3)) as client:
         with pytest.raises(TransportError) as err:
             await client.post_message(
                 "/conversation-messages-sms", {"conversation_id": 1}, what="the message"
@@ -263,12 +259,11 @@ async def test_read_timeout_is_ambiguous() -> None:
 
 async def test_connection_dropped_after_request_is_ambiguous() -> None:
     async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read(65536)
+        await read_request(reader)
         writer.close()
+        await writer.wait_closed()
 
-    server = await asyncio.start_server(drop, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    async with server, ApiClient(profile(f"http://127.0.0.1:{port}")) as client:
+    async with Loopback(drop) as server, ApiClient(profile(server.url)) as client:
         with pytest.raises(TransportError) as err:
             await client.post_message("/x", {}, what="the message")
     assert not err.value.retry_safe
