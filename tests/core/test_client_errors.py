@@ -144,7 +144,7 @@ async def test_503_with_retry_after_is_retry_safe_but_500_is_not() -> None:
         with pytest.raises(ServerError) as err:
             await client.post_message("/x", {}, what="the message")
     assert not err.value.retry_safe
-    assert "may or may not have been stored" in err.value.sentence
+    assert "may or may not have been stored" in err.value.sentence  # a 500 on a POST: unsure
 
 
 @pytest.mark.parametrize(
@@ -285,3 +285,89 @@ async def test_dns_failure() -> None:
         == "The host api.test cannot be found (DNS lookup failed); check base_url and the network."
     )
     assert err.value.retry_safe
+
+
+# -- wording: "check before sending again" only where a write may have been done (issue 8) ---------
+
+
+async def test_a_read_that_gets_no_answer_says_try_again() -> None:
+    async def no_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await asyncio.Event().wait()
+
+    async with Loopback(no_answer) as server, ApiClient(profile(server.url, timeout=0.3)) as client:
+        with pytest.raises(TransportError) as err:
+            await client.get_conversation(7)
+    assert err.value.sentence == "127.0.0.1 did not answer within 0.3 s; try again."
+    assert err.value.retry_safe  # a GET changed nothing
+
+
+async def test_a_list_whose_connection_breaks_says_try_again() -> None:
+    async def drop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.close()
+        await writer.wait_closed()
+
+    async with Loopback(drop) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(TransportError) as err:
+            await client.list_conversations()
+    assert err.value.sentence == "The connection to 127.0.0.1 broke before an answer came; try again."
+    assert err.value.retry_safe
+
+
+async def test_an_upload_step_that_breaks_needs_no_check_before_sending() -> None:
+    def reset(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+
+    async with mock(reset) as client:
+        with pytest.raises(TransportError) as err:
+            await client.sign_upload(file_name="a.png", file_type="image/png", conversation_id=7)
+    assert err.value.sentence == "The connection to api.test broke before an answer came; try again."
+    assert not err.value.retry_safe  # a POST, even if harmless to redo: never retried blindly
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(
+            503,
+            json={"name": "Unavailable", "message": "maintenance", "code": 503, "data": {"retryAfter": 30}},
+        ),
+        httpx.Response(503, text="<html>down</html>", headers={"retry-after": "30"}),
+    ],
+)
+async def test_503_with_retry_after_says_nothing_was_done(answer: httpx.Response) -> None:
+    async with mock(lambda r: answer) as client:
+        with pytest.raises(ServerError) as err:
+            await client.post_message("/x", {}, what="the message")
+    assert err.value.retry_safe and err.value.retry_after == 30
+    assert "may or may not" not in err.value.sentence
+    assert err.value.sentence.startswith("The server is unavailable for now (503")
+    assert err.value.sentence.endswith("so nothing was done; try again in 30 s.")
+
+
+async def test_a_500_on_a_read_is_tried_again_not_checked() -> None:
+    async with mock(lambda r: feathers(500, "GeneralError", "boom")) as client:
+        with pytest.raises(ServerError) as err:
+            await client.list_messages(7)
+    assert err.value.sentence == "The server failed (500: boom); try again in a moment."
+
+
+@pytest.mark.parametrize(
+    ("answer", "after"),
+    [
+        (httpx.Response(429, content=b'{"name": "TooManyRequests", "data": {"retryAfter": Infinity}}'), None),
+        (feathers(429, "TooManyRequests", "slow", data={"retryAfter": True}), None),
+        (feathers(429, "TooManyRequests", "slow", data={"retryAfter": 1e300}), None),
+        (httpx.Response(429, headers={"retry-after": "9" * 400}), None),
+        (httpx.Response(429, headers={"retry-after": "\u0663".encode()}), None),  # Arabic-Indic 3
+        (httpx.Response(429, headers={"retry-after": "12"}), 12.0),
+    ],
+)
+async def test_retry_after_that_is_not_a_sane_delay_is_ignored(
+    answer: httpx.Response, after: float | None
+) -> None:
+    async with mock(lambda r: answer) as client:
+        with pytest.raises(RateLimitedError) as err:
+            await client.list_conversations()
+    assert err.value.retry_after == after

@@ -110,9 +110,9 @@ class ApiClient:
             async with self._http.stream(method, path, params=params, json=json_body) as response:
                 body = await self._read_capped(response)
         except httpx.TransportError as exc:
-            raise transport_error(exc, url, self.profile.timeout_seconds) from None
+            raise transport_error(exc, url, self.profile.timeout_seconds, method=method, what=what) from None
         if response.status_code >= 400:
-            raise api_error(response, body, what=what, secrets=self._secrets)
+            raise api_error(response, body, what=what, secrets=self._secrets, method=method)
         if 300 <= response.status_code < 400:
             target = response.headers.get("location", "elsewhere")
             raise BadResponseError(
@@ -282,7 +282,9 @@ class ApiClient:
                 url, content=content, headers={"Content-Type": mime, "Content-Length": str(size)}
             )
         except httpx.TransportError as exc:
-            raise transport_error(exc, url, self.profile.timeout_seconds) from None
+            raise transport_error(
+                exc, url, self.profile.timeout_seconds, method="PUT", what="the upload"
+            ) from None
 
     async def create_file(self, body: dict[str, Any]) -> ConversationFile:
         what = f"the upload of {body.get('file_name')!r}"

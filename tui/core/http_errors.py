@@ -7,9 +7,10 @@ tests build errors from canned answers) without a connection.
 from __future__ import annotations
 
 import json
+import math
 import socket
 import ssl
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from tui.core.errors import (
@@ -39,17 +40,46 @@ def _cause_chain(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> TransportError:
-    """One sentence for a failure below HTTP, and whether the request provably never left."""
+#: Methods that only read: a failed one changed nothing, so trying again is always safe.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_read(method: str) -> bool:
+    return method.upper() in READ_METHODS
+
+
+def _customer_visible(what: str) -> bool:
+    """A message, note or template: what an unsure write must be checked for before sending again."""
+    return what.startswith(("the message", "the note", "the template"))
+
+
+def _after_unsure(method: str, what: str) -> str:
+    """What to do after a request whose answer never came. Only a write that may have created
+    something the customer sees needs checking; a read, or an upload step, is simply tried again."""
+    if is_read(method) or (what and not _customer_visible(what)):
+        return "try again."
+    return "the request may still have been processed, so check before sending again."
+
+
+def _where(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     host = parts.hostname or url
-    where = f"{host}:{parts.port}" if parts.port else host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return host, (f"{host}:{port}" if port else host)
+
+
+def transport_error(
+    exc: httpx.TransportError, url: str, timeout: float, *, method: str, what: str = ""
+) -> TransportError:
+    """One sentence for a failure below HTTP, and whether trying again is provably harmless: the
+    request never left, or it was a read."""
+    host, where = _where(url)
     chain = _cause_chain(exc)
     if isinstance(exc, httpx.ConnectTimeout):
-        return TransportError(
-            f"Connecting to {where} timed out after {timeout:g} s; check the network and base_url.",
-            retry_safe=True,
-        )
+        return connect_deadline_error(url, timeout)
     if isinstance(exc, httpx.PoolTimeout):
         return TransportError("Too many requests were waiting for a connection; try again.", retry_safe=True)
     if isinstance(exc, httpx.ConnectError):
@@ -77,34 +107,73 @@ def transport_error(exc: httpx.TransportError, url: str, timeout: float) -> Tran
             f"Cannot connect to {where} ({one_line(str(exc), 80) or 'network error'}); check the network.",
             retry_safe=True,
         )
-    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
-        return TransportError(
-            f"{host} did not answer within {timeout:g} s; the request may still have been processed, "
-            "so check before sending again.",
-            retry_safe=False,
-        )
     if isinstance(exc, httpx.UnsupportedProtocol):
         return TransportError(f"The URL {url!r} is not http or https; fix base_url.", retry_safe=True)
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+        return answer_deadline_error(url, timeout, method=method, what=what)
     return TransportError(
-        f"The connection to {host} broke before an answer came; the request may still have been "
-        "processed, so check before sending again.",
-        retry_safe=False,
+        f"The connection to {host} broke before an answer came; {_after_unsure(method, what)}",
+        retry_safe=is_read(method),
     )
 
 
+def connect_deadline_error(url: str, timeout: float) -> TransportError:
+    """No connection within the time allowed: nothing was sent, so a retry is safe."""
+    _, where = _where(url)
+    return TransportError(
+        f"Connecting to {where} timed out after {timeout:g} s; check the network and base_url.",
+        retry_safe=True,
+    )
+
+
+def answer_deadline_error(url: str, timeout: float, *, method: str, what: str = "") -> TransportError:
+    """The request went out and its whole answer did not come in time: a read may simply be tried
+    again; a write may have been done, exactly as when the connection breaks."""
+    host, _ = _where(url)
+    return TransportError(
+        f"{host} did not answer within {timeout:g} s; {_after_unsure(method, what)}",
+        retry_safe=is_read(method),
+    )
+
+
+#: A server's delay is believed up to a day: beyond that (or inf, NaN, a negative) it is noise.
+MAX_RETRY_AFTER = 86400.0
+
+
 def _retry_after(response: httpx.Response, data: Any) -> float | None:
+    """The server's delay in seconds, from the Feathers body or the `Retry-After` header."""
     if isinstance(data, dict):
         value = data.get("retryAfter", data.get("retry_after"))
-        if isinstance(value, int | float) and value >= 0:
-            return float(value)
-    header = response.headers.get("retry-after")
-    if header and header.strip().isdigit():
-        return float(header.strip())
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            seconds = float(value) if abs(value) < 1e300 else math.inf
+            if 0 <= seconds <= MAX_RETRY_AFTER:  # False for NaN
+                return seconds
+    header = response.headers.get("retry-after", "").strip()
+    if header.isascii() and header.isdigit() and len(header) <= 6 and int(header) <= MAX_RETRY_AFTER:
+        return float(header)
     return None
 
 
-def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tuple[str, ...]) -> ApiError:
-    """Map an error answer (Feathers JSON, HTML, text or nothing) to a typed error."""
+class _Fields(TypedDict):
+    """What every `ApiError` carries besides its sentence."""
+
+    status: int
+    name: str
+    data: Any
+    errors: dict[str, str]
+
+
+def api_error(
+    response: httpx.Response,
+    body: bytes,
+    *,
+    what: str,
+    secrets: tuple[str, ...],
+    method: str | None = None,
+) -> ApiError:
+    """Map an error answer (Feathers JSON, HTML, text or nothing) to a typed error. `method`
+    (when known) decides whether a server failure needs checking: only a write can have done
+    something; without it, `what` decides (a message, note or template may have been stored)."""
     status = response.status_code
     parsed: Any = None
     ctype = response.headers.get("content-type", "")
@@ -124,7 +193,8 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
         else {}
     )
     said = f": {server_msg}" if server_msg else ""
-    kw = {"status": status, "name": name, "data": data, "errors": errors}
+    kw: _Fields = {"status": status, "name": name, "data": data, "errors": errors}
+    after = _retry_after(response, data if payload else None)
 
     if not payload:
         if not body.strip():
@@ -140,14 +210,14 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
                 **kw,
             )
         if status == 429:
-            after = _retry_after(response, None)
-            wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
-            return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
+            return RateLimitedError(f"The API rate limit is reached{_wait(after)}.", retry_after=after, **kw)
+        if status == 503 and after is not None:
+            return ServerError(_unavailable(f"503, {shape}", after), retry_after=after, **kw)
         if status >= 500:
             return ServerError(
                 f"The server failed with {status} and {shape} instead of the API's JSON; "
-                f"{_unsure_hint(what)}",
-                retry_after=_retry_after(response, None),
+                f"{_unsure_hint(what, method)}",
+                retry_after=after,
                 **kw,
             )
         return BadResponseError(
@@ -177,19 +247,29 @@ def api_error(response: httpx.Response, body: bytes, *, what: str, secrets: tupl
             return InvalidRequestError(f"The server rejected {what} ({status}): {fields}.", **kw)
         return InvalidRequestError(f"The server rejected {what} ({status}{said}).", **kw)
     if status == 429:
-        after = _retry_after(response, data)
-        wait = f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
-        return RateLimitedError(f"The API rate limit is reached{wait}.", retry_after=after, **kw)
+        return RateLimitedError(f"The API rate limit is reached{_wait(after)}.", retry_after=after, **kw)
+    if status == 503 and after is not None:
+        return ServerError(_unavailable(f"503{said}", after), retry_after=after, **kw)
     if status >= 500:
         return ServerError(
-            f"The server failed ({status}{said}); {_unsure_hint(what)}",
-            retry_after=_retry_after(response, data),
-            **kw,
+            f"The server failed ({status}{said}); {_unsure_hint(what, method)}", retry_after=after, **kw
         )
     return ApiError(f"The server refused {what} ({status}{said}).", **kw)
 
 
-def _unsure_hint(what: str) -> str:
-    if what.startswith(("the message", "the note", "the template")):
+def _wait(after: float | None) -> str:
+    return f"; try again in {human_seconds(after)}" if after is not None else "; try again later"
+
+
+def _unavailable(detail: str, after: float) -> str:
+    """A 503 that names its delay turned the request away: nothing was done, so no check."""
+    return (
+        f"The server is unavailable for now ({detail}), so nothing was done; "
+        f"try again in {human_seconds(after)}."
+    )
+
+
+def _unsure_hint(what: str, method: str | None) -> str:
+    if (method is None or not is_read(method)) and _customer_visible(what):
         return "it may or may not have been stored, so check the conversation before sending again."
     return "try again in a moment."
