@@ -20,6 +20,7 @@ from tui.core.config import Paths, ResolvedProfile, Secret, get_profile, load_co
 from tui.core.errors import ConfigError, SwitchboardError, TransportError, UploadError
 from tui.core.files import inspect_file
 from tui.core.http import httpx
+from tui.core.http_errors import api_error
 from tui.core.models import Conversation
 from tui.core.uploads import upload_file
 
@@ -227,3 +228,70 @@ def test_no_key_in_any_pinned_snapshot() -> None:
     assert files
     for svg in files:
         assert not pattern.search(svg.read_text(encoding="utf-8")), svg.name
+
+
+def everything_in(error: BaseException) -> str:
+    """Every part of an error a caller could print: sentence, args, repr, fields, its chain and
+    its traceback as Python would show it."""
+    parts = [str(error), repr(error), repr(error.args), "".join(traceback.format_exception(error))]
+    for name in ("sentence", "name", "errors", "data", "status"):
+        parts.append(repr(getattr(error, name, None)))
+    for linked in (error.__cause__, error.__context__):
+        if linked is not None:
+            parts.append(everything_in(linked))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(
+            422,
+            json={
+                "name": f"Unprocessable {KEY}",
+                "message": "Validation failed",
+                "errors": {f"key={KEY}": "is wrong", "other": {"nested": [KEY]}},
+                "data": {"x": [KEY, {f"k{KEY}": f"v{KEY}"}], "y": f"prefix {KEY} suffix"},
+            },
+        ),
+        httpx.Response(500, json={"name": "GeneralError", "message": "boom", "data": [[[KEY]]]}),
+        httpx.Response(401, json={"name": "NotAuthenticated", "message": "no", "data": KEY}),
+    ],
+)
+async def test_key_masked_in_every_part_of_an_error(answer: httpx.Response) -> None:
+    async with ApiClient(api_profile(), transport=httpx.MockTransport(lambda r: answer)) as client:
+        with pytest.raises(SwitchboardError) as err:
+            await client.list_conversations()
+    assert KEY not in everything_in(err.value)
+    assert "****" in repr(err.value.errors) + repr(err.value.data)  # type: ignore[attr-defined]
+
+
+async def test_key_masked_in_the_fields_of_a_rejection() -> None:
+    answer = httpx.Response(
+        422,
+        json={"name": "Unprocessable", "errors": {f"key={KEY}": f"bad {KEY}"}, "data": {"x": [KEY]}},
+    )
+    async with ApiClient(api_profile(), transport=httpx.MockTransport(lambda r: answer)) as client:
+        with pytest.raises(SwitchboardError) as err:
+            await client.post_message("/conversation-messages-sms", {"x": 1}, what="the message")
+    assert err.value.errors == {"key=****": "bad ****"}  # type: ignore[attr-defined]
+    assert err.value.data == {"x": ["****"]}  # type: ignore[attr-defined]
+    assert err.value.sentence == "The server rejected the message (422): key=****: bad ****."
+
+
+async def test_a_transport_error_carries_no_request_and_no_key() -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"proxy said: bad header x-api-key={KEY}", request=request)
+
+    async with ApiClient(api_profile(), transport=httpx.MockTransport(fail)) as client:
+        with pytest.raises(TransportError) as err:
+            await client.list_conversations()
+    assert err.value.__context__ is None and err.value.__cause__ is None
+    assert KEY not in everything_in(err.value)
+
+
+def test_api_error_masks_keys_values_and_nested_data_on_its_own() -> None:
+    body = json.dumps({"errors": {f"key={KEY}": "..."}, "data": {"x": [KEY]}, "message": KEY}).encode()
+    error = api_error(httpx.Response(400, content=body), body, what="the message", secrets=(KEY,))
+    assert KEY not in everything_in(error)
+    assert error.errors == {"key=****": "..."} and error.data == {"x": ["****"]}

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ValidationError
 
 from tui import __version__
 from tui.core.config import ResolvedProfile
-from tui.core.errors import BadResponseError, SwitchboardError
+from tui.core.errors import ApiError, BadResponseError, SwitchboardError
 from tui.core.http import httpx
-from tui.core.http_errors import api_error, transport_error
+from tui.core.http_errors import api_error, masked, transport_error
 from tui.core.models import (
     Conversation,
     ConversationFile,
@@ -94,7 +94,8 @@ class ApiClient:
         try:
             return await self._request(method, path, what=what, params=params, json_body=json_body)
         except SwitchboardError as exc:
-            raise self._scrub(exc) from None
+            failure = exc
+        raise self._scrub(failure)
 
     async def _request(
         self,
@@ -152,8 +153,16 @@ class ApiClient:
         return redact(text, *self._secrets)
 
     def _scrub(self, error: SwitchboardError) -> SwitchboardError:
+        """The key masked in every part of `error`, and its chain cut: the httpx error it replaced
+        holds the request, and so the key in its headers."""
         error.sentence = redact(error.sentence, *self._secrets)
         error.args = (error.sentence,)
+        if isinstance(error, ApiError):
+            error.name = redact(error.name, *self._secrets)
+            error.errors = masked(error.errors, self._secrets)
+            error.data = masked(error.data, self._secrets)
+        error.__cause__ = error.__context__ = None
+        error.__suppress_context__ = False
         return error
 
     def _parse(self, model: type[M], data: Any, what: str) -> M:

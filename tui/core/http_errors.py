@@ -136,6 +136,30 @@ def answer_deadline_error(url: str, timeout: float, *, method: str, what: str = 
     )
 
 
+def masked(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` (parsed JSON) with every secret masked in every string, dictionary keys included.
+    Iterative, so no nesting depth can overflow the stack."""
+    if not any(len(s) >= 4 for s in secrets):
+        return value
+    root: list[Any] = [value]
+    # Each job: a copy to fill and the original it copies; strings are masked as they are met.
+    jobs: list[tuple[Any, Any]] = [(root, [value])]
+    while jobs:
+        copy, original = jobs.pop()
+        items = original.items() if isinstance(original, dict) else enumerate(original)
+        for key, item in items:
+            if isinstance(key, str):
+                key = redact(key, *secrets)
+            if isinstance(item, str):
+                item = redact(item, *secrets)
+            elif isinstance(item, dict | list):
+                child: Any = {} if isinstance(item, dict) else [None] * len(item)
+                jobs.append((child, item))
+                item = child
+            copy[key] = item
+    return root[0]
+
+
 #: A server's delay is believed up to a day: beyond that (or inf, NaN, a negative) it is noise.
 MAX_RETRY_AFTER = 86400.0
 
@@ -182,13 +206,14 @@ def api_error(
             parsed = json.loads(body)
         except ValueError:
             parsed = None
-    payload = parsed if isinstance(parsed, dict) else {}
-    name = str(payload.get("name") or response.reason_phrase or "")
-    server_msg = one_line(redact(str(payload.get("message") or ""), *secrets), 200)
+    # Masked once, here, in every part a caller can reach: keys, values and nested data alike.
+    payload = masked(parsed, secrets) if isinstance(parsed, dict) else {}
+    name = one_line(str(payload.get("name") or response.reason_phrase or ""), 80)
+    server_msg = one_line(str(payload.get("message") or ""), 200)
     data = payload.get("data")
     raw_errors = payload.get("errors")
     errors = (
-        {str(k): one_line(redact(str(v), *secrets), 120) for k, v in raw_errors.items()}
+        {one_line(str(k), 60): one_line(str(v), 120) for k, v in raw_errors.items()}
         if isinstance(raw_errors, dict)
         else {}
     )
