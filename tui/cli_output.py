@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tui.cli_common import _out
@@ -49,16 +51,61 @@ def table(rows: Sequence[Sequence[str | None]], headers: list[str], flexible: in
         _out("  ".join(fit(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
+#: Characters JSON may carry raw but a terminal must not see: everything outside printable
+#: ASCII is checked, and controls (C0, DEL, C1), format characters (bidi marks, overrides,
+#: isolates, ZWJ, soft hyphen, tags), lone surrogates and line/paragraph separators become
+#: \uXXXX escapes. Parsing gives back exactly the same string.
+_CANDIDATE = re.compile(r"[^\x20-\x7e\n]")
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if unicodedata.category(ch) not in _ESCAPED_CATEGORIES:
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:  # a surrogate pair, as JSON spells a character beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def dumps(data: Any) -> str:
+    """`data` as indented JSON that is safe on a terminal and still readable: accents, CJK and
+    emoji as themselves, every control or format character escaped."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return _CANDIDATE.sub(_escape, text)
+
+
 def print_json(data: Any) -> None:
-    """`data` as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """`data` as JSON on stdout (see `dumps`)."""
+    sys.stdout.write(dumps(data) + "\n")
 
 
-def error_json(exc: Any) -> dict[str, Any]:
-    """The `error` object of a failed command's `{"ok": false, ...}`."""
-    data: dict[str, Any] = {"type": type(exc).__name__, "message": exc.sentence}
-    for attr in ("reason", "status", "errors", "retry_after"):
-        value = getattr(exc, attr, None)
-        if value not in (None, {}, ""):
-            data[attr] = value
+Mask = Callable[[str], str]
+
+
+def masked(data: Any, masks: Sequence[Mask]) -> Any:
+    """`data` with every string, dictionary keys included and at any depth, passed through
+    `masks` (the clients' `redact`): a server can echo the key in a field's name as well."""
+    if isinstance(data, str):
+        for mask in masks:
+            data = mask(data)
+        return data
+    if isinstance(data, dict):
+        return {masked(str(k), masks): masked(v, masks) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [masked(v, masks) for v in data]
     return data
+
+
+def error_json(exc: BaseException, sentence: str, code: int, masks: Sequence[Mask] = ()) -> dict[str, Any]:
+    """The `error` object of a failed command's `{"ok": false, "error": ...}`: its type, the
+    sentence printed on stderr, the exit code, and what the error knows (reason, status, the
+    server's per-field errors, retry_after, what may be sent instead), the key masked throughout."""
+    data: dict[str, Any] = {"type": type(exc).__name__, "message": sentence, "exit_code": code}
+    for attr in ("reason", "status", "errors", "retry_after", "allowed"):
+        value = getattr(exc, attr, None)
+        if value not in (None, {}, "", ()):
+            data[attr] = value
+    return dict(masked(data, masks))

@@ -7,7 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.cli_common import EXIT_OK, _out
+from tui.cli_common import EXIT_OK, _out, backend_for
 from tui.cli_output import print_json, table
 
 #: `show` cuts a contact's or sender's name, phone and email to this many cells, a file name to
@@ -17,12 +17,11 @@ FILE_NAME_CELLS = 80
 
 
 async def cmd_conversations(args: argparse.Namespace) -> int:
-    from tui.backend import open_backend
     from tui.core.channels import channel_spec, label
     from tui.core.policy import window_state
     from tui.core.timefmt import age
 
-    async with open_backend(args.profile) as backend:
+    async with backend_for(args) as backend:
         page = await backend.client.list_conversations(
             channel=args.channel, status=args.status, limit=args.limit, skip=args.skip
         )
@@ -84,12 +83,11 @@ def _message_line(m: Any, now: datetime) -> str:
 
 
 async def cmd_show(args: argparse.Namespace) -> int:
-    from tui.backend import open_backend
     from tui.core.channels import channel_spec, label
     from tui.core.policy import window_state
     from tui.core.text import clip, one_line
 
-    async with open_backend(args.profile) as backend:
+    async with backend_for(args) as backend:
         conversation = await backend.client.get_conversation(args.conversation_id)
         page = await backend.client.list_messages(args.conversation_id, limit=args.limit)
     messages = list(reversed(page.data))
@@ -125,10 +123,9 @@ async def cmd_show(args: argparse.Namespace) -> int:
 
 
 async def cmd_templates(args: argparse.Namespace) -> int:
-    from tui.backend import open_backend
     from tui.core.templates import slots
 
-    async with open_backend(args.profile) as backend:
+    async with backend_for(args) as backend:
         templates = await backend.client.list_templates(status=args.status)
     if args.json:
         print_json([t.model_dump(mode="json") for t in templates])

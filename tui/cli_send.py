@@ -8,11 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui.cli_common import EXIT_OK, UsageError, _out
-from tui.cli_output import error_json, print_json
+from tui.cli_common import EXIT_OK, UsageError, _out, backend_for
+from tui.cli_output import print_json
 
 
 def _read_text(args: argparse.Namespace) -> str:
+    """The text of --text as given, or of --text-file (a file or `-` for stdin) without its
+    trailing newlines: an editor or `echo` ends a file with one, and it must not be sent."""
     from tui.core.errors import LocalFileError
 
     if args.text is not None:
@@ -20,9 +22,9 @@ def _read_text(args: argparse.Namespace) -> str:
     if args.text_file is None:
         return ""
     if args.text_file == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().rstrip("\r\n")
     try:
-        return Path(args.text_file).expanduser().read_text(encoding="utf-8")
+        return Path(args.text_file).expanduser().read_text(encoding="utf-8").rstrip("\r\n")
     except FileNotFoundError:
         raise LocalFileError(f"The text file {args.text_file!r} does not exist; check the path.") from None
     except UnicodeDecodeError:
@@ -47,10 +49,7 @@ def _progress_printer() -> Callable[[Any], None] | None:
 
 
 async def cmd_send(args: argparse.Namespace) -> int:
-    from tui.backend import open_backend
-    from tui.core.channels import label
     from tui.core.drafts import Draft, TemplateChoice
-    from tui.core.errors import SwitchboardError
     from tui.core.sender import send_draft
     from tui.core.templates import TemplateValues
 
@@ -77,15 +76,8 @@ async def cmd_send(args: argparse.Namespace) -> int:
         attachments=[Path(p) for p in args.attach or []],
         template=template,
     )
-    async with open_backend(args.profile) as backend:
-        try:
-            result = await send_draft(
-                backend.client, args.conversation_id, draft, progress=_progress_printer()
-            )
-        except SwitchboardError as exc:
-            if args.json:
-                print_json({"ok": False, "error": error_json(exc)})
-            raise
+    async with backend_for(args) as backend:
+        result = await send_draft(backend.client, args.conversation_id, draft, progress=_progress_printer())
     if args.json:
         print_json(
             {
@@ -97,12 +89,18 @@ async def cmd_send(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
-    ids = ", ".join(str(m.id) for m in result.messages)
-    count = len(result.messages)
-    noun = {"reply": "message", "note": "note", "template": "template message"}[draft.kind]
-    plural = "s" if count != 1 else ""
-    _out(
-        f"Sent {count} {noun}{plural} to conversation {result.conversation.id} "
-        f"({label(result.conversation.channel)}): id {ids}."
-    )
+    _out(sent_sentence(result, draft.kind))
     return EXIT_OK
+
+
+def sent_sentence(result: Any, kind: str) -> str:
+    """What was sent, in one line; the ids and channel are the server's, so neutralised and cut."""
+    from tui.core.channels import label
+    from tui.core.text import clip, one_line
+
+    ids = clip(one_line(", ".join(str(m.id) for m in result.messages)), 200)
+    count = len(result.messages)
+    noun = {"reply": "message", "note": "note", "template": "template message"}[kind]
+    plural = "s" if count != 1 else ""
+    channel = clip(one_line(label(result.conversation.channel)), 20)
+    return f"Sent {count} {noun}{plural} to conversation {result.conversation.id} ({channel}): id {ids}."
