@@ -9,6 +9,7 @@ the first frame pays only for Textual, the config and the inbox's own widgets.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -16,14 +17,15 @@ from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
 from tui.core.config import (
     Config,
@@ -31,14 +33,26 @@ from tui.core.config import (
     get_profile,
     load_config,
     profile_names,
-    save_config,
 )
 from tui.core.errors import SwitchboardError
 from tui.core.paths import config_path, state_dir
+from tui.core.text import one_line
 from tui.keys import register_extra_sequences
+from tui.messages import (
+    BackendFailed,
+    BackendNews,
+    BackendReady,
+    BackendSwitching,
+    OutboxChanged,
+    OutboxNews,
+    OutboxProgress,
+    WorkerFailed,
+)
+from tui.screens.base import BaseScreen
 
 if TYPE_CHECKING:
     from tui.backend import Backend
+    from tui.context import AppContext
     from tui.core.models import Conversation as ApiConversation
     from tui.core.models import Message as ApiMessage
     from tui.core.outbox import Outbox
@@ -48,40 +62,15 @@ if TYPE_CHECKING:
 
 STYLES = Path(__file__).parent / "styles"
 _CONFIG_WRITE = threading.Lock()
+#: After a hang-up the terminal is gone: whatever is still in flight (it is in the store) must not
+#: keep the process alive longer than this.
+HANGUP_EXIT_SECONDS = 3.0
 
 
 def _conversations_provider() -> type:
     from tui.commands import ConversationsProvider
 
     return ConversationsProvider
-
-
-class BackendReady(Message):
-    def __init__(self, backend: Backend) -> None:
-        super().__init__()
-        self.backend = backend
-
-
-class OutboxChanged(Message):
-    """An outbox entry moved on (state, reason), with the messages the server created, if any."""
-
-    def __init__(self, entry: OutboxEntry, created: list[ApiMessage]) -> None:
-        super().__init__()
-        self.entry = entry
-        self.created = created
-
-
-class OutboxProgress(Message):
-    def __init__(self, entry_id: int, progress: SendProgress) -> None:
-        super().__init__()
-        self.entry_id = entry_id
-        self.progress = progress
-
-
-class BackendFailed(Message):
-    def __init__(self, sentence: str) -> None:
-        super().__init__()
-        self.sentence = sentence
 
 
 class SwitchboardApp(App[int]):
@@ -121,8 +110,12 @@ class SwitchboardApp(App[int]):
         self._stack: AsyncExitStack | None = None
         self.store: Store | None = None
         self.outbox: Outbox | None = None
+        self.last_folder: Path | None = None
         register_extra_sequences()  # alt+enter over tmux/SSH; see tui/keys.py
         super().__init__()
+        # What screens hear, instead of having methods called on them by name (tui/context.py).
+        self.backend_signal: Signal[BackendNews] = Signal(self, "backend")
+        self.outbox_signal: Signal[OutboxNews] = Signal(self, "outbox")
         self._theme_problems = self._load_themes()
 
     # -- start and stop -------------------------------------------------------------------------
@@ -132,14 +125,16 @@ class SwitchboardApp(App[int]):
 
         return variable_defaults(self.current_theme)
 
+    def get_default_screen(self) -> Screen[Any]:
+        from tui.screens.inbox import InboxScreen
+
+        return InboxScreen()
+
     def on_mount(self) -> None:
         for sentence in self._theme_problems:
             self.notify(sentence, severity="warning", timeout=8)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        from tui.screens.inbox import InboxScreen
-
-        self.push_screen(InboxScreen())
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._catch_hangup()
         self.set_interval(30, self._sweep_outbox)
@@ -154,14 +149,18 @@ class SwitchboardApp(App[int]):
 
     def _hangup(self) -> None:
         self.save_all_drafts()
+        # The drafts and every send are in the store; nothing in flight may keep a process whose
+        # terminal is gone alive (it would spin on a dead tty).
+        watchdog = threading.Timer(HANGUP_EXIT_SECONDS, os._exit, args=(129,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit(129)
 
     def save_all_drafts(self) -> None:
         """Write every open conversation's draft now (synchronously: the process may be ending)."""
         for screen in self.screen_stack:
-            save = getattr(screen, "save_drafts_now", None)
-            if save is not None:
-                save()
+            if isinstance(screen, BaseScreen):
+                screen.save_state()
 
     def _load_themes(self) -> list[str]:
         """Register the bundled and user themes and choose one. Called before the app runs, so
@@ -188,10 +187,12 @@ class SwitchboardApp(App[int]):
 
     @work(thread=True, exit_on_error=False, group="config")
     def _save_theme(self, name: str) -> None:
+        """Edit `theme` in the config file in place: its comments and number formats stay."""
+        from tui.core.config import save_setting
+
         try:
             with _CONFIG_WRITE:  # quick changes save in turn, each the latest chosen: the last one wins
-                current = load_config()
-                save_config(current.model_copy(update={"theme": self.config.theme or name}))
+                save_setting("theme", self.config.theme or name)
         except (SwitchboardError, OSError) as exc:
             sentence = exc.sentence if isinstance(exc, SwitchboardError) else str(exc)
             self.call_from_thread(
@@ -257,12 +258,19 @@ class SwitchboardApp(App[int]):
                     severity="warning",
                     timeout=12,
                 )
+
+        def changed(entry: OutboxEntry, created: list[ApiMessage]) -> None:
+            self.post_message(OutboxChanged(entry, created))
+
+        def progress(entry_id: int, p: SendProgress) -> None:
+            self.post_message(OutboxProgress(entry_id, p))
+
         self.outbox = Outbox(
             self.store,
             backend.client,
             self.profile_name,
-            on_change=lambda entry, created: self.post_message(OutboxChanged(entry, created)),
-            on_progress=lambda entry_id, p: self.post_message(OutboxProgress(entry_id, p)),
+            on_change=changed,
+            on_progress=progress,
             now=self.clock,
         )
 
@@ -292,26 +300,44 @@ class SwitchboardApp(App[int]):
         self.backend = message.backend
         self.backend_error = None
         self.sub_title = message.backend.description
-        for screen in self.screen_stack:
-            if hasattr(screen, "backend_ready"):
-                screen.backend_ready()
+        self.backend_signal.publish(message)
 
     @on(OutboxChanged)
     @on(OutboxProgress)
     def _outbox_news(self, message: OutboxChanged | OutboxProgress) -> None:
-        for screen in self.screen_stack:
-            handler = getattr(screen, "outbox_news", None)
-            if handler is not None:
-                handler(message)
+        self.outbox_signal.publish(message)
 
     @on(BackendFailed)
     def _backend_failed(self, message: BackendFailed) -> None:
         self.backend_error = message.sentence
         self.sub_title = f"{self.profile_name} · not connected"
         self.notify(message.sentence, title="Not connected", severity="error", timeout=12)
-        for screen in self.screen_stack:
-            if hasattr(screen, "backend_failed"):
-                screen.backend_failed(message.sentence)
+        self.backend_signal.publish(message)
+
+    @on(WorkerFailed)
+    def _worker_failed(self, message: WorkerFailed) -> None:
+        self._report_worker_error(message.worker, message.error)
+
+    @on(Worker.StateChanged)
+    def _own_worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self._report_worker_error(event.worker, event.worker.error)
+
+    def _report_worker_error(self, worker: Worker[object], error: BaseException) -> None:
+        """A bug, not a user's or a server's doing: one sentence, and the screen goes on."""
+        if isinstance(error, SwitchboardError):
+            self.notify_error(error)
+            return
+        task = (worker.group or worker.name or "a background task").replace("-", " ").replace("_", " ")
+        detail = one_line(f"{type(error).__name__}: {error}", 120)
+        self.notify(
+            f"Something went wrong in {task} ({detail}); the screen is still usable. Run with "
+            "SWITCHBOARD_DEBUG=1 to see more, and report it.",
+            severity="error",
+            timeout=12,
+        )
+        if os.environ.get("SWITCHBOARD_DEBUG"):
+            self.log.error(worker, error)
 
     def switch_profile(self, name: str) -> None:
         if name == self.profile_name and self.backend is not None:
@@ -319,11 +345,13 @@ class SwitchboardApp(App[int]):
         self.save_all_drafts()  # the open conversation's screen is about to go
         self.profile_name = name
         self.sub_title = f"{name} · connecting…"
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
-        for screen in self.screen_stack:
-            if hasattr(screen, "backend_switching"):
-                screen.backend_switching()
+        self.backend_signal.publish(BackendSwitching(name))
+        self.connect()
+
+    def reconnect(self) -> None:
+        """Try the profile again (after it failed to open)."""
         self.connect()
 
     # -- keys and commands ----------------------------------------------------------------------
@@ -332,12 +360,23 @@ class SwitchboardApp(App[int]):
         self.save_all_drafts()
         self.exit()
 
+    def action_help_quit(self) -> None:
+        """ctrl+c reflexes: say how to quit, as plain text, with the key the keymap gives."""
+        keys = [
+            key
+            for key, active in self.active_bindings.items()
+            if active.binding.action in ("quit", "app.quit")
+        ]
+        if keys:  # the app-wide key first (ctrl+q), then a screen's own (q in the list)
+            keys.sort(key=lambda k: (len(k) == 1, k))
+            self.notify(f"Press {' or '.join(dict.fromkeys(keys))} to quit.", timeout=4)
+
     def open_conversation(self, conversation: ApiConversation) -> None:
         """Show a conversation on top of the inbox, whatever screen is up now."""
         from tui.screens.conversation import ConversationScreen
 
         self.save_all_drafts()  # a conversation screen on the stack is about to go
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(ConversationScreen(conversation))
 
@@ -362,9 +401,8 @@ class SwitchboardApp(App[int]):
                     f"Connect to the {name!r} profile",
                     lambda n=name: self.switch_profile(n),
                 )
-        extra = getattr(screen, "palette_commands", None)
-        if extra is not None:
-            yield from extra()
+        if isinstance(screen, BaseScreen):
+            yield from screen.palette_commands()
 
     def notify(
         self,
@@ -401,5 +439,8 @@ def run_app(
     app.run()
     return app.return_code or 0
 
+
+if TYPE_CHECKING:  # the app is what its screens are promised (tui/context.py): checked here
+    _implements: type[AppContext] = SwitchboardApp
 
 __all__ = ["SwitchboardApp", "config_path", "run_app"]

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.command import Hit, Hits, Provider
 from textual.markup import escape
 
+from tui.context import context
 from tui.core.channels import label
 from tui.core.errors import SwitchboardError
 from tui.core.text import one_line
@@ -23,8 +24,8 @@ class ConversationsProvider(Provider):
     matcher's highlighting (which reads its input as markup)."""
 
     async def search(self, query: str) -> Hits:
-        app = self.app
-        backend = getattr(app, "backend", None)
+        ctx = context(self.app)
+        backend = ctx.backend
         wanted = query.strip()
         if backend is None or len(wanted) < MIN_QUERY:
             return
@@ -40,7 +41,7 @@ class ConversationsProvider(Provider):
             yield Hit(
                 score=1.0 - rank / (2 * SHOWN),  # the backend's order, above fuzzy system matches
                 match_display=Text(title),
-                command=partial(app.open_conversation, conversation),  # type: ignore[attr-defined]
+                command=partial(ctx.open_conversation, conversation),
                 text=title,
                 # Textual reads `help` as markup: a customer's "[@click=…]" must stay text.
                 help=escape(one_line(conversation.last_message_text, 80)) or "Open this conversation",

@@ -117,17 +117,17 @@ def test_file_picker(
     snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOME", str(FIXTURES))
-    monkeypatch.chdir(FIXTURES / "files")
 
     async def picker(pilot: Pilot) -> None:
         from tui.screens.file_picker import FilePickerScreen
 
         await open_first_whatsapp(pilot)
+        pilot.app.last_folder = FIXTURES / "files"  # type: ignore[attr-defined]
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FilePickerScreen))
-        tree = pilot.app.screen.tree  # type: ignore[attr-defined]
+        tree = pilot.app.screen.picker_tree  # type: ignore[attr-defined]
         await wait_for(pilot, lambda: len(tree.root.children) == 4)
-        await pilot.press("down", "down", "space", "down")
+        await pilot.press("tab", "down", "down", "space", "down")
 
     assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, picker))
 

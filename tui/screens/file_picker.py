@@ -17,16 +17,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import DirectoryTree, Footer, Input, Label, Static
-from textual.widgets._tree import TreeNode
+from textual.widgets.directory_tree import DirEntry
+from textual.widgets.tree import TreeNode
 
 from tui.core.channels import ChannelSpec
 from tui.core.errors import SwitchboardError
 from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.policy import check_file
 from tui.core.text import one_line, visible
+from tui.screens.base import BaseModal
 
 
 class PathSuggester(Suggester):
@@ -106,7 +107,7 @@ class PickerTree(DirectoryTree):
             self._verdicts[path] = judge(path, self.spec)[1]
         return self._verdicts[path]
 
-    def render_label(self, node: TreeNode, base_style: Style, style: Style) -> Text:  # type: ignore[type-arg]
+    def render_label(self, node: TreeNode[DirEntry], base_style: Style, style: Style) -> Text:
         label = super().render_label(node, base_style, style)
         path = node.data.path if node.data is not None else None
         if path is None or path.is_dir():
@@ -125,9 +126,13 @@ class PickerTree(DirectoryTree):
         path = node.data.path
         if path in self.marked:
             self.marked.remove(path)
+        elif (reason := self.verdict(path)) is not None:
+            self.app.bell()  # a file the channel cannot take is never marked
+            self.post_message(FilePickerScreen.Refused(reason))
+            return
         else:
             self.marked.append(path)
-        self._refresh_node(node)
+        node.refresh()  # the mark shows at once, under the cursor too
         self.post_message(FilePickerScreen.Marked())
 
     def action_toggle_hidden(self) -> None:
@@ -139,7 +144,7 @@ class PickerTree(DirectoryTree):
         self.post_message(FilePickerScreen.Moved(Path(self.path)))
 
 
-class FilePickerScreen(ModalScreen[list[Path] | None]):
+class FilePickerScreen(BaseModal[list[Path] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="picker.cancel"),
         Binding("ctrl+j,alt+enter", "confirm", "Attach marked", id="picker.confirm", priority=True),
@@ -147,6 +152,13 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
 
     class Marked(Message):
         """The tree's marked set changed."""
+
+    class Refused(Message):
+        """The agent tried to mark a file the channel cannot take."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
 
     class Moved(Message):
         """The tree now shows another folder."""
@@ -158,7 +170,8 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
     def __init__(self, spec: ChannelSpec | None, start: Path | None = None) -> None:
         super().__init__()
         self.spec = spec
-        self.start = (start or Path.cwd()).resolve()
+        # The folder the agent picked from last time, else home: never the process's own folder.
+        self.start = (start if start is not None and start.is_dir() else Path.home()).resolve()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -171,13 +184,18 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
         yield Footer()
 
     @property
-    def tree(self) -> PickerTree:
+    def picker_tree(self) -> PickerTree:
         return self.query_one(PickerTree)
 
     def on_mount(self) -> None:
-        self.tree.show_root = False  # the path field above says where we are
-        self.tree.focus()
+        self.picker_tree.show_root = False  # the path field above says where we are
+        path_box = self.query_one("#picker-path", Input)
+        path_box.focus()  # type a path at once; tab moves to the tree
+        path_box.cursor_position = len(path_box.value)
         self._show_marked()
+
+    def on_file_picker_screen_refused(self, message: Refused) -> None:
+        self.notify(message.reason, severity="warning", timeout=6, markup=False)
 
     def on_file_picker_screen_moved(self, message: Moved) -> None:
         self.query_one("#picker-path", Input).value = shown_path(message.path) + "/"
@@ -209,20 +227,29 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
     def _file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
         path = event.path
-        if path not in self.tree.marked:
-            self.tree.marked.append(path)
+        reason = self.picker_tree.verdict(path)
+        if reason is not None and path not in self.picker_tree.marked:
+            self.app.bell()
+            self.notify(reason, severity="warning", timeout=6, markup=False)
+            return
+        if path not in self.picker_tree.marked:
+            self.picker_tree.marked.append(path)
         self.action_confirm()
 
     @on(Input.Submitted, "#picker-path")
     def _typed(self, event: Input.Submitted) -> None:
         path = Path(os.path.expanduser(event.value.strip()))
         if path.is_dir():
-            self.tree.path = path.resolve()
-            self.tree.focus()
+            self.picker_tree.path = path.resolve()
+            self.picker_tree.focus()
         elif path.is_file():
-            if path not in self.tree.marked:
-                self.tree.marked.append(path.resolve())
             self._describe(path)
+            reason = self.picker_tree.verdict(path.resolve())
+            if reason is not None:
+                self.app.bell()
+                self.notify(reason, severity="warning", timeout=6, markup=False)
+            elif path.resolve() not in self.picker_tree.marked:
+                self.picker_tree.marked.append(path.resolve())
             self._show_marked()
         else:
             self.app.notify(f"{one_line(str(path), 80)} does not exist.", severity="warning")
@@ -231,7 +258,7 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
         self._show_marked()
 
     def _show_marked(self) -> None:
-        marked = self.tree.marked
+        marked = self.picker_tree.marked
         text = Text(
             f" {len(marked)} marked"
             + (": " + ", ".join(one_line(p.name, 24) for p in marked) if marked else "")
@@ -239,7 +266,8 @@ class FilePickerScreen(ModalScreen[list[Path] | None]):
         self.query_one("#picker-marked", Static).update(text)
 
     def action_confirm(self) -> None:
-        self.dismiss(list(self.tree.marked) or None)
+        self.ctx.last_folder = Path(self.picker_tree.path)
+        self.dismiss(list(self.picker_tree.marked) or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

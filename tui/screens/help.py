@@ -7,10 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from tui.core.paths import config_path
+from tui.screens.base import BaseModal
 
 
 def bindings_table(screen: Screen) -> Table:  # type: ignore[type-arg]
@@ -35,7 +36,7 @@ def bindings_table(screen: Screen) -> Table:  # type: ignore[type-arg]
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(BaseModal[None]):
     BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, target: Screen) -> None:  # type: ignore[type-arg]

@@ -9,19 +9,20 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
 from tui.core.channels import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
+from tui.messages import BackendFailed, BackendNews, BackendReady, BackendSwitching
+from tui.screens.base import BaseScreen
 from tui.widgets.conversation_list import PAGE, ConversationList
 
 CHANNEL_CYCLE: tuple[str | None, ...] = (None, *KNOWN_CHANNELS)
 STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(BaseScreen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", id="inbox.search"),
         Binding("c", "cycle_channel", "Channel", id="inbox.channel"),
@@ -46,7 +47,7 @@ class InboxScreen(Screen[None]):
         with Horizontal(id="filters"):
             yield Static(id="filter-summary")
             yield Input(placeholder="/ search contacts and messages", id="search")
-        yield ConversationList(id="conversations", clock=self.app.clock)  # type: ignore[attr-defined]
+        yield ConversationList(id="conversations", clock=self.ctx.clock)
         yield Static(id="list-status")
         yield Footer()
 
@@ -58,24 +59,29 @@ class InboxScreen(Screen[None]):
         self._show_filters()
         self.list.focus()
         self._set_status("Connecting…")
-        if self.app.backend is not None:  # type: ignore[attr-defined]
-            self.backend_ready()
+        self.ctx.backend_signal.subscribe(self, self._backend_news)
+        if self.ctx.backend is not None:
+            self._connected()
+        elif self.ctx.backend_error is not None:
+            self._set_status(f"Not connected: {self.ctx.backend_error}  (r retries)")
 
     # -- backend --------------------------------------------------------------------------------
 
-    def backend_ready(self) -> None:
+    def _backend_news(self, news: BackendNews) -> None:
+        if isinstance(news, BackendReady):
+            self._connected()
+        elif isinstance(news, BackendFailed):
+            self._set_status(f"Not connected: {news.sentence}  (r retries)")
+        elif isinstance(news, BackendSwitching):
+            self.list.reset(keep_shown=False)
+            self._set_status("Connecting…")
+
+    def _connected(self) -> None:
         self._set_status("")
         self.reload()
         if self._refresh_timer is None:
-            interval = self.app.config.refresh_seconds  # type: ignore[attr-defined]
+            interval = self.ctx.config.refresh_seconds
             self._refresh_timer = self.set_interval(interval, self.refresh_held_pages)
-
-    def backend_failed(self, sentence: str) -> None:
-        self._set_status(f"Not connected: {sentence}  (r retries)")
-
-    def backend_switching(self) -> None:
-        self.list.reset(keep_shown=False)
-        self._set_status("Connecting…")
 
     def _set_status(self, text: str) -> None:
         """Only when it changes: an update restyles and may re-lay out the screen."""
@@ -106,7 +112,7 @@ class InboxScreen(Screen[None]):
         await self._load_page(skip, generation, refresh)
 
     async def _load_page(self, skip: int, generation: int, refresh: bool = False) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.ctx.backend
         if backend is None:
             return
         try:
@@ -114,9 +120,11 @@ class InboxScreen(Screen[None]):
                 channel=self.channel, status=self.status, search=self.search or None, limit=PAGE, skip=skip
             )
         except SwitchboardError as exc:
-            self._set_status(exc.sentence)
+            # Said where the rows are: what is shown is no longer current.
+            shown = "the rows shown are from before" if self.list.loaded else "nothing to show yet"
+            self._set_status(f"Not refreshed ({shown}): {exc.sentence}  (r retries)")
             if not refresh:
-                self.app.notify_error(exc)  # type: ignore[attr-defined]
+                self.ctx.notify_error(exc)
             return
         if refresh:
             self.list.replace_page_keeping_cursor(skip, page.data, page.total)
@@ -134,7 +142,7 @@ class InboxScreen(Screen[None]):
 
     def refresh_held_pages(self) -> None:
         """The interval refresh: re-read the pages on screen; the cursor stays put."""
-        if self.app.backend is None or not self.list.loaded:  # type: ignore[attr-defined]
+        if self.ctx.backend is None or not self.list.loaded:
             return
         top = self.list.scroll_offset.y // PAGE * PAGE
         for skip in {top, self.list.cursor // PAGE * PAGE}:
@@ -163,8 +171,8 @@ class InboxScreen(Screen[None]):
         self.reload()
 
     def action_refresh(self) -> None:
-        if self.app.backend is None:  # type: ignore[attr-defined]
-            self.app.connect()  # type: ignore[attr-defined]
+        if self.ctx.backend is None:
+            self.ctx.reconnect()
         else:
             self.reload()
 
@@ -197,9 +205,7 @@ class InboxScreen(Screen[None]):
 
     @on(ConversationList.Opened)
     def _open(self, message: ConversationList.Opened) -> None:
-        from tui.screens.conversation import ConversationScreen
-
-        self.app.push_screen(ConversationScreen(message.conversation))
+        self.ctx.open_conversation(message.conversation)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for channel in CHANNEL_CYCLE:

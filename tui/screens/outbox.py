@@ -4,58 +4,25 @@ or open the conversation."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.core.errors import SwitchboardError
-from tui.core.outbox import Outbox
+from tui.core.send_states import RESOLVABLE, word
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
-from tui.core.timefmt import compact, formatted
-
-STATE_LABELS = {
-    "queued": "queued",
-    "uploading": "uploading",
-    "sending": "sending",
-    "failed": "FAILED",
-    "unconfirmed": "UNCONFIRMED",
-}
+from tui.core.timefmt import compact
+from tui.messages import OutboxChanged, OutboxNews
+from tui.screens.base import BaseScreen
+from tui.screens.retry import retry_entry
 
 
-async def retry_entry(app: App[int], outbox: Outbox, entry_id: int) -> None:
-    """Send an unresolved entry again. An unconfirmed one is first looked for in the
-    conversation: if it looks delivered, the agent must say yes before it goes again."""
-    from tui.screens.confirm import ConfirmScreen
-
-    entry = await asyncio.to_thread(outbox.store.get, entry_id)
-    if entry is None or entry.state not in ("failed", "unconfirmed"):
-        return
-    if entry.state == "unconfirmed":
-        try:
-            seen = await outbox.looks_delivered(entry)
-        except SwitchboardError as exc:
-            app.notify(f"Could not check whether it arrived: {exc.sentence}", severity="error", timeout=8)
-            return
-        if seen is not None:
-            stamp = formatted(seen.created_at, "%H:%M", none="recently")
-            question = (
-                f"A message with this text is already in the conversation (sent {stamp}); it looks "
-                "delivered. Send it again anyway?"
-            )
-            if not await app.push_screen_wait(ConfirmScreen(question)):
-                app.notify("Not sent again. Press d to discard it from the outbox.", timeout=5)
-                return
-    await outbox.retry_now(entry_id)
-
-
-class OutboxScreen(Screen[None]):
+class OutboxScreen(BaseScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="outbox.back"),
         Binding("r", "retry", "Retry", id="outbox.retry"),
@@ -80,11 +47,12 @@ class OutboxScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Outbox"
         self.table.add_columns("#", "conversation", "state", "age", "message", "reason")
+        self.ctx.outbox_signal.subscribe(self, self._outbox_news)
         self.reload()
 
     @work(exclusive=True, exit_on_error=False, group="outbox-list")
     async def reload(self) -> None:
-        outbox = self.app.outbox  # type: ignore[attr-defined]
+        outbox = self.ctx.outbox
         self.entries = await outbox.unresolved() if outbox is not None else []
         now = datetime.now(UTC).timestamp()
         table = self.table
@@ -94,7 +62,7 @@ class OutboxScreen(Screen[None]):
             table.add_row(
                 Text(str(e.id)),
                 Text(str(e.conversation_id)),
-                Text(STATE_LABELS.get(e.state, e.state), style="bold red" if e.state == "failed" else ""),
+                Text(word(e.state), style="bold red" if e.state in RESOLVABLE else ""),
                 Text(compact(timedelta(seconds=now - e.created_at))),
                 Text(one_line(e.preview or e.draft.get("text"), 40) or f"({e.kind})"),
                 Text(one_line(e.reason, 90)),
@@ -111,9 +79,7 @@ class OutboxScreen(Screen[None]):
         )
         self.query_one("#outbox-summary", Static).update(Text(summary))
 
-    def outbox_news(self, news: object) -> None:
-        from tui.app import OutboxChanged
-
+    def _outbox_news(self, news: OutboxNews) -> None:
         if isinstance(news, OutboxChanged):
             self.reload()
 
@@ -126,18 +92,18 @@ class OutboxScreen(Screen[None]):
 
     @work(exit_on_error=False, group="outbox-act")
     async def action_retry(self) -> None:
-        entry, outbox = self._current(), self.app.outbox  # type: ignore[attr-defined]
+        entry, outbox = self._current(), self.ctx.outbox
         if entry is None or outbox is None:
             return
-        if entry.state not in ("failed", "unconfirmed"):
+        if entry.state not in RESOLVABLE:
             self.app.notify("It is still being worked on; only failed or unconfirmed ones can be retried.")
             return
-        await retry_entry(self.app, outbox, entry.id)  # type: ignore[arg-type]
+        await retry_entry(self.app, outbox, entry.id)
         self.reload()
 
     @work(exit_on_error=False, group="outbox-act")
     async def action_discard(self) -> None:
-        entry, outbox = self._current(), self.app.outbox  # type: ignore[attr-defined]
+        entry, outbox = self._current(), self.ctx.outbox
         if entry is None or outbox is None:
             return
         if not await outbox.discard(entry.id):
@@ -146,15 +112,15 @@ class OutboxScreen(Screen[None]):
 
     @work(exit_on_error=False, group="outbox-act")
     async def action_open(self) -> None:
-        entry, backend = self._current(), self.app.backend  # type: ignore[attr-defined]
+        entry, backend = self._current(), self.ctx.backend
         if entry is None or backend is None:
             return
         try:
             conversation = await backend.client.get_conversation(entry.conversation_id)
         except SwitchboardError as exc:
-            self.app.notify_error(exc)  # type: ignore[attr-defined]
+            self.ctx.notify_error(exc)
             return
-        self.app.open_conversation(conversation)  # type: ignore[attr-defined]
+        self.ctx.open_conversation(conversation)
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:

@@ -7,7 +7,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -15,9 +14,10 @@ from tui.core.errors import SwitchboardError
 from tui.core.models import Conversation
 from tui.core.snippets import Snippet, context, fill, load_snippets, search, snippets_path
 from tui.core.text import one_line, visible
+from tui.screens.base import BaseModal
 
 
-class SnippetScreen(ModalScreen[str | None]):
+class SnippetScreen(BaseModal[str | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="snippets.cancel"),
         Binding("down", "move(1)", show=False, id="snippets.down"),
@@ -43,7 +43,7 @@ class SnippetScreen(ModalScreen[str | None]):
         try:
             self.snippets = load_snippets()
         except SwitchboardError as exc:
-            self.app.notify_error(exc)  # type: ignore[attr-defined]
+            self.ctx.notify_error(exc)
         self._fill("")
         self.query_one("#snippet-search", Input).focus()
 

@@ -11,7 +11,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,6 +19,7 @@ from tui.core.errors import SwitchboardError
 from tui.core.models import Conversation, Template
 from tui.core.templates import Slot, TemplateValues, rendered_body, rendered_preview, slots
 from tui.core.text import one_line, visible
+from tui.screens.base import BaseModal
 
 
 def _guess(slot: Slot, conversation: Conversation) -> str:
@@ -37,7 +37,7 @@ def _guess(slot: Slot, conversation: Conversation) -> str:
     return one_line(known.get(slot.key.lower()) or "")
 
 
-class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
+class TemplatePickerScreen(BaseModal[tuple[TemplateChoice, str] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="templates.cancel")]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -62,15 +62,15 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
 
     @work(exit_on_error=False)
     async def load(self) -> None:
-        backend = self.app.backend  # type: ignore[attr-defined]
+        backend = self.ctx.backend
         if backend is None:
-            self.app.notify_error("Not connected to a backend.")  # type: ignore[attr-defined]
+            self.ctx.notify_error("Not connected to a backend.")
             self.dismiss(None)
             return
         try:
             every = await backend.client.list_templates()
         except SwitchboardError as exc:
-            self.app.notify_error(exc)  # type: ignore[attr-defined]
+            self.ctx.notify_error(exc)
             self.dismiss(None)
             return
         self.templates = [t for t in every if t.status == "APPROVED"]
@@ -138,7 +138,7 @@ class TemplatePickerScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
         self.dismiss(None)
 
 
-class TemplateFormScreen(ModalScreen[tuple[TemplateChoice, str] | None]):
+class TemplateFormScreen(BaseModal[tuple[TemplateChoice, str] | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Back", id="template_form.cancel"),
         Binding("ctrl+j,alt+enter", "send", "Send", id="template_form.send", priority=True),

@@ -19,15 +19,17 @@ from textual.widgets import Button, Label, Static, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
 from tui.core.channels import ChannelSpec
-from tui.core.errors import LocalFileError
+from tui.core.errors import SwitchboardError
 from tui.core.files import LocalFile, human_size, inspect_file
+from tui.core.policy import check_file
 from tui.core.text import one_line
 from tui.core.textcount import measure
 
 PLACEHOLDERS = {
-    "reply": "Reply to the customer… (ctrl+j or alt+enter sends)",
-    "note": "Internal note, only your team sees it… (ctrl+j or alt+enter saves)",
+    "reply": "Reply to the customer… ({keys} sends)",
+    "note": "Internal note, only your team sees it… ({keys} saves)",
 }
+DEFAULT_SEND_KEYS = "ctrl+j or alt+enter"
 
 
 class ComposerArea(TextArea):
@@ -53,7 +55,9 @@ class ComposerArea(TextArea):
 
 
 class Chip(Button):
-    """An attached file; pressing it (Enter or click) removes it."""
+    """An attached file; Delete, Backspace, Enter or a click removes it."""
+
+    BINDINGS = [Binding("delete,backspace", "press", "Remove file", id="composer.remove_file")]
 
     def __init__(self, path: Path, label: str) -> None:
         super().__init__(Text(label), classes="chip", compact=True)  # a file name is not markup
@@ -86,6 +90,8 @@ class Composer(Vertical):
         self.stashed: dict[str, tuple[str, list[Path]]] = {}
         self._counter_width = -1
         self._counter_shown = ""
+        self._progress = ""
+        self.send_keys = DEFAULT_SEND_KEYS
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
@@ -93,7 +99,10 @@ class Composer(Vertical):
             yield Static("", id="window-banner")
         yield Horizontal(id="chips")
         yield ComposerArea(
-            id="composer-area", soft_wrap=True, tab_behavior="focus", placeholder=PLACEHOLDERS["reply"]
+            id="composer-area",
+            soft_wrap=True,
+            tab_behavior="focus",
+            placeholder=PLACEHOLDERS["reply"].format(keys=self.send_keys),
         )
         with Horizontal(id="composer-bottom"):
             yield Static("", id="progress")
@@ -121,8 +130,14 @@ class Composer(Vertical):
         label = self.query_one("#mode-label", Label)
         label.update("NOTE" if mode == "note" else "REPLY")
         self.set_class(mode == "note", "-note")
-        self.area.placeholder = PLACEHOLDERS[mode]
+        self.area.placeholder = PLACEHOLDERS[mode].format(keys=self.send_keys)
         self.update_counter()
+
+    def set_send_keys(self, keys: str) -> None:
+        """The send keys as the keymap has them, for the placeholder ("ctrl+s sends")."""
+        self.send_keys = keys
+        if self.is_mounted:
+            self.area.placeholder = PLACEHOLDERS[self.mode].format(keys=keys)
 
     def toggle_mode(self) -> None:
         """Swap to the other mode's draft, keeping this one aside."""
@@ -149,9 +164,15 @@ class Composer(Vertical):
         for k in ("open", "closed", "none"):
             banner.set_class(k == kind, f"-{k}")
 
+    @property
+    def progress(self) -> str:
+        return self._progress
+
     def set_progress(self, text: str) -> None:
         # The progress line takes the width the counter leaves: no new layout for a new text.
-        self.query_one("#progress", Static).update(Text(text), layout=False)
+        if text != self._progress:
+            self._progress = text
+            self.query_one("#progress", Static).update(Text(text), layout=False)
 
     # -- attachments --------------------------------------------------------------------------
 
@@ -160,13 +181,19 @@ class Composer(Vertical):
         for path in paths:
             if path in self.attachments:
                 continue
+            refused = False
             try:
                 info = self.picked[path] = inspect_file(path)
                 label = f"📎 {one_line(info.name, 28)} {human_size(info.size)} ✕"
-            except LocalFileError:
-                label = f"📎 {one_line(path.name, 28)} ✕"
+                if self.spec is not None:
+                    check_file(info, self.spec)
+            except SwitchboardError:  # unreadable, or a file this channel cannot take
+                refused = True
+                label = f"✗ {one_line(path.name, 28)} cannot go ✕"
             self.attachments.append(path)
-            chips.mount(Chip(path, label))
+            chip = Chip(path, label)
+            chip.set_class(refused, "-refused")
+            chips.mount(chip)
         chips.set_class(bool(self.attachments), "-has-files")
         self.update_counter()
         self.post_message(self.DraftChanged())

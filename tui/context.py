@@ -1,0 +1,55 @@
+"""What screens and widgets may ask of the app: a declared interface, checked by the type checker.
+
+`SwitchboardApp` implements `AppContext` (see the assignment at the end of `tui/app.py`); screens
+reach it through `context(node)` instead of poking at attributes by name, and hear news through
+its two signals instead of having methods called on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from textual.dom import DOMNode
+    from textual.signal import Signal
+
+    from tui.backend import Backend
+    from tui.core.config import Config
+    from tui.core.errors import SwitchboardError
+    from tui.core.models import Conversation
+    from tui.core.outbox import Outbox
+    from tui.core.store import Store
+    from tui.messages import BackendNews, OutboxNews
+
+
+class AppContext(Protocol):
+    """The app as its screens see it."""
+
+    config: Config
+    profile_name: str
+    backend: Backend | None
+    backend_error: str | None
+    store: Store | None
+    outbox: Outbox | None
+    clock: Callable[[], datetime]
+    #: Published on the app's thread: BackendReady, BackendFailed, BackendSwitching.
+    backend_signal: Signal[BackendNews]
+    #: Published on the app's thread: OutboxChanged, OutboxProgress.
+    outbox_signal: Signal[OutboxNews]
+    #: Where the file picker opened last (None: the home folder).
+    last_folder: Path | None
+
+    def notify_error(self, error: SwitchboardError | str) -> None: ...
+
+    def open_conversation(self, conversation: Conversation) -> None: ...
+
+    def reconnect(self) -> None: ...
+
+
+def context(node: DOMNode) -> AppContext:
+    """The app behind any mounted node, as its declared interface."""
+    return cast("AppContext", node.app)

@@ -1,0 +1,87 @@
+"""The app's messages: what workers and the service layer tell the app, and what the app tells
+every screen (through the signals of `tui.context.AppContext`).
+
+A screen never learns news by having a method of a given name called on it: it subscribes to
+`backend_signal` or `outbox_signal`, or handles a message that bubbled from its own widgets.
+Only the standard library and Textual's `Message` are imported here, so any module can use it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from tui.backend import Backend
+    from tui.core.models import Message as ApiMessage
+    from tui.core.sender import SendProgress
+    from tui.core.store import OutboxEntry
+
+
+class BackendReady(Message):
+    """The profile is open: a client, the store and the outbox can be used."""
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+
+
+class BackendFailed(Message):
+    """The profile could not be opened; `sentence` says why and what to do."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+
+
+class BackendSwitching(Message):
+    """Another profile is being opened: rows of the old one must go at once."""
+
+    def __init__(self, profile: str) -> None:
+        super().__init__()
+        self.profile = profile
+
+
+class OutboxChanged(Message):
+    """An outbox entry moved on (state, reason), with the messages the server created, if any."""
+
+    def __init__(self, entry: OutboxEntry, created: list[ApiMessage]) -> None:
+        super().__init__()
+        self.entry = entry
+        self.created = created
+
+
+class OutboxProgress(Message):
+    """Upload progress of an entry's files."""
+
+    def __init__(self, entry_id: int, progress: SendProgress) -> None:
+        super().__init__()
+        self.entry_id = entry_id
+        self.progress = progress
+
+
+class WorkerFailed(Message):
+    """A worker ended with an error nobody handled: the app says so in one sentence."""
+
+    def __init__(self, worker: Worker[object], error: BaseException) -> None:
+        super().__init__()
+        self.worker = worker
+        self.error = error
+
+
+BackendNews = BackendReady | BackendFailed | BackendSwitching
+OutboxNews = OutboxChanged | OutboxProgress
+
+__all__ = [
+    "BackendFailed",
+    "BackendNews",
+    "BackendReady",
+    "BackendSwitching",
+    "OutboxChanged",
+    "OutboxNews",
+    "OutboxProgress",
+    "WorkerFailed",
+]

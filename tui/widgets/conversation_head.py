@@ -1,0 +1,42 @@
+"""The line above a conversation's history (channel, contact, status) and the composer's window
+banner: what the agent must know before typing. Pure functions of the conversation and the time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from tui.core.channels import ChannelSpec, label
+from tui.core.models import Conversation
+from tui.core.policy import window_state
+from tui.core.text import one_line
+from tui.core.timefmt import compact, formatted
+
+
+def head_text(c: Conversation) -> Text:
+    channel = one_line(label(c.channel), 20)
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(f" {channel} ", style="bold reverse")
+    head.append(f" {one_line(c.contact_name, 40)}", style="bold")
+    for extra in (c.contact.phone, c.contact.email) if c.contact else ():
+        if extra:
+            head.append(f" · {one_line(extra, 30)}")
+    head.append(f" · {one_line(c.status, 20) or 'unknown status'}")
+    return head
+
+
+def banner(c: Conversation, spec: ChannelSpec | None, now: datetime) -> tuple[Text, str]:
+    """The window banner and its kind: "open", "closed" or "none" (no window on this channel)."""
+    if spec is None:
+        return Text(f"Switchboard cannot send on {one_line(c.channel)!r} conversations."), "closed"
+    state = window_state(c, spec, now)
+    if not state.applies:
+        return Text(f"{spec.label}: no reply window"), "none"
+    if state.open:
+        closes = formatted(state.closes_at, "%H:%M", none="?")
+        return Text(f"Window open · {compact(state.remaining, 2)} left (closes {closes})"), "open"
+    offer = "ctrl+n note · ctrl+t template" if spec.templates else "ctrl+n for a note"
+    if state.never_opened:
+        return Text(f"No reply window: the customer never wrote · {offer}"), "closed"
+    return Text(f"Window closed {compact(state.closed_for, 2)} ago · replies refused · {offer}"), "closed"

@@ -1,0 +1,195 @@
+"""A conversation's history: the server's messages in order, grouped by day, with this device's
+unconfirmed sends below them.
+
+It holds what is shown and what is known (ids seen, how many were loaded, the total); it never
+fetches. Scrolled to the top with more to read, it posts `History.NeedOlder` once, and the
+screen answers with `add_older` (or `older_failed`, so paging can be asked for again).
+Local sends are keyed by the client id made when the agent pressed send, never by their id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.message import Message as TextualMessage
+from textual.widget import Widget
+from textual.widgets import Static
+
+from tui.core.models import Message
+from tui.core.timefmt import day_key, day_label
+from tui.widgets.history_item import HistoryItem
+
+
+class DaySeparator(Static):
+    """'── Today ──' above the first message of each day, so times never seem to go backwards."""
+
+    DEFAULT_CLASSES = "day-separator"
+
+    def __init__(self, day: str, label: str) -> None:
+        super().__init__(Text(f"── {label} ──", no_wrap=True, overflow="ellipsis"))
+        self.day = day
+
+
+class History(VerticalScroll, can_focus=False):
+    class NeedOlder(TextualMessage):
+        """Scrolled to the top and the server holds older messages: `skip` are loaded."""
+
+        def __init__(self, skip: int) -> None:
+            super().__init__()
+            self.skip = skip
+
+    def __init__(self, *, clock: Callable[[], datetime] | None = None, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]  # Widget's keyword arguments
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.known_ids: set[str] = set()
+        self.loaded_count = 0
+        self.total = 0
+        self.loading_older = False
+        self._local: dict[str, HistoryItem] = {}
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self._scrolled)
+
+    # -- what is shown ----------------------------------------------------------------------
+
+    @property
+    def items(self) -> list[HistoryItem]:
+        return list(self.query(HistoryItem))
+
+    @property
+    def local_items(self) -> list[HistoryItem]:
+        return list(self._local.values())
+
+    def local(self, client_id: str) -> HistoryItem | None:
+        return self._local.get(client_id)
+
+    def for_entry(self, entry_id: int) -> HistoryItem | None:
+        return next((i for i in self._local.values() if i.entry_id == entry_id), None)
+
+    def _item(self, message: Message) -> HistoryItem:
+        self.known_ids.add(str(message.id))
+        return HistoryItem(message, now=self.clock())
+
+    def _first_local(self) -> Widget | None:
+        return next(iter(self._local.values()), None)
+
+    def _server_children(self) -> list[Widget]:
+        return [c for c in self.children if not (isinstance(c, HistoryItem) and c.local)]
+
+    def _grouped(self, messages: Iterable[Message], prev_day: str | None) -> list[Widget]:
+        """Items with a separator before each new day (messages oldest first)."""
+        now = self.clock()
+        out: list[Widget] = []
+        for m in messages:
+            day = day_key(m.created_at)
+            if day and day != prev_day and m.created_at is not None:
+                out.append(DaySeparator(day, day_label(m.created_at, now)))
+                prev_day = day
+            out.append(self._item(m))
+        return out
+
+    def _last_server_day(self) -> str | None:
+        for child in reversed(self._server_children()):
+            if isinstance(child, HistoryItem):
+                return day_key(child.message.created_at) or None
+        return None
+
+    # -- the server's messages ---------------------------------------------------------------
+
+    async def show_recent(self, newest_first: list[Message], total: int) -> None:
+        """The newest page, replacing what the server's part showed (local sends stay)."""
+        await self.remove_children(self._server_children())
+        # A partly sent local item already shows its first message: never twice.
+        self.known_ids = {str(i.message.id) for i in self._local.values()}
+        self.total = total
+        self.loaded_count = len(newest_first)
+        await self.mount_all(self._grouped(reversed(newest_first), None), before=self._first_local())
+        self.scroll_to_newest()
+
+    async def add_new(self, newest_first: list[Message], total: int) -> int:
+        """Messages that arrived since (poll or push); those already shown are skipped."""
+        fresh = [m for m in reversed(newest_first) if str(m.id) not in self.known_ids]
+        self.total = total
+        if not fresh:
+            return 0
+        at_bottom = self.scroll_y >= self.max_scroll_y - 1
+        self.loaded_count += len(fresh)
+        await self.mount_all(self._grouped(fresh, self._last_server_day()), before=self._first_local())
+        if at_bottom:
+            self.scroll_to_newest()
+        return len(fresh)
+
+    async def add_older(self, newest_first: list[Message], total: int) -> None:
+        """An older page arrived: shown above, the view kept where the agent was reading."""
+        self.loaded_count += len(newest_first)
+        self.total = total
+        fresh = [m for m in reversed(newest_first) if str(m.id) not in self.known_ids]
+        if not fresh:
+            self.loading_older = False
+            return
+        widgets = self._grouped(fresh, None)
+        first = self.children[0] if self.children else None
+        removed = 0
+        last = widgets[-1]
+        continues = isinstance(last, HistoryItem) and day_key(last.message.created_at)
+        if isinstance(first, DaySeparator) and continues == first.day:  # that day starts higher up
+            removed = first.outer_size.height
+            await first.remove()
+            first = self.children[0] if self.children else None
+        await self.mount_all(widgets, before=first)
+        self.call_after_refresh(self._keep_position, widgets, removed)
+
+    def older_failed(self) -> None:
+        """The older page could not be read: scrolling up may ask again."""
+        self.loading_older = False
+
+    def _keep_position(self, widgets: list[Widget], removed: int) -> None:
+        added = sum(w.outer_size.height for w in widgets) - removed
+        self.scroll_to(y=self.scroll_y + added, animate=False)
+        self.loading_older = False
+
+    def _scrolled(self, y: float) -> None:
+        if y <= 0 and not self.loading_older and self.loaded_count < self.total:
+            self.loading_older = True
+            self.post_message(self.NeedOlder(self.loaded_count))
+
+    def scroll_to_newest(self) -> None:
+        """Once the new items have their heights."""
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    # -- this device's sends -----------------------------------------------------------------
+
+    async def add_local(self, item: HistoryItem) -> None:
+        """A send not yet confirmed, at the bottom; keyed by its client id (which is also the
+        id of its message until the server confirms one)."""
+        assert item.client_id is not None
+        self._local[item.client_id] = item
+        await self.mount(item)
+        self.scroll_to_newest()
+
+    def confirm(self, item: HistoryItem, created: list[Message]) -> None:
+        """The server created the messages of a local send: the first becomes the item itself,
+        any others (a several-file send) are shown as server messages below it."""
+        for index, message in enumerate(created):
+            if str(message.id) in self.known_ids:
+                continue
+            self.known_ids.add(str(message.id))
+            if index == 0 and item.message.id == item.client_id:
+                item.confirmed(message)
+            else:
+                self.mount(self._item(message), before=self._first_local())
+
+    async def settle(self, item: HistoryItem, *, keep: bool) -> None:
+        """The send is over: a sent item stays as the server's message, others go."""
+        self._local.pop(item.client_id or "", None)
+        if keep and item.message.id != item.client_id:
+            item.entry_id = None
+            item.show_state(None)
+            following = self._first_local()
+            if following is not None:  # the server's messages stay above the unconfirmed ones
+                self.move_child(item, before=following)
+        else:
+            await item.remove()

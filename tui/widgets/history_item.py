@@ -1,0 +1,99 @@
+"""A message in the history that the agent can act on: copy it, and for a send that did not go
+through, retry, edit or discard it.
+
+The item does not act itself: it posts `HistoryItem.Act`, which the conversation screen handles
+(the screen owns the outbox). An item shown from this device's outbox carries the `client_id`
+made when the agent pressed send, and the outbox entry's id once it is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.message import Message as TextualMessage
+
+from tui.core.drafts import Draft
+from tui.core.models import Message
+from tui.core.send_states import RESOLVABLE, describe
+from tui.widgets.message_item import MessageItem
+
+
+class HistoryItem(MessageItem, can_focus=True):
+    """`state` is the outbox entry's state while the send is unresolved; None once the server
+    confirmed it, and for every message that came from the server."""
+
+    BINDINGS = [
+        Binding("y", "copy", "Copy", id="message.copy"),
+        Binding("r", "act('retry')", "Retry", id="message.retry"),
+        Binding("e", "act('edit')", "Edit", id="message.edit"),
+        Binding("d,delete", "act('discard')", "Discard", id="message.discard"),
+    ]
+
+    class Act(TextualMessage):
+        """The agent asked to retry, edit or discard this unresolved send."""
+
+        def __init__(self, item: HistoryItem, action: str) -> None:
+            super().__init__()
+            self.item = item
+            self.action = action
+
+    def __init__(
+        self,
+        message: Message,
+        *,
+        now: datetime | None = None,
+        client_id: str | None = None,
+        draft: Draft | None = None,
+        entry_id: int | None = None,
+        state: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.draft = draft
+        self.entry_id = entry_id
+        self.state = state
+        super().__init__(
+            message,
+            now=now,
+            pending=describe(state, reason) if state else None,
+            failed=state in RESOLVABLE,
+        )
+
+    @property
+    def local(self) -> bool:
+        """Shown from this device's outbox, not yet confirmed by the server."""
+        return self.state is not None
+
+    @property
+    def resolvable(self) -> bool:
+        return self.state in RESOLVABLE
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "act":
+            return self.resolvable
+        return True
+
+    def show_state(self, state: str | None, reason: str | None = None, *, detail: str | None = None) -> None:
+        """The entry moved on; `detail` overrides the words (upload progress)."""
+        self.state = state
+        if state is None:
+            self.update_message(self.message)
+        else:
+            words = detail or describe(state, reason)
+            self.update_message(self.message, pending=words, failed=self.resolvable)
+        if self.is_mounted:
+            self.screen.refresh_bindings()
+
+    def confirmed(self, message: Message) -> None:
+        """The server created it: from now on it is that message."""
+        self.message = message
+        self.update_message(message, pending=self.pending, failed=self.resolvable)
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.message.message_text or self.message.file_name or "")
+        self.app.notify("Message copied to the clipboard.", timeout=2)
+
+    def action_act(self, action: str) -> None:
+        if self.resolvable:
+            self.post_message(self.Act(self, action))
