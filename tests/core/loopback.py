@@ -95,3 +95,19 @@ def trickle(body: bytes, *, every: float, status: int = 200) -> Handler:
 async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Take the connection and never say a word (not even a TLS handshake)."""
     await asyncio.Event().wait()
+
+
+def answer(body: bytes, *, status: int = 200, content_type: str = "application/json") -> Handler:
+    """Answer every request on the connection with `body`: a server that says something odd."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(
+                f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            await writer.drain()
+
+    return handler

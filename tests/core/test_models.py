@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
 
 from tui.core.models import (
     Conversation,
@@ -120,3 +121,49 @@ def test_parse_time(raw: object, expected: datetime | None) -> None:
 
 def test_iso() -> None:
     assert iso(datetime(2026, 11, 24, 10, 0, 0, 123456, tzinfo=UTC)) == "2026-11-24T10:00:00.123Z"
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (1e300, "a timestamp out of range"),
+        (-1e300, "a timestamp out of range"),
+        (10**400, "a timestamp out of range"),
+        (-(10**400), "a timestamp out of range"),
+        (float("nan"), "not a timestamp"),
+        (float("inf"), "not a timestamp"),
+        ("9" * 5000, "not a timestamp"),
+        ("99999-01-01", "not a timestamp"),
+        ("9999-12-31T23:59:59-05:00", "a timestamp out of range"),  # past year 9999 in UTC
+        ("0001-01-01T00:00:00+05:00", "a timestamp out of range"),  # before year 1 in UTC
+        ("--5", "not a timestamp"),
+        ("\u0661\u0662", "not a timestamp"),  # Arabic-Indic digits
+        (True, "not a timestamp"),
+        ([], "not a timestamp"),
+    ],
+    ids=lambda v: repr(v)[:24],
+)
+def test_parse_time_refuses_with_a_value_error_only(raw: object, why: str) -> None:
+    with pytest.raises(ValueError) as err:
+        parse_time(raw)
+    assert type(err.value) is ValueError and str(err.value) == why
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9999-12-31T23:59:59Z", datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", datetime(1, 1, 1, tzinfo=UTC)),
+        (-1_000_000_000, datetime(1938, 4, 24, 22, 13, 20, tzinfo=UTC)),
+        (253402300799000, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)),  # the last second, in ms
+    ],
+)
+def test_parse_time_takes_the_edges_of_the_range(raw: object, expected: datetime) -> None:
+    assert parse_time(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [1e300, "99999-01-01", float("nan")])
+def test_a_bad_time_is_a_field_error(raw: object) -> None:
+    with pytest.raises(ValidationError) as err:
+        Message.model_validate({"id": 1, "created_at": raw})
+    assert err.value.errors()[0]["loc"] == ("created_at",)

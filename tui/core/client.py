@@ -7,14 +7,14 @@ scrubbed from any text that could reach the user.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from tui import __version__
+from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_model
 from tui.core.config import ResolvedProfile
 from tui.core.errors import ApiError, BadResponseError, SwitchboardError
 from tui.core.http import httpx
@@ -31,8 +31,6 @@ from tui.core.text import one_line, redact
 
 M = TypeVar("M", bound=BaseModel)
 
-#: JSON answers larger than this are refused rather than parsed (a misrouted download, a loop).
-MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 USER_AGENT = f"switchboard/{__version__}"
 
 
@@ -121,16 +119,11 @@ class ApiClient:
                 status=response.status_code,
             )
         try:
-            return json.loads(body)
-        except ValueError:
-            shape = (
-                "an HTML page"
-                if body.lstrip()[:1] == b"<"
-                else ("nothing" if not body.strip() else "broken JSON")
-            )
+            return load_json(body)
+        except UnreadableJson as exc:
             raise BadResponseError(
-                f"The server answered {what} with {shape} instead of the API's JSON; check that base_url "
-                "points at the AchieveApex API.",
+                f"The server answered {what} with {exc.shape} instead of the API's JSON; check that "
+                "base_url points at the AchieveApex API.",
                 status=response.status_code,
             ) from None
 
@@ -166,16 +159,7 @@ class ApiClient:
         return error
 
     def _parse(self, model: type[M], data: Any, what: str) -> M:
-        try:
-            return model.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            key = ".".join(str(p) for p in err["loc"]) or "the body"
-            raise BadResponseError(
-                f"The server's answer for {what} is not what the API documents "
-                f"({key}: {err['msg'].lower()}); check base_url and the profile's paths.",
-                status=200,
-            ) from None
+        return parse_model(model, data, what)
 
     @property
     def paths(self):

@@ -6,13 +6,13 @@ tests build errors from canned answers) without a connection.
 
 from __future__ import annotations
 
-import json
 import math
 import socket
 import ssl
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
+from tui.core.client_parse import UnreadableJson, load_json
 from tui.core.errors import (
     ApiError,
     AuthError,
@@ -201,11 +201,11 @@ def api_error(
     status = response.status_code
     parsed: Any = None
     ctype = response.headers.get("content-type", "")
-    if body.strip():
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            parsed = None
+    unreadable = ""
+    try:
+        parsed = load_json(body)
+    except UnreadableJson as exc:
+        parsed, unreadable = None, exc.shape  # described by its shape below
     # Masked once, here, in every part a caller can reach: keys, values and nested data alike.
     payload = masked(parsed, secrets) if isinstance(parsed, dict) else {}
     name = one_line(str(payload.get("name") or response.reason_phrase or ""), 80)
@@ -226,6 +226,8 @@ def api_error(
             shape = "an empty answer"
         elif "html" in ctype or body.lstrip()[:1] == b"<":
             shape = "an HTML page"
+        elif unreadable.startswith("JSON"):
+            shape = unreadable
         else:
             shape = "plain text"
         if status in (401, 403):

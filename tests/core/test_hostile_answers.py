@@ -1,0 +1,133 @@
+"""Odd answers from a server end as one typed error with one sentence, never a RecursionError,
+an OverflowError or "Unexpected error": JSON nested without end, timestamps no date can hold.
+
+Each answer comes from a real server on loopback (tests/core/loopback.py) saying exactly that.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.core.loopback import Loopback, answer
+from tui.core.client import ApiClient
+from tui.core.client_parse import MAX_JSON_DEPTH
+from tui.core.config import Paths, ResolvedProfile, Secret
+from tui.core.errors import BadResponseError, ServerError, SwitchboardError
+from tui.core.text import one_line
+
+
+def profile(base_url: str) -> ResolvedProfile:
+    return ResolvedProfile(
+        name="t",
+        base_url=base_url,
+        organization_id=101,
+        api_key=Secret("sk_test_hostile_0000"),
+        auth="x-api-key",
+        media_base_url="https://media.test",
+        timeout_seconds=10,
+        paths=Paths(),
+        limits={},
+    )
+
+
+def one_sentence(error: SwitchboardError) -> str:
+    sentence = error.sentence
+    assert sentence and sentence == one_line(sentence) and sentence.endswith(".")
+    return sentence
+
+
+def nested(levels: int) -> bytes:
+    return b"[" * levels + b"]" * levels
+
+
+CONVERSATION = {"id": 7, "channel": "sms", "contact": {"first_name": "Ana"}}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000,  # never closed: json.loads recurses until RecursionError
+        nested(100_000),
+        nested(MAX_JSON_DEPTH + 1),  # parses fine, still deeper than any API document
+        json.dumps({**CONVERSATION, "ai_context_cut": json.loads(nested(200))}).encode(),
+    ],
+    ids=["unclosed", "100k-deep", "one-too-deep", "deep-field"],
+)
+async def test_json_nested_too_deep_is_one_sentence(body: bytes) -> None:
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.get_conversation(7)
+    assert one_sentence(err.value) == (
+        f"The server answered conversation 7 with JSON nested more than {MAX_JSON_DEPTH} levels deep "
+        "instead of the API's JSON; check that base_url points at the AchieveApex API."
+    )
+
+
+async def test_json_as_deep_as_allowed_is_read() -> None:
+    deep = json.loads(nested(MAX_JSON_DEPTH - 1))  # plus the conversation object itself
+    body = json.dumps({**CONVERSATION, "ai_context_cut": deep}).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        conversation = await client.get_conversation(7)
+    assert conversation.ai_context_cut == deep
+
+
+async def test_an_error_answer_nested_too_deep_is_still_the_server_error() -> None:
+    async with (
+        Loopback(answer(nested(100_000), status=500)) as server,
+        ApiClient(profile(server.url)) as client,
+    ):
+        with pytest.raises(ServerError) as err:
+            await client.list_conversations()
+    assert one_sentence(err.value) == (
+        f"The server failed with 500 and JSON nested more than {MAX_JSON_DEPTH} levels deep instead of "
+        "the API's JSON; try again in a moment."
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        (b"1e300", "a timestamp out of range"),
+        (b"-1e300", "a timestamp out of range"),
+        (b"NaN", "not a timestamp"),
+        (b"Infinity", "not a timestamp"),
+        (b"9" * 4000, "a timestamp out of range"),
+        (b'"99999-01-01"', "not a timestamp"),
+        (b'"9999-12-31T23:59:59-05:00"', "a timestamp out of range"),
+    ],
+    ids=["1e300", "-1e300", "nan", "inf", "4000-digits", "year-99999", "9999-west-of-utc"],
+)
+async def test_a_timestamp_no_date_can_hold_names_the_field(raw: bytes, why: str) -> None:
+    body = b'{"id": 7, "channel": "sms", "last_message_at": ' + raw + b"}"
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.get_conversation(7)
+    assert one_sentence(err.value) == (
+        f"The server's answer for conversation 7 is not what the API documents (last_message_at: {why}); "
+        "check base_url and the profile's paths."
+    )
+
+
+async def test_year_9999_in_utc_is_a_valid_time() -> None:
+    body = json.dumps({**CONVERSATION, "last_message_at": "9999-12-31T23:59:59Z"}).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        conversation = await client.get_conversation(7)
+    assert conversation.last_message_at is not None and conversation.last_message_at.year == 9999
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"9" * 5000,  # an integer Python refuses to convert (over 4,300 digits)
+        b"\xff\xfe{}",  # not UTF-8
+        b'{"id": 7, "channel": "sms"',  # cut short
+    ],
+    ids=["5000-digits", "not-utf8", "cut-short"],
+)
+async def test_json_python_cannot_read_is_broken_json(body: bytes) -> None:
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.get_conversation(7)
+    assert "with broken JSON instead of the API's JSON" in one_sentence(err.value)
