@@ -77,8 +77,9 @@ def test_recover_marks_a_dead_instances_post_unconfirmed(tmp_path: Path) -> None
     store.update(sending.id, state="sending")
     store.claim(live.id, "alive")
     store.update(live.id, state="sending")
-    resumable = store.recover("p")
-    assert [e.id for e in resumable] == [queued.id]
+    recovery = store.recover("p")
+    assert [e.id for e in recovery.resumable] == [queued.id]
+    assert [(e.id, e.state) for e in recovery.changed] == [(sending.id, "unconfirmed")]
     after = store.get(sending.id)
     assert after is not None and after.state == "unconfirmed" and after.reason == STOPPED_MID_POST
     assert store.get(live.id).state == "sending"  # type: ignore[union-attr]  # its owner still holds it

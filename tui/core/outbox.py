@@ -1,7 +1,7 @@
 """The outbox: every send is written to the store before its first request, then worked through
 policy -> uploads -> posts, with its state recorded at each step.
 
-Retry rules, the heart of "nothing lost, nothing doubled":
+Retry rules, the heart of "nothing lost, nothing doubled" (`retry.classify`):
 - A failure where the message provably never reached the server (DNS, refused, connect timeout,
   429, 503 with a retry delay) is retried automatically, with bounded exponential backoff and
   jitter, and resumes after a restart.
@@ -13,84 +13,30 @@ Retry rules, the heart of "nothing lost, nothing doubled":
   agent decides, helped by `looks_delivered`.
 - A definite refusal (policy, a bad file, 4xx) is `failed` with its reason; nothing went out.
 Messages of a multi-message send that went out are recorded one by one and never sent again.
+
+An open outbox beats in the store every few seconds; another one that starts (or sweeps) finds a
+crashed instance's sends at once (`Store.recover`) and reports every change it makes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-import time
+import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from tui.core.client import ApiClient
 from tui.core.drafts import Draft, draft_from_dict, draft_to_dict
-from tui.core.errors import (
-    ApiError,
-    ConfigError,
-    LocalFileError,
-    PolicyRefusal,
-    RateLimitedError,
-    ServerError,
-    SwitchboardError,
-    TransportError,
-)
+from tui.core.errors import SwitchboardError
+from tui.core.liveness import BEAT_SECONDS
 from tui.core.models import Message
-from tui.core.sender import (
-    PartialSendError,
-    ProgressFn,
-    SendProgress,
-    execute,
-    prepare,
-)
-from tui.core.store import LEASE_SECONDS, OutboxEntry, Store
+from tui.core.retry import RetryPolicy, Verdict, classify
+from tui.core.sender import ProgressFn, SendProgress, execute, prepare
+from tui.core.store import OutboxEntry, Store
 from tui.core.text import one_line
-
-# -- retry policy -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter: attempt n waits base*factor^(n-1), capped, times [0.5, 1)."""
-
-    base: float = 2.0
-    factor: float = 2.0
-    cap: float = 120.0
-    max_attempts: int = 8
-
-    def delay(self, attempt: int, rng: random.Random, server_hint: float | None = None) -> float:
-        backoff = min(self.cap, self.base * self.factor ** max(attempt - 1, 0))
-        jittered = backoff * (0.5 + rng.random() / 2)
-        return max(jittered, server_hint or 0.0)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    state: str  # "retry" | "failed" | "unconfirmed"
-    reason: str
-    wait: float | None = None  # the server's own delay, when it gave one
-
-
-def classify(exc: SwitchboardError, *, posting: bool) -> Verdict:
-    """What a failure means for the entry; `posting` is whether a message POST was under way."""
-    cause = exc.cause if isinstance(exc, PartialSendError) else exc
-    if isinstance(cause, PolicyRefusal | LocalFileError | ConfigError):
-        return Verdict("failed", exc.sentence)
-    if isinstance(cause, RateLimitedError):
-        return Verdict("retry", exc.sentence, cause.retry_after)
-    if isinstance(cause, ServerError) and cause.retry_safe:
-        return Verdict("retry", exc.sentence, cause.retry_after)
-    if isinstance(cause, TransportError) and cause.retry_safe:
-        return Verdict("retry", exc.sentence)
-    if isinstance(cause, ApiError) and 400 <= cause.status < 500:
-        return Verdict("failed", exc.sentence)  # a definite refusal: the server created nothing
-    if not posting:
-        # Nothing customer-visible exists before the first POST: redoing reads and uploads is safe.
-        return Verdict("retry", exc.sentence)
-    return Verdict("unconfirmed", exc.sentence)
-
 
 #: What the app hears: the entry after each change, and the messages the server created.
 ChangeFn = Callable[[OutboxEntry, list[Message]], None]
@@ -113,6 +59,7 @@ class Outbox:
         now: Callable[[], datetime] | None = None,
         rng: random.Random | None = None,
         concurrency: int = 4,
+        beat_seconds: float = BEAT_SECONDS,
     ) -> None:
         self.store = store
         self.client = client
@@ -122,28 +69,43 @@ class Outbox:
         self.on_progress = on_progress
         self.now = now or (lambda: datetime.now(UTC))
         self.rng = rng or random.Random()
+        self.beat_seconds = beat_seconds
         self.owner = uuid.uuid4().hex
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._wake: dict[int, asyncio.Event] = {}  # set by a retry asked while the entry's task runs
         self._conversation_locks: dict[int, asyncio.Lock] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._posting: set[int] = set()  # entries whose POST may be on the wire: never cancelled
+        self._beat: asyncio.Task[None] | None = None
         self._closed = False
 
     # -- public ---------------------------------------------------------------------------------
 
     async def start(self) -> list[OutboxEntry]:
-        """Resume what a previous run left: queued and uploading entries go again; an entry left
-        mid-POST becomes unconfirmed. Returns every unresolved entry."""
+        """Register this instance (its heartbeat runs until `aclose`), then resume what earlier
+        runs left: queued and uploading entries go again; one a dead instance left mid-POST
+        becomes unconfirmed at once. Returns every unresolved entry."""
+        if self._beat is None and not self._closed:
+            with suppress(sqlite3.Error):  # unregistered, its sends still follow the lease rule
+                await asyncio.to_thread(self.store.heartbeat, self.owner, self.profile)
+            self._beat = asyncio.get_running_loop().create_task(self._beat_forever())
         return await self.sweep()
 
     async def unresolved(self, conversation_id: int | None = None) -> list[OutboxEntry]:
         return await asyncio.to_thread(self.store.entries, self.profile, conversation_id=conversation_id)
 
     async def submit(
-        self, conversation_id: int, draft: Draft, preview: str, *, draft_mode: str | None = None
+        self,
+        conversation_id: int,
+        draft: Draft,
+        preview: str,
+        *,
+        draft_mode: str | None = None,
+        client_id: str | None = None,
     ) -> OutboxEntry:
         """Persist the send, then work on it in the background. Not interrupted by a cancelled
-        caller (a screen closed meanwhile): a stored entry is always scheduled."""
+        caller (a screen closed meanwhile): a stored entry is always scheduled. `client_id` (made
+        when the agent pressed send) is stored with it; submitting it again returns that entry."""
 
         async def store_and_schedule() -> OutboxEntry:
             entry = await asyncio.to_thread(
@@ -153,14 +115,17 @@ class Outbox:
                 draft_to_dict(draft),
                 preview,
                 draft_mode=draft_mode,
+                client_id=client_id,
             )
-            self._schedule(entry.id)
+            if entry.state in ("queued", "uploading"):
+                self._schedule(entry.id)
             return entry
 
         return await asyncio.shield(store_and_schedule())
 
     async def retry_now(self, entry_id: int) -> OutboxEntry | None:
-        """The agent asked to send a failed or unconfirmed entry again."""
+        """The agent asked to send a failed or unconfirmed entry again, or a queued one now. Asked
+        while a try runs, it is kept: a backoff that try ends in is cut short."""
         entry = await asyncio.to_thread(self.store.get, entry_id)
         if entry is None or entry.state not in ("failed", "unconfirmed", "queued"):
             return entry
@@ -168,6 +133,9 @@ class Outbox:
             self.store.update, entry_id, state="queued", reason=None, attempts=0, next_attempt_at=0
         )
         self._notify(entry, [])
+        wake = self._wake.get(entry_id)
+        if wake is not None:
+            wake.set()
         self._schedule(entry_id)
         return entry
 
@@ -186,10 +154,14 @@ class Outbox:
         return True
 
     async def sweep(self) -> list[OutboxEntry]:
-        """Pick up what another instance left: its stale mid-POST entries become unconfirmed, its
-        queued ones are resumed here."""
-        for entry in await asyncio.to_thread(self.store.recover, self.profile):
-            self._schedule(entry.id)
+        """Pick up what dead instances left: their mid-POST entries become unconfirmed (each
+        change reported to `on_change`), their queued ones are resumed here."""
+        recovery = await asyncio.to_thread(self.store.recover, self.profile, self.owner)
+        for changed in recovery.changed:
+            self._notify(changed, [])
+        for entry in recovery.resumable:
+            if entry.id not in self._tasks:  # a running task carries on by itself
+                self._schedule(entry.id)
         return await self.unresolved()
 
     async def looks_delivered(self, entry: OutboxEntry, *, limit: int = 30) -> Message | None:
@@ -211,16 +183,33 @@ class Outbox:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def aclose(self, grace: float = 5.0) -> None:
-        """Stop working. A POST already on the wire gets `grace` seconds to be answered, so that a
-        normal quit does not turn a good send into an unconfirmed one."""
+        """Stop working, and return within `grace` seconds whatever is in flight. A POST already
+        on the wire gets most of it to be answered, so a normal quit does not turn a good send
+        into an unconfirmed one; one still unanswered then is cut, and marked unconfirmed in the
+        store (never resent). The last quarter (at most a second) is kept for that."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(grace, 0.0)
         self._closed = True
+        if self._beat is not None:
+            self._beat.cancel()
         posting = [self._tasks[i] for i in self._posting if i in self._tasks]
         if posting:
-            await asyncio.wait(posting, timeout=grace)
+            await asyncio.wait(posting, timeout=max(grace - min(grace / 4, 1.0), 0.0))
+        cut = set(self._posting)
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:  # cancelled tasks release their leases; those that cannot in time are left
+            await asyncio.wait(tasks, timeout=max((deadline - loop.time()) / 2, 0.0))
+        try:
+            marked = await asyncio.wait_for(
+                asyncio.to_thread(self.store.close_instance, self.owner, cut),
+                timeout=max(deadline - loop.time(), 0.001),
+            )
+        except (TimeoutError, sqlite3.Error):
+            return  # the store is busy: the next start finds this instance dead and does the same
+        for entry in marked:
+            self._notify(entry, [])
 
     # -- work -----------------------------------------------------------------------------------
 
@@ -230,11 +219,19 @@ class Outbox:
         running = self._tasks.get(entry_id)
         if running is not None:
             # Still finishing its last try (a retry asked for at that moment): go again after it.
-            running.add_done_callback(lambda _t: self._schedule(entry_id))
+            def again(_task: asyncio.Task[None]) -> None:
+                self._schedule(entry_id)
+
+            running.add_done_callback(again)
             return
         task = asyncio.get_running_loop().create_task(self._run(entry_id))
         self._tasks[entry_id] = task
-        task.add_done_callback(lambda _t, i=entry_id: self._tasks.pop(i, None))
+
+        def forget(_task: asyncio.Task[None]) -> None:
+            if self._tasks.get(entry_id) is _task:
+                del self._tasks[entry_id]
+
+        task.add_done_callback(forget)
 
     def _notify(self, entry: OutboxEntry | None, created: list[Message]) -> None:
         if entry is not None and self.on_change is not None:
@@ -247,34 +244,51 @@ class Outbox:
         entry = await asyncio.to_thread(self.store.get, entry_id)
         if entry is None:
             return
-        async with self._lock(entry.conversation_id):
-            while True:
-                # A slot first, then the lease: a lease never lapses while its holder waits.
-                async with self._slots:
-                    entry = await asyncio.to_thread(self.store.claim, entry_id, self.owner)
-                    if entry is None:
-                        return  # resolved, or another instance holds it
-                    wait = entry.next_attempt_at - time.time()
-                    if wait <= 0:
-                        beat = asyncio.get_running_loop().create_task(self._heartbeat(entry_id))
-                        try:
-                            again = await self._attempt(entry)
-                        finally:
-                            beat.cancel()
-                            # Also on cancellation (quit): an entry left mid-POST is then found
-                            # unconfirmed at the next start, never resent.
-                            await asyncio.to_thread(self.store.release, entry_id, self.owner)
-                        if not again:
-                            return
-                        continue
-                await asyncio.to_thread(self.store.release, entry_id, self.owner)
-                await asyncio.sleep(wait)  # then claim again: it may have been discarded meanwhile
+        wake = self._wake.setdefault(entry_id, asyncio.Event())
+        try:
+            async with self._lock(entry.conversation_id):
+                await self._work(entry_id, wake)
+        finally:
+            if self._wake.get(entry_id) is wake:
+                del self._wake[entry_id]
 
-    async def _heartbeat(self, entry_id: int) -> None:
+    async def _work(self, entry_id: int, wake: asyncio.Event) -> None:
+        while True:
+            # A slot first, then the lease: a lease never lapses while its holder waits.
+            async with self._slots:
+                entry = await asyncio.to_thread(self.store.claim, entry_id, self.owner)
+                if entry is None:
+                    return  # resolved, or another instance holds it
+                wait = 0.0 if wake.is_set() else entry.next_attempt_at - self.store.clock()
+                wake.clear()
+                if wait <= 0:
+                    beat = asyncio.get_running_loop().create_task(self._keep_lease(entry_id))
+                    try:
+                        again = await self._attempt(entry)
+                    finally:
+                        beat.cancel()
+                        # Also on cancellation (quit): an entry left mid-POST is then found
+                        # unconfirmed at the next start, never resent.
+                        await asyncio.to_thread(self.store.release, entry_id, self.owner)
+                    if not again:
+                        return
+                    continue
+            await asyncio.to_thread(self.store.release, entry_id, self.owner)
+            with suppress(TimeoutError):  # then claim again: it may have been discarded meanwhile
+                await asyncio.wait_for(wake.wait(), timeout=wait)
+
+    async def _keep_lease(self, entry_id: int) -> None:
         """Keep the lease while a long upload or a slow server keeps the entry busy."""
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
+            await asyncio.sleep(self.store.lease_seconds / 3)
             await asyncio.to_thread(self.store.renew, entry_id, self.owner)
+
+    async def _beat_forever(self) -> None:
+        """This instance's heartbeat in the store, so others can tell it from a crashed one."""
+        while True:
+            await asyncio.sleep(self.beat_seconds)
+            with suppress(sqlite3.Error):  # a busy store: the next beat comes soon enough
+                await asyncio.to_thread(self.store.heartbeat, self.owner, self.profile)
 
     async def _attempt(self, entry: OutboxEntry) -> bool:
         """One try; True when it should be tried again after its delay."""
@@ -346,7 +360,7 @@ class Outbox:
                 state="queued",
                 reason=f"{verdict.reason} Retrying in {max(delay, 1):.0f} s.",
                 attempts=attempts,
-                next_attempt_at=time.time() + delay,
+                next_attempt_at=self.store.clock() + delay,
             )
             self._notify(moved, [])
             return moved is not None

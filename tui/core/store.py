@@ -14,49 +14,22 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core import liveness
 from tui.core.paths import state_dir
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS drafts (
-    profile TEXT NOT NULL,
-    conversation_id INTEGER NOT NULL,
-    mode TEXT NOT NULL,
-    text TEXT NOT NULL DEFAULT '',
-    attachments TEXT NOT NULL DEFAULT '[]',
-    outbox_id INTEGER,
-    updated_at REAL NOT NULL,
-    PRIMARY KEY (profile, conversation_id, mode)
-);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    profile TEXT NOT NULL,
-    conversation_id INTEGER NOT NULL,
-    draft TEXT NOT NULL,
-    preview TEXT NOT NULL DEFAULT '',
-    state TEXT NOT NULL,
-    reason TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL DEFAULT 0,
-    sent_ids TEXT NOT NULL DEFAULT '[]',
-    owner TEXT,
-    lease_until REAL NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (profile, state);
-"""
+from tui.core.store_schema import migrate
 
 #: States. queued -> uploading -> sending -> sent, or failed / unconfirmed; discarded by the agent.
 ACTIVE = ("queued", "uploading", "sending")
 UNRESOLVED = ("queued", "uploading", "sending", "failed", "unconfirmed")
 LEASE_SECONDS = 60.0
 STOPPED_MID_POST = "The app stopped while this was being sent; it may or may not have arrived."
+QUIT_MID_POST = "Switchboard quit while this was being sent; it may or may not have arrived."
 
 
 def default_store_path() -> Path:
@@ -91,6 +64,8 @@ class OutboxEntry:
     sent_ids: list[str] = field(default_factory=list)
     created_at: float = 0.0
     updated_at: float = 0.0
+    #: Made by the screen when the agent pressed send; it keys the send's bubble.
+    client_id: str | None = None
 
     @property
     def kind(self) -> str:
@@ -113,31 +88,66 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         sent_ids=json.loads(row["sent_ids"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        client_id=row["client_id"],
     )
+
+
+def _instance(row: sqlite3.Row) -> liveness.Instance:
+    return liveness.Instance(row["owner"], row["pid"], row["host"], row["process_token"], row["beat_at"])
+
+
+@dataclass
+class Recovery:
+    """What `Store.recover` did: entries whose state it changed, and the ones safe to resume."""
+
+    changed: list[OutboxEntry]
+    resumable: list[OutboxEntry]
 
 
 class Store:
     """One connection, guarded by a lock so worker threads and the event loop can share it."""
 
-    def __init__(self, path: Path | None = None, *, memory: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        memory: bool = False,
+        clock: Callable[[], float] = time.time,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         """`memory`: a store that lives only as long as the process, for when the state folder
-        cannot be written (sending still works; nothing survives a restart)."""
+        cannot be written (sending still works; nothing survives a restart). `clock` and
+        `lease_seconds` are for tests; instances sharing a file must agree on both.
+
+        An older file is migrated to the current schema; a newer one raises `StoreVersionError`
+        (an `sqlite3.DatabaseError`) with one sentence."""
         self.path = path or default_store_path()
+        self.clock = clock
+        self.lease_seconds = lease_seconds
         self._lock = threading.Lock()
         if not memory:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         target = ":memory:" if memory else self.path
         self._db = sqlite3.connect(target, timeout=10.0, isolation_level=None, check_same_thread=False)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
-        self._db.execute("PRAGMA busy_timeout=10000")
-        with self._tx() as db:
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                db.execute(statement)
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
+            self._db.execute("PRAGMA busy_timeout=10000")
+            with self._tx() as db:
+                migrate(db, self.path)
+        except BaseException:
+            self._db.close()
+            raise
         if not memory:
             with suppress(OSError):
                 self.path.chmod(0o600)
+
+    @property
+    def version(self) -> int:
+        """The schema version of the file (`PRAGMA user_version`)."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -176,7 +186,7 @@ class Store:
                 " ON CONFLICT (profile, conversation_id, mode) DO UPDATE"
                 " SET text=excluded.text, attachments=excluded.attachments, outbox_id=NULL,"
                 " updated_at=excluded.updated_at",
-                (profile, conversation_id, mode, text, json.dumps(attachments), time.time()),
+                (profile, conversation_id, mode, text, json.dumps(attachments), self.clock()),
             )
 
     def drafts(self, profile: str, conversation_id: int) -> dict[str, StoredDraft]:
@@ -216,15 +226,23 @@ class Store:
         preview: str,
         *,
         draft_mode: str | None = None,
+        client_id: str | None = None,
     ) -> OutboxEntry:
         """Write the send before its first request. The composer's draft (if `draft_mode`) stays
-        stored, tied to this entry, until the server confirms; typing anew detaches it."""
-        now = time.time()
+        stored, tied to this entry, until the server confirms; typing anew detaches it.
+
+        `client_id` (made when the agent pressed send) is unique: enqueueing it again returns the
+        entry already stored, so one press can never become two sends."""
+        now = self.clock()
         with self._tx() as db:
+            if client_id is not None:
+                known = db.execute("SELECT * FROM outbox WHERE client_id=?", (client_id,)).fetchone()
+                if known is not None:
+                    return _entry(known)
             cur = db.execute(
-                "INSERT INTO outbox (profile, conversation_id, draft, preview, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, 'queued', ?, ?)",
-                (profile, conversation_id, json.dumps(draft), preview, now, now),
+                "INSERT INTO outbox (profile, conversation_id, draft, preview, state, created_at,"
+                " updated_at, client_id) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
+                (profile, conversation_id, json.dumps(draft), preview, now, now, client_id),
             )
             entry_id = int(cur.lastrowid or 0)
             if draft_mode is not None:
@@ -268,12 +286,12 @@ class Store:
 
     def claim(self, entry_id: int, owner: str, *, now: float | None = None) -> OutboxEntry | None:
         """Take the lease on an active entry, unless another live instance holds it."""
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE outbox SET owner=?, lease_until=? WHERE id=? AND state IN ('queued','uploading')"
                 " AND (owner IS NULL OR owner=? OR lease_until < ?)",
-                (owner, now + LEASE_SECONDS, entry_id, owner, now),
+                (owner, now + self.lease_seconds, entry_id, owner, now),
             )
             if cur.rowcount != 1:
                 return None
@@ -285,7 +303,7 @@ class Store:
         with self._tx() as db:
             cur = db.execute(
                 "UPDATE outbox SET lease_until=? WHERE id=? AND owner=?",
-                (time.time() + LEASE_SECONDS, entry_id, owner),
+                (self.clock() + self.lease_seconds, entry_id, owner),
             )
         return cur.rowcount == 1
 
@@ -296,7 +314,7 @@ class Store:
             cur = db.execute(
                 "UPDATE outbox SET state='sending', lease_until=?, updated_at=? WHERE id=? AND owner=?"
                 " AND state IN ('queued','uploading','sending')",
-                (time.time() + LEASE_SECONDS, time.time(), entry_id, owner),
+                (self.clock() + self.lease_seconds, self.clock(), entry_id, owner),
             )
         return cur.rowcount == 1
 
@@ -315,8 +333,9 @@ class Store:
             raise ValueError(f"unknown outbox fields: {sorted(unknown)}")
         if "sent_ids" in fields:
             fields["sent_ids"] = json.dumps(fields["sent_ids"])
-        fields["updated_at"] = time.time()
+        fields["updated_at"] = self.clock()
         sets = ", ".join(f"{k}=?" for k in fields)
+        args: list[Any]
         where, args = "id=?", [entry_id]
         if owner is not None:
             where, args = "id=? AND owner=?", [entry_id, owner]
@@ -336,7 +355,7 @@ class Store:
             cur = db.execute(
                 "UPDATE outbox SET state=?, owner=NULL, lease_until=0, updated_at=? WHERE id=?"
                 " AND state NOT IN ('sending','sent')",
-                (state, time.time(), entry_id),
+                (state, self.clock(), entry_id),
             )
             if cur.rowcount != 1:
                 return None
@@ -344,15 +363,80 @@ class Store:
             row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
         return _entry(row)
 
-    def recover(self, profile: str, *, now: float | None = None) -> list[OutboxEntry]:
-        """After a crash: an entry left mid-POST by a dead instance is unconfirmed (the request may
-        have reached the server); queued and uploading ones are safe to resume. Returns the
-        resumable entries."""
-        now = time.time() if now is None else now
+    # -- instances and recovery -----------------------------------------------------------------
+
+    def heartbeat(self, owner: str, profile: str, *, now: float | None = None) -> None:
+        """Record that this instance (an open outbox) is alive; the first beat registers it."""
+        now = self.clock() if now is None else now
+        pid, host, token = liveness.me()
         with self._tx() as db:
             db.execute(
-                "UPDATE outbox SET state='unconfirmed', reason=?, owner=NULL, updated_at=? WHERE profile=?"
-                " AND state='sending' AND (owner IS NULL OR lease_until < ?)",
-                (STOPPED_MID_POST, now, profile, now),
+                "INSERT INTO instances (owner, profile, pid, host, process_token, started_at, beat_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET beat_at=excluded.beat_at",
+                (owner, profile, pid, host, token, now, now),
             )
-        return self.entries(profile, states=("queued", "uploading"))
+
+    def instances(self, profile: str) -> list[liveness.Instance]:
+        """The instances registered on this profile, alive or not yet judged."""
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM instances WHERE profile=?", (profile,)).fetchall()
+        return [_instance(r) for r in rows]
+
+    def close_instance(
+        self, owner: str, cut: Iterable[int] = (), reason: str = QUIT_MID_POST
+    ) -> list[OutboxEntry]:
+        """A clean quit: what this owner left mid-POST, and the entries in `cut` (whose POST it
+        cut short), are unconfirmed now (never resent); its other leases are free, and it is no
+        longer registered. Returns the entries it marked."""
+        now = self.clock()
+        with self._tx() as db:
+            ids = {r[0] for r in db.execute("SELECT id FROM outbox WHERE owner=?", (owner,))}
+            ids.update(cut)
+            marked = []
+            for entry_id in sorted(ids):
+                cur = db.execute(
+                    "UPDATE outbox SET state='unconfirmed', reason=?, updated_at=? WHERE id=?"
+                    " AND state='sending' AND (owner IS NULL OR owner=?)",
+                    (reason, now, entry_id, owner),
+                )
+                if cur.rowcount == 1:
+                    marked.append(entry_id)
+            db.execute("UPDATE outbox SET owner=NULL, lease_until=0 WHERE owner=?", (owner,))
+            db.execute("DELETE FROM instances WHERE owner=?", (owner,))
+            rows = [db.execute("SELECT * FROM outbox WHERE id=?", (i,)).fetchone() for i in marked]
+        return [_entry(r) for r in rows]
+
+    def recover(self, profile: str, owner: str | None = None, *, now: float | None = None) -> Recovery:
+        """What crashed instances left, found now rather than when their leases lapse.
+
+        An instance is dead when its heartbeat is stale, or at once when it ran on this machine and
+        its process is gone (`liveness`). Its entries left mid-POST become unconfirmed (the request
+        may have reached the server, so they are never resent); its queued and uploading ones are
+        released for this instance to resume. An entry with no registered owner keeps the lease
+        rule: mid-POST and lapsed (or released) is unconfirmed. `owner`, the caller, is never
+        judged. Returns the entries whose state changed, and every resumable entry."""
+        now = self.clock() if now is None else now
+        with self._tx() as db:
+            registered = {r["owner"]: _instance(r) for r in db.execute("SELECT * FROM instances")}
+            dead = [o for o, i in registered.items() if o != owner and not i.alive(now)]
+
+            def orphaned(holder: str | None, lease_until: float) -> bool:
+                if holder is None or holder in dead:
+                    return True
+                return holder != owner and holder not in registered and lease_until < now
+
+            rows = db.execute(
+                "SELECT id, owner, lease_until FROM outbox WHERE profile=? AND state='sending'", (profile,)
+            ).fetchall()
+            ids = [r["id"] for r in rows if orphaned(r["owner"], r["lease_until"])]
+            for entry_id in ids:
+                db.execute(
+                    "UPDATE outbox SET state='unconfirmed', reason=?, owner=NULL, lease_until=0,"
+                    " updated_at=? WHERE id=?",
+                    (STOPPED_MID_POST, now, entry_id),
+                )
+            for holder in dead:
+                db.execute("UPDATE outbox SET owner=NULL, lease_until=0 WHERE owner=?", (holder,))
+                db.execute("DELETE FROM instances WHERE owner=?", (holder,))
+            changed = [_entry(db.execute("SELECT * FROM outbox WHERE id=?", (i,)).fetchone()) for i in ids]
+        return Recovery(changed, self.entries(profile, states=("queued", "uploading")))
