@@ -131,3 +131,90 @@ async def test_json_python_cannot_read_is_broken_json(body: bytes) -> None:
         with pytest.raises(BadResponseError) as err:
             await client.get_conversation(7)
     assert "with broken JSON instead of the API's JSON" in one_sentence(err.value)
+
+
+# -- one bad item keeps its place, marked, instead of emptying the page ------------------------------
+
+
+GOOD = {"id": 1, "conversation_id": 7, "direction": "inbound", "message_text": "Hi", "created_at": 1795600800}
+
+
+async def test_one_bad_message_is_unreadable_in_place_not_an_empty_history() -> None:
+    page = {
+        "total": 120,
+        "limit": 4,
+        "skip": 50,
+        "data": [
+            GOOD,
+            {**GOOD, "id": 2, "message_text": "kept", "created_at": 1e300},
+            "not a message",
+            {"id": "", "created_at": "99999-01-01", "direction": ["x"]},
+            {**GOOD, "id": 5, "unreadable": "a server cannot set this"},
+        ],
+    }
+    body = json.dumps(page).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        got = await client.list_messages(7, skip=50)
+    assert (got.total, got.skip, len(got.data), got.has_more, got.unreadable_count) == (120, 50, 5, True, 3)
+    first, second, third, fourth, fifth = got.data
+    assert first.unreadable is None and first.message_text == "Hi"
+    assert second.id == 2 and second.message_text == "kept" and second.created_at is None
+    assert second.unreadable == "This message could not be read (created_at: a timestamp out of range)."
+    assert (
+        third.id == "unreadable-2-50"
+        and third.unreadable == "This message could not be read (not an object)."
+    )
+    assert fourth.id == "unreadable-3-50"
+    assert fourth.unreadable == (
+        "This message could not be read "
+        "(direction: input should be a valid string; created_at: not a timestamp)."
+    )
+    assert fifth.unreadable is None and fifth.id == 5
+
+
+async def test_one_bad_conversation_is_unreadable_in_its_row() -> None:
+    rows = [
+        {"id": 1, "channel": "sms", "contact": {"first_name": "Ana"}},
+        {"id": 2, "channel": "sms", "contact": {"first_name": "Bo"}, "last_inbound_message_at": -1e300},
+        {"id": "two", "channel": "whatsapp"},
+    ]
+    body = json.dumps({"total": 3, "limit": 3, "skip": 0, "data": rows}).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        got = await client.list_conversations(limit=3)
+    assert (got.total, len(got.data), got.has_more, got.unreadable_count) == (3, 3, False, 2)
+    ok, bad, no_id = got.data
+    assert ok.unreadable is None
+    assert (bad.id, bad.contact_name, bad.last_inbound_message_at) == (2, "Bo", None)
+    assert bad.unreadable == (
+        "This conversation could not be read (last_inbound_message_at: a timestamp out of range)."
+    )
+    assert no_id.id == -3 and no_id.channel == "whatsapp"  # negative: never a server's id
+    assert no_id.unreadable == (
+        "This conversation could not be read "
+        "(id: input should be a valid integer, unable to parse string as an integer)."
+    )
+
+
+async def test_one_conversation_read_alone_is_still_strict() -> None:
+    body = json.dumps(
+        {"id": 2, "channel": "sms", "last_inbound_message_at": 1e300, "unreadable": None}
+    ).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.get_conversation(2)
+    assert "(last_inbound_message_at: a timestamp out of range)" in one_sentence(err.value)
+
+
+async def test_a_server_cannot_mark_a_message_unreadable() -> None:
+    body = json.dumps({**GOOD, "unreadable": "trust me"}).encode()
+    async with Loopback(answer(body, status=201)) as server, ApiClient(profile(server.url)) as client:
+        message = await client.post_message("/conversation-messages-sms", {"x": 1})
+    assert message.unreadable is None
+
+
+async def test_a_page_that_is_not_a_page_is_still_one_error() -> None:
+    body = json.dumps({"total": "many", "data": "none"}).encode()
+    async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.list_messages(7)
+    assert "not what the API documents (total: input should be a valid integer" in one_sentence(err.value)

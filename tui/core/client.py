@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from tui import __version__
-from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_model
+from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_items, parse_model
 from tui.core.config import ResolvedProfile
 from tui.core.errors import ApiError, BadResponseError, SwitchboardError
 from tui.core.http import httpx
@@ -195,7 +195,14 @@ class ApiClient:
         data = await self.request(
             "GET", self.paths.conversations, what="the conversation list", params=params
         )
-        return self._parse(Page[Conversation], data, "the conversation list")
+        # Row by row: one that cannot be read stays in its place, marked (`Conversation.unreadable`).
+        return parse_items(
+            Conversation,
+            data,
+            "the conversation list",
+            noun="conversation",
+            fallback_id=lambda i: -(skip + i + 1),
+        )
 
     async def get_conversation(self, conversation_id: int, *, max_age: float = 0.0) -> Conversation:
         """The conversation; with `max_age`, a copy read that many seconds ago or less will do
@@ -227,7 +234,10 @@ class ApiClient:
                 "$sort[created_at]": -1,
             },
         )
-        return self._parse(Page[Message], data, what)
+        # Item by item: one bad message is shown as unreadable in place, never an empty history.
+        return parse_items(
+            Message, data, what, noun="message", fallback_id=lambda i: f"unreadable-{i}-{skip}"
+        )
 
     async def list_templates(self, *, status: str | None = None, limit: int = 200) -> list[Template]:
         """Every WhatsApp template of the organization (all pages)."""

@@ -8,11 +8,13 @@ model that does not validate becomes a `BadResponseError` naming the field and w
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from tui.core.errors import BadResponseError
+from tui.core.models import Page
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,6 +22,10 @@ M = TypeVar("M", bound=BaseModel)
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 #: Deeper JSON is refused: the API's documents are a few levels deep, error data a few more.
 MAX_JSON_DEPTH = 64
+
+
+#: Fields a server cannot set: the client's own verdict on an item it could not read.
+CLIENT_ONLY = frozenset({"unreadable"})
 
 
 class UnreadableJson(ValueError):
@@ -75,10 +81,17 @@ def reasons(exc: ValidationError, most: int = 3) -> str:
     return "; ".join(reason(dict(e)) for e in errors[:most])
 
 
+def _from_server(model: type[BaseModel], data: Any) -> Any:
+    """`data` without the fields only the client may set (`unreadable`)."""
+    if isinstance(data, dict) and CLIENT_ONLY & data.keys() and CLIENT_ONLY & model.model_fields.keys():
+        return {k: v for k, v in data.items() if k not in CLIENT_ONLY}
+    return data
+
+
 def parse_model(model: type[M], data: Any, what: str, *, status: int = 200) -> M:
     """`data` as `model`, or a `BadResponseError` that names the field."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(_from_server(model, data))
     except ValidationError as exc:
         detail = reasons(exc, most=1)
     except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
@@ -88,3 +101,47 @@ def parse_model(model: type[M], data: Any, what: str, *, status: int = 200) -> M
         "and the profile's paths.",
         status=status,
     )
+
+
+def parse_items(
+    model: type[M], data: Any, what: str, *, noun: str, fallback_id: Callable[[int], Any]
+) -> Page[M]:
+    """A page read item by item: one that does not validate stays in its place as a placeholder
+    (its readable fields kept, `unreadable` saying why), so one bad row never empties a page,
+    and `total`, positions and `has_more` stay the server's. `fallback_id(index)` names an item
+    whose own id is unusable. The page itself (not a list, no `data`) is still read strictly."""
+    envelope = parse_model(Page[Any], data, what)
+    items = [_item(model, raw, noun, fallback_id(index)) for index, raw in enumerate(envelope.data)]
+    return cast("Page[M]", envelope.model_copy(update={"data": items}))
+
+
+def _item(model: type[M], raw: Any, noun: str, fallback_id: Any) -> M:
+    raw = _from_server(model, raw)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_input=False)
+        why = reasons(exc)
+    except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+        errors, why = [], f"a value in it cannot be read: {type(exc).__name__}"
+    if not isinstance(raw, dict):
+        kept: dict[str, Any] = {}
+        why = "not an object"
+    else:
+        bad = {e["loc"][0] for e in errors if e.get("loc")}
+        kept = {k: v for k, v in raw.items() if k not in bad}
+    if not _usable_id(kept.get("id")):
+        kept["id"] = fallback_id
+    try:
+        item = model.model_validate(kept)
+    except (ValueError, TypeError, ArithmeticError, RecursionError):
+        item = model.model_validate({"id": fallback_id})
+    return item.model_copy(update={"unreadable": f"This {noun} could not be read ({why})."})
+
+
+def _usable_id(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and 0 < len(value.strip()) <= 200

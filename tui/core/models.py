@@ -111,6 +111,11 @@ class Conversation(ApiModel):
     last_message_text: str | None = None
     last_message_at: datetime | None = None
     last_inbound_message_at: datetime | None = None
+    #: Set by the client, never by the server: why this row of a list could not be read (one
+    #: sentence). Its readable fields are kept, the others are at their defaults, so it must not
+    #: be acted on (its window may look closed or never opened); its id is negative when the
+    #: server's was unusable. `client.get_conversation` reads it strictly (or names the field).
+    unreadable: str | None = None
 
     _times = field_validator("last_message_at", "last_inbound_message_at", mode="before")(
         classmethod(lambda cls, v: parse_time(v))
@@ -147,6 +152,10 @@ class Message(ApiModel):
     file_type: str | None = None
     file_size: int | None = None
     media_url: str | None = None
+    #: Set by the client, never by the server: why this item of a history page could not be read
+    #: (one sentence, "This message could not be read (created_at: not a timestamp)."). Its
+    #: readable fields are kept; its id is "unreadable-<index>-<skip>" when the server's was unusable.
+    unreadable: str | None = None
 
     _time = field_validator("created_at", mode="before")(classmethod(lambda cls, v: parse_time(v)))
 
@@ -213,6 +222,11 @@ class Page(ApiModel, Generic[T]):
     @property
     def has_more(self) -> bool:
         return self.skip + len(self.data) < self.total
+
+    @property
+    def unreadable_count(self) -> int:
+        """Items kept in place as unreadable placeholders (see `Message.unreadable`)."""
+        return sum(1 for item in self.data if getattr(item, "unreadable", None))
 
 
 class SignedUpload(ApiModel):
