@@ -16,7 +16,8 @@ from typing import Any
 import uvicorn
 
 from tui.sandbox.app import create_app
-from tui.sandbox.faults import FaultInjector, Faults, merge_options
+from tui.sandbox.faults import Faults, merge_options
+from tui.sandbox.injector import FaultInjector
 from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
 
 START_TIMEOUT = 15.0
@@ -44,10 +45,12 @@ class RunningSandbox:
 
     def stop(self) -> None:
         """Stop serving and wait for the thread; safe to call twice."""
+        if self._injector is not None:
+            self._injector.close()
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
-        app = self._app if self._app is not None else self._server.config.app
+        app: Any = self._app if self._app is not None else self._server.config.app
         app.state.sandbox.store.close()
 
     # -- its records, for tests that check delivery --
@@ -94,7 +97,8 @@ class RunningSandbox:
 
     def fault_stats(self) -> dict[str, int]:
         """Requests per outcome (`requests`, `passed`, `delayed`, `rate_limited`, `fail_<code>`,
-        `drop_before`, `drop_after`); empty without faults."""
+        `drop_before`, `drop_after`) and answers changed (`trickled`, `hostile`, `odd_nested`,
+        `odd_range`, `echoed_key`); empty without faults."""
         return self._injector.stats() if self._injector is not None else {}
 
     def fault_events(self) -> list[tuple[str, str, str]]:
@@ -119,12 +123,9 @@ def start_in_thread(
 ) -> RunningSandbox:
     """Serve on `host:port` (0 = a free port) from a daemon thread; returns once it accepts.
 
-    Faults come as `faults=Faults(...)` and/or these keyword options (they override `faults`):
-    `latency_ms` (ms, or `(low, high)`), `fail_rate`, `fail_status` (codes), `drop_before`,
-    `drop_after` (shares 0-1), `drop_style` (`"close"` | `"reset"`), `rate_limit`
-    (`(requests, window_seconds)`), `retry_after` (seconds, for injected 429/503),
-    `fault_methods`, `fault_paths` (globs) and `fault_seed`. See `tui.sandbox.faults`.
-    Without any, nothing is installed and the sandbox behaves exactly as without this feature."""
+    Faults come as `faults=Faults(...)` and/or the keyword options of the table
+    `tui.sandbox.fault_options.OPTIONS` (they override `faults`); `tui.sandbox.faults` says what
+    each does. Without any, nothing is installed and the sandbox behaves exactly as without them."""
     data_dir = data_dir or default_data_dir()
     every = options.pop("inbound_every", INBOUND_EVERY) if simulate_inbound else None
     faults = merge_options(faults, options)

@@ -86,6 +86,7 @@ class Store:
         self.path = path
         self.clock = clock
         self._lock = threading.Lock()
+        self._closed = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -93,8 +94,12 @@ class Store:
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:
+        """Stamp and close; safe twice."""
+        if self._closed:
+            return
         self.stamp()
         with self._lock:
+            self._closed = True
             self._db.close()
 
     def stamp(self) -> None:
