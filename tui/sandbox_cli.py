@@ -6,7 +6,6 @@ Only argparse and the standard library at import time; the sandbox itself loads 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from tui.cli_common import EXIT_OK, UsageError, _out
@@ -28,9 +27,10 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from tui.sandbox.runner import default_data_dir, serve_forever
+    from tui.core.paths import sandbox_data_dir
+    from tui.sandbox.runner import serve_forever
 
-    data = Path(args.data).expanduser() if args.data else default_data_dir()
+    data = sandbox_data_dir(args.data)
     serve_forever(
         data_dir=data,
         host=args.host,

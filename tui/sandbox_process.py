@@ -16,15 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import SwitchboardError
-from tui.core.paths import data_dir
+from tui.core.paths import sandbox_data_dir
 from tui.core.text import one_line
 
+__all__ = ["SandboxAddress", "SandboxProcess", "sandbox_data_dir", "start_sandbox_process"]
+
 READY_TIMEOUT = 30.0
-
-
-def sandbox_data_dir(configured: str | None) -> Path:
-    """The profile's `sandbox_data`, else `$XDG_DATA_HOME/switchboard/sandbox`."""
-    return Path(configured).expanduser() if configured else data_dir() / "sandbox"
 
 
 @dataclass(frozen=True)

@@ -29,3 +29,10 @@ def data_dir() -> Path:
 
 def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / APP
+
+
+def sandbox_data_dir(configured: str | None = None) -> Path:
+    """The embedded sandbox's folder: `configured` (a profile's `sandbox_data`, or `switchboard
+    sandbox --data`) with `~` expanded, else `$XDG_DATA_HOME/switchboard/sandbox`. The one
+    place that decides it, for the app, the CLI and the sandbox itself."""
+    return Path(configured).expanduser() if configured else data_dir() / "sandbox"

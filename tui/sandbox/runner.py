@@ -4,7 +4,6 @@ foreground for `switchboard sandbox`."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import threading
 import time
@@ -15,6 +14,7 @@ from typing import Any
 
 import uvicorn
 
+from tui.core.paths import sandbox_data_dir
 from tui.sandbox.app import create_app
 from tui.sandbox.faults import Faults, merge_options
 from tui.sandbox.injector import FaultInjector
@@ -22,13 +22,6 @@ from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
 
 START_TIMEOUT = 15.0
 INBOUND_EVERY = (5.0, 20.0)
-
-
-def default_data_dir() -> Path:
-    """`$XDG_DATA_HOME/switchboard/sandbox` (`~/.local/share/...` when unset)."""
-    base = os.environ.get("XDG_DATA_HOME")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".local" / "share"
-    return root / "switchboard" / "sandbox"
 
 
 @dataclass
@@ -126,7 +119,7 @@ def start_in_thread(
     Faults come as `faults=Faults(...)` and/or the keyword options of the table
     `tui.sandbox.fault_options.OPTIONS` (they override `faults`); `tui.sandbox.faults` says what
     each does. Without any, nothing is installed and the sandbox behaves exactly as without them."""
-    data_dir = data_dir or default_data_dir()
+    data_dir = data_dir or sandbox_data_dir()
     every = options.pop("inbound_every", INBOUND_EVERY) if simulate_inbound else None
     faults = merge_options(faults, options)
     app = create_app(data_dir, simulate_inbound_every=every, **options)
