@@ -6,6 +6,10 @@ Only argparse and the standard library at import time; the sandbox itself loads 
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from tui.cli_common import EXIT_OK, UsageError, _out
@@ -20,26 +24,103 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
         "sandbox", parents=parents or [], help="run the embedded sandbox backend in the foreground"
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=_port, default=8765, help="0 picks a free one (default 8765)")
     p.add_argument("--data", metavar="DIR", help="where its SQLite file and uploads live")
     p.add_argument("--simulate-inbound", action="store_true", help="customers write now and then")
     add_flags(p.add_argument_group("faults on demand (for testing clients; off unless given)"))
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535 (0 picks a free one), got {text!r}")
+    return port
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from tui.core.paths import sandbox_data_dir
-    from tui.sandbox.runner import serve_forever
+    from tui.sandbox.runner import serve_forever, start_in_thread
 
     data = sandbox_data_dir(args.data)
-    serve_forever(
-        data_dir=data,
-        host=args.host,
-        port=args.port,
-        simulate_inbound=args.simulate_inbound,
-        announce=_out,
-        faults=_sandbox_faults(args),
-    )
+    faults = _sandbox_faults(args)
+    _check_data(data, given=bool(args.data))
+    try:
+        running = start_in_thread(
+            data, host=args.host, port=args.port, simulate_inbound=args.simulate_inbound, faults=faults
+        )
+    except (OSError, sqlite3.Error, RuntimeError) as exc:
+        raise _start_error(exc, args.host, args.port, data) from None
+    serve_forever(running, simulate_inbound=args.simulate_inbound, announce=_out, faults=faults)
     return EXIT_OK
+
+
+def _check_data(data: Path, *, given: bool) -> None:
+    """A data folder that is a file, or inside one, is refused before anything is created."""
+    where = f"--data {data}" if given else f"The sandbox's data folder {data}"
+    fix = (
+        "give a folder (it is created if missing)"
+        if given
+        else "move that file, or choose a folder with --data"
+    )
+    if data.exists() and not data.is_dir():
+        _refuse(f"{where} is a file, not a folder; {fix}.", usage=given)
+    parent = data.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        _refuse(f"{where} is inside a file ({parent}), not a folder; {fix}.", usage=given)
+
+
+def _refuse(sentence: str, *, usage: bool) -> None:
+    from tui.core.errors import SwitchboardError
+
+    raise UsageError(sentence) if usage else SwitchboardError(sentence)
+
+
+def _start_error(exc: Exception, host: str, port: int, data: Path) -> Exception:
+    """One sentence for why the sandbox could not start: a UsageError (exit 2) when a value given
+    on the command line is to blame, else a SwitchboardError (exit 1)."""
+    from tui.core.errors import SwitchboardError
+
+    database = data / "sandbox.db"
+    if isinstance(exc, socket.gaierror):
+        return UsageError(
+            f"--host {host} is not a name this machine can resolve; use 127.0.0.1 (the default), "
+            "localhost or one of this machine's addresses."
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+        return SwitchboardError(
+            f"{database} is not a sandbox database ({exc}); move it away to start afresh, or choose "
+            "another folder with --data."
+        )
+    if isinstance(exc, sqlite3.Error):
+        return SwitchboardError(
+            f"The sandbox cannot open its database {database} ({exc}); check that the folder is "
+            "writable, or choose another with --data."
+        )
+    if isinstance(exc, OSError) and exc.filename is not None:  # the data folder, not the socket
+        return SwitchboardError(
+            f"The sandbox cannot use {data} as its data folder ({exc.strerror or exc}); check that it "
+            "is writable, or choose another with --data."
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+        return SwitchboardError(
+            f"Port {port} on {host} is already in use; stop what listens there or choose another "
+            "port with --port (0 picks a free one)."
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EADDRNOTAVAIL:
+        return UsageError(
+            f"--host {host} is not an address of this machine; use 127.0.0.1 (the default) or one "
+            "of this machine's own addresses."
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.EACCES:
+        return SwitchboardError(
+            f"Port {port} needs privileges this user does not have; choose one above 1023 with --port."
+        )
+    return SwitchboardError(f"The sandbox could not start on {host} port {port} ({exc}).")
 
 
 def _sandbox_faults(args: argparse.Namespace) -> Any:

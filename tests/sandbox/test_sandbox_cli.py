@@ -4,13 +4,17 @@ its refusals as one sentence with an exit code, and a quiet stderr."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from tui.sandbox.faults import HOSTILE_PREFIX, HOSTILE_SUFFIX
 from tui.sandbox.seed import HANDY_IDS
+
+from .commands import run_sandbox_command
 
 SEND = "/conversation-messages-transform-outgoing-webchat"
 
@@ -40,3 +44,62 @@ def test_answer_fault_flags_on_the_wire(tmp_path: Path, sandbox_command: Any) ->
     assert sent.status_code == 201 and isinstance(sent.json()["id"], int)  # POST is spared
     code, stderr = command.finish()
     assert code in (0, 130) and stderr == ""
+
+
+# -- refusals: one sentence and an exit code ---------------------------------------------------------
+
+
+def refused(*args: str) -> tuple[int, str]:
+    """Run a `switchboard sandbox` that must refuse to start: its exit code and its one line."""
+    done = run_sandbox_command(*args)
+    lines = done.stderr.strip().splitlines()
+    assert done.stdout == "" and len(lines) == 1, done.stderr
+    assert "Unexpected error" not in done.stderr and "Traceback" not in done.stderr
+    return done.returncode, lines[0]
+
+
+def test_a_busy_port(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, line = refused("--data", str(tmp_path), "--port", str(port))
+    assert code == 1
+    assert line == (
+        f"Port {port} on 127.0.0.1 is already in use; stop what listens there or choose another "
+        "port with --port (0 picks a free one)."
+    )
+
+
+@pytest.mark.parametrize("port", ["70000", "65536", "-1", "http"])
+def test_a_port_out_of_range(tmp_path: Path, port: str) -> None:
+    code, line = refused("--data", str(tmp_path), f"--port={port}")
+    assert code == 2 and "--port" in line and "0-65535" in line, line
+
+
+def test_an_unknown_host(tmp_path: Path) -> None:
+    code, line = refused("--data", str(tmp_path), "--port", "0", "--host", "nosuch.invalid")
+    assert code == 2
+    assert line.startswith("--host nosuch.invalid is not a name this machine can resolve;"), line
+
+
+def test_a_host_that_is_not_this_machine(tmp_path: Path) -> None:
+    code, line = refused("--data", str(tmp_path), "--port", "0", "--host", "192.0.2.1")
+    assert code == 2
+    assert line.startswith("--host 192.0.2.1 is not an address of this machine;"), line
+
+
+def test_data_naming_a_file(tmp_path: Path) -> None:
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a folder")
+    code, line = refused("--data", str(afile), "--port", "0")
+    assert code == 2 and line.startswith(f"--data {afile} is a file, not a folder;"), line
+    code, line = refused("--data", str(afile / "inside"), "--port", "0")
+    assert code == 2 and line.startswith(f"--data {afile / 'inside'} is inside a file"), line
+    assert afile.read_text() == "not a folder"
+
+
+def test_a_database_that_is_not_one(tmp_path: Path) -> None:
+    (tmp_path / "sandbox.db").write_bytes(b"this is not SQLite" * 100)
+    code, line = refused("--data", str(tmp_path), "--port", "0")
+    assert code == 1 and line.startswith(f"{tmp_path / 'sandbox.db'} is not a sandbox database"), line

@@ -179,20 +179,16 @@ def start_in_thread(
 
 
 def serve_forever(
-    data_dir: Path,
-    host: str,
-    port: int,
+    running: RunningSandbox,
+    *,
     simulate_inbound: bool,
     announce: Callable[[str], None],
     faults: Faults | None = None,
 ) -> None:
-    """Run in the foreground until Ctrl-C, after printing how to connect."""
-    running = start_in_thread(
-        data_dir, host=host, port=port, simulate_inbound=simulate_inbound, faults=faults
-    )
+    """Print how to connect to `running`, then serve in the foreground until Ctrl-C."""
     handy = ", ".join(f"{k}={v}" for k, v in HANDY_IDS.items())
     for line in (
-        f"Switchboard sandbox on {running.base_url}  (data in {data_dir})",
+        f"Switchboard sandbox on {running.base_url}  (data in {running.data_dir})",
         f"API key: {running.api_key}  organization_id: {running.organization_id}",
         f"Handy conversation ids: {handy}",
         "A profile for it (config.toml):",
