@@ -34,13 +34,16 @@ def _read_text(args: argparse.Namespace) -> str:
 
 
 def _progress_printer() -> Callable[[Any], None] | None:
+    """Upload progress on a terminal's stderr; the file name neutralised like any other text."""
+    from tui.core.text import clip, one_line
+
     if not sys.stderr.isatty():
         return None
 
     def show(p: Any) -> None:
         if p.stage == "uploading":
             pct = 100 * p.done // max(p.total, 1)
-            sys.stderr.write(f"\ruploading {p.detail}: {pct:3d}%")
+            sys.stderr.write(f"\ruploading {clip(one_line(str(p.detail)), 60)}: {pct:3d}%")
             if p.done >= p.total:
                 sys.stderr.write("\n")
         sys.stderr.flush()

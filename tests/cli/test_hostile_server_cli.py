@@ -5,14 +5,18 @@ bodies and failed reads are one plain sentence."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.cli.test_bad_input_cli import forbidden
 from tests.cli.test_cli import one_sentence, run
+from tests.helpers import make_png
 from tui.sandbox.faults import HOSTILE_PREFIX, HOSTILE_SUFFIX
 from tui.sandbox.seed import HANDY_IDS
 
@@ -203,3 +207,45 @@ def test_a_post_lost_after_sending_does_say_check(faulty: Start) -> None:
     assert proc.returncode == 6
     assert RESEND_WORDS in one_sentence(proc)
     assert sandbox.count_messages("lost answer") == {WEBCHAT: 1}
+
+
+# -- upload progress on a terminal ------------------------------------------------------------------
+
+
+def test_upload_progress_shows_a_hostile_file_name_as_data(
+    tmp_path: Path, sandbox: Any, local: dict[str, str]
+) -> None:
+    """Progress is drawn only when stderr is a terminal: give it one (a pty)."""
+    png = make_png(tmp_path / "x.png")
+    hostile = png.with_name("\x1b]52;c;ZXZpbA==\x07\x1b[2Jphoto\u202e.png")
+    png.rename(hostile)
+    master, slave = os.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tui", "send", str(WEBCHAT), "--attach", str(hostile)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=local,
+            timeout=60,
+        )
+        os.close(slave)
+        slave = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the writer is gone
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+        if slave >= 0:
+            os.close(slave)
+    assert proc.returncode == 0, seen
+    terminal = seen.decode("utf-8", "replace")
+    assert "uploading " in terminal and "100%" in terminal
+    assert "\x1b" not in terminal and "\u202e" not in terminal, repr(terminal)
+    assert "␛]52;c;ZXZpbA==␇" in terminal
