@@ -14,7 +14,7 @@ import pytest
 from tui.sandbox.faults import HOSTILE_PREFIX, HOSTILE_SUFFIX
 from tui.sandbox.seed import HANDY_IDS
 
-from .commands import run_sandbox_command
+from .commands import WAIT, run_sandbox_command
 
 SEND = "/conversation-messages-transform-outgoing-webchat"
 
@@ -103,3 +103,23 @@ def test_a_database_that_is_not_one(tmp_path: Path) -> None:
     (tmp_path / "sandbox.db").write_bytes(b"this is not SQLite" * 100)
     code, line = refused("--data", str(tmp_path), "--port", "0")
     assert code == 1 and line.startswith(f"{tmp_path / 'sandbox.db'} is not a sandbox database"), line
+
+
+# -- a quiet stderr ------------------------------------------------------------------------------------
+
+
+def test_a_client_giving_up_on_a_slow_request_leaves_stderr_quiet(
+    tmp_path: Path, sandbox_command: Any
+) -> None:
+    command = sandbox_command("--data", str(tmp_path), "--port", "0", "--latency", "1000")
+    seen = command.announcement()
+    send = {"conversation_id": HANDY_IDS["webchat"], "message_text": "given up", "message_type": "text"}
+    headers = {"x-api-key": seen["api_key"]}
+    with httpx.Client(base_url=seen["base_url"], headers=headers) as api:
+        with pytest.raises(httpx.ReadTimeout):  # 0.2 s per read against 1 s of latency
+            api.post(SEND, json=send, timeout=0.2)
+        # Started after the first, with the same latency: when it is answered, the first one's
+        # handler has run and met the closed connection.
+        assert api.get("/conversations/1", timeout=WAIT).status_code == 200
+    code, stderr = command.finish()
+    assert stderr == "" and code in (0, 130)

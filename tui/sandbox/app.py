@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -77,6 +77,11 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return feathers(code, f"Page not found: {request.method} {request.url.path}" if code == 404 else str(exc))
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its request was read: nobody is left to answer, nothing to log."""
+    return Response(status_code=400)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     return feathers(500, f"Internal error: {type(exc).__name__}")
 
@@ -127,7 +132,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={HTTPException: not_found, Exception: server_error},
+        exception_handlers={HTTPException: not_found, ClientDisconnect: client_gone, Exception: server_error},
     )
     app.state.sandbox = sb
     return app
