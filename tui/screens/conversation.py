@@ -47,7 +47,7 @@ class ConversationScreen(BaseScreen[None]):
         Binding("ctrl+n", "toggle_note", "Note", id="conversation.toggle_note"),
         Binding("ctrl+o", "attach", "Attach", id="conversation.attach"),
         Binding("ctrl+t", "template", "Template", id="conversation.template"),
-        Binding("ctrl+g", "editor", "Editor", id="conversation.editor"),
+        Binding("ctrl+g", "editor", "Editor", show=False, id="conversation.editor"),  # help, palette
         Binding("ctrl+l", "focus_history", "History", show=False, id="conversation.history"),
     ]
 
@@ -62,7 +62,8 @@ class ConversationScreen(BaseScreen[None]):
         yield Static(id="conversation-head")
         yield History(id="history", clock=self.ctx.clock)
         yield Composer(self.spec, id="composer")
-        yield Footer()
+        # Compact, and ctrl+p left to the help: every key fits 80 columns whole.
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def composer(self) -> Composer:

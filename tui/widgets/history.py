@@ -51,6 +51,9 @@ class History(VerticalScroll, can_focus=False):
         self._local: dict[str, HistoryItem] = {}
 
     def on_mount(self) -> None:
+        # Held at the newest message while items arrive, wrap or the composer grows, until the
+        # agent scrolls up (Textual's anchor; scrolling back to the end holds it again).
+        self.anchor()
         self.watch(self, "scroll_y", self._scrolled)
 
     # -- what is shown ----------------------------------------------------------------------
