@@ -116,3 +116,51 @@ def test_human_size() -> None:
     assert human_size(2048) == "2 KB"
     assert human_size(5 * 1024 * 1024) == "5 MB"
     assert human_size(int(1.5 * 1024**3)) == "1.5 GB"
+
+
+#: Text as Notepad and Excel save it: a byte-order mark, then the encoded text.
+TEXT = "Name,Amount\nAna,12\n"
+BOM_TEXTS = {
+    "utf-16-le": b"\xff\xfe" + TEXT.encode("utf-16-le"),  # FF FE looks like an MPEG frame sync
+    "utf-16-be": b"\xfe\xff" + TEXT.encode("utf-16-be"),
+    "utf-8-sig": TEXT.encode("utf-8-sig"),
+    "utf-32-le": b"\xff\xfe\x00\x00" + TEXT.encode("utf-32-le"),
+    "utf-32-be": b"\x00\x00\xfe\xff" + TEXT.encode("utf-32-be"),
+}
+
+
+@pytest.mark.parametrize("encoding", sorted(BOM_TEXTS))
+def test_text_with_a_byte_order_mark_is_text(encoding: str) -> None:
+    head = BOM_TEXTS[encoding]
+    assert detect_mime(head, "export.txt") == "text/plain"
+    assert detect_mime(head, "export.csv") == "text/csv"
+    assert detect_mime(head, "export") == "text/plain"
+
+
+def test_a_utf16_file_is_a_document_not_audio(tmp_path: Path) -> None:
+    f = inspect_file(write(tmp_path, "export.txt", BOM_TEXTS["utf-16-le"]))
+    assert (f.mime, f.category) == ("text/plain", "file")
+
+
+def test_utf16_text_named_like_audio_is_caught(tmp_path: Path) -> None:
+    with pytest.raises(LocalFileError) as err:
+        inspect_file(write(tmp_path, "song.mp3", BOM_TEXTS["utf-16-le"]))
+    assert "named like audio/mpeg but its content is text/plain" in err.value.sentence
+
+
+def test_a_real_mpeg_frame_is_still_audio() -> None:
+    assert detect_mime(b"\xff\xfb\x90\x64" + b"\x00" * 64, "song.mp3") == "audio/mpeg"
+    assert detect_mime(b"ID3\x04\x00" + b"\x00" * 64, "song.mp3") == "audio/mpeg"
+
+
+def test_a_name_that_is_not_utf8_gets_a_safe_name(tmp_path: Path) -> None:
+    raw = os.fsencode(tmp_path) + b"/caf\xe9 \xff.txt"  # Latin-1 bytes, as an old archive leaves them
+    path = Path(os.fsdecode(raw))
+    path.write_bytes(b"menu\n")
+    f = inspect_file(path)
+    assert f.name == "caf\ufffd \ufffd.txt"
+    assert f.name.encode("utf-8")  # can go into JSON, a terminal, a sentence
+    assert f.path.read_bytes() == b"menu\n"  # the real path still opens the file
+    with pytest.raises(LocalFileError) as err:
+        inspect_file(Path(os.fsdecode(os.fsencode(tmp_path) + b"/gone\xe9.txt")))
+    assert err.value.sentence.encode("utf-8")

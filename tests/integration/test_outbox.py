@@ -251,3 +251,29 @@ def test_a_lapsed_lease_taken_over_stops_the_old_holder_before_its_post(store: S
     assert store.begin_post(entry.id, "b")
     assert store.resolve(entry.id) is None  # being posted: cannot be discarded now
     assert store.update(entry.id, owner="a", state="failed") is None
+
+
+async def test_an_unexpected_error_fails_the_entry_once_instead_of_retrying_it(
+    make_outbox: Any, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug is not a network hiccup: trying it again cannot help, so it fails at once, with
+    its one sentence, and nothing is posted."""
+    import tui.core.outbox as outbox_module
+
+    calls = 0
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(outbox_module, "prepare", broken)
+    outbox, transport = make_outbox()
+    conv = await find(outbox.client, "webchat")
+    entry = await outbox.submit(conv.id, Draft(text="hits a bug"), "hits a bug")
+    await outbox.wait_idle()
+    final = store.get(entry.id)
+    assert final is not None and final.state == "failed" and final.attempts == 1
+    assert final.reason == "An unexpected error stopped this send (RuntimeError: a bug)."
+    assert calls == 1 and posts(transport) == 0
+    await outbox.client.aclose()

@@ -57,11 +57,43 @@ def mime_from_name(name: str) -> str | None:
 
 def _claims_media(mime: str | None) -> bool:
     """Types a channel treats specially; a name claiming one must be backed by the content."""
-    return bool(mime) and (mime.split("/", 1)[0] in ("image", "audio", "video") or mime == "application/pdf")
+    if not mime:
+        return False
+    return mime.split("/", 1)[0] in ("image", "audio", "video") or mime == "application/pdf"
+
+
+#: Byte-order marks, longest first: UTF-32 LE starts with UTF-16 LE's mark.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding a byte-order mark announces (what Notepad and Excel write), or None."""
+    for mark, encoding in _BOMS:
+        if head.startswith(mark):
+            return encoding
+    return None
+
+
+def safe_name(name: str) -> str:
+    """A file name that can go into JSON, a terminal and a sentence: bytes that are not UTF-8
+    (kept by Python as surrogate escapes, e.g. from a Latin-1 archive) become U+FFFD."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that was never a byte
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
 
 
 def sniff(head: bytes, name: str = "") -> str | None:
     """The MIME type the content proves, or None when the bytes say nothing definite."""
+    if text_encoding(head):
+        return "text/plain"  # before the MPEG check: FF FE reads as a frame sync
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "image/png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -127,13 +159,13 @@ def _looks_textual(head: bytes) -> bool:
 def detect_mime(head: bytes, name: str) -> str:
     """Content first, name second; an unknown binary is application/octet-stream."""
     sniffed = sniff(head, name)
-    if sniffed:
-        return sniffed
     by_name = mime_from_name(name)
-    if _looks_textual(head):
+    if sniffed == "text/plain" or (sniffed is None and _looks_textual(head)):
         if by_name and (by_name.startswith("text/") or by_name in ("application/json", "application/xml")):
             return by_name
         return "text/plain"
+    if sniffed:
+        return sniffed
     if by_name and not by_name.startswith(("image/", "text/")) and by_name != "application/pdf":
         # Formats we cannot sniff (some audio/video); trust the name only for those.
         return by_name
@@ -207,7 +239,8 @@ def inspect_file(path: str | os.PathLike[str] | LocalFile) -> LocalFile:
     if isinstance(path, LocalFile):
         return recheck(path)
     p = Path(path).expanduser()
-    shown = str(path)
+    shown = safe_name(str(path))  # quoted in sentences; the real path is used to open it
+    name = safe_name(p.name)
     try:
         st = p.stat()
     except FileNotFoundError:
@@ -231,20 +264,20 @@ def inspect_file(path: str | os.PathLike[str] | LocalFile) -> LocalFile:
         raise LocalFileError(f"The file {shown!r} cannot be read ({exc.strerror or exc}).") from None
     mime = detect_mime(head, p.name)
     claimed = mime_from_name(p.name)
-    if _claims_media(claimed) and claimed != mime and claimed != "image/svg+xml":
+    if claimed is not None and _claims_media(claimed) and claimed not in (mime, "image/svg+xml"):
         proven = sniff(head, p.name)
         if proven is not None:
             raise LocalFileError(
-                f"{p.name!r} is named like {claimed} but its content is {proven}; "
+                f"{name!r} is named like {claimed} but its content is {proven}; "
                 "rename it or pick the right file."
             )
         if claimed.startswith("image/") or claimed == "application/pdf":
             raise LocalFileError(
-                f"{p.name!r} is named like {claimed} but its content is not; "
+                f"{name!r} is named like {claimed} but its content is not; "
                 "the file may be damaged or mislabelled."
             )
     return LocalFile(
-        path=p.resolve(), name=p.name, size=st.st_size, mime=mime, mtime_ns=st.st_mtime_ns, ino=st.st_ino
+        path=p.resolve(), name=name, size=st.st_size, mime=mime, mtime_ns=st.st_mtime_ns, ino=st.st_ino
     )
 
 

@@ -33,7 +33,7 @@ from tui.core.drafts import Draft, draft_from_dict, draft_to_dict
 from tui.core.errors import SwitchboardError
 from tui.core.liveness import BEAT_SECONDS
 from tui.core.models import Message
-from tui.core.retry import RetryPolicy, Verdict, classify
+from tui.core.retry import RetryPolicy, UnexpectedSendError, Verdict, classify
 from tui.core.sender import ProgressFn, SendProgress, execute, prepare
 from tui.core.store import OutboxEntry, Store
 from tui.core.text import one_line
@@ -338,7 +338,7 @@ class Outbox:
             return await self._failed(entry, exc, posting=posting)
         except Exception as exc:  # a bug must not leave the entry stuck or vanish silently
             detail = one_line(f"{type(exc).__name__}: {exc}", 160)
-            error = SwitchboardError(f"An unexpected error stopped this send ({detail}).")
+            error = UnexpectedSendError(f"An unexpected error stopped this send ({detail}).")
             return await self._failed(entry, error, posting=posting)
         finally:
             self._posting.discard(entry.id)

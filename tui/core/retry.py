@@ -24,6 +24,10 @@ from tui.core.errors import (
 from tui.core.sender import PartialSendError
 
 
+class UnexpectedSendError(SwitchboardError):
+    """A bug stopped the send: trying again cannot help, so it is never retried automatically."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with jitter: attempt n waits base*factor^(n-1), capped, times [0.5, 1)."""
@@ -49,6 +53,8 @@ class Verdict:
 def classify(exc: SwitchboardError, *, posting: bool) -> Verdict:
     """What a failure means for the entry; `posting` is whether a message POST was under way."""
     cause = exc.cause if isinstance(exc, PartialSendError) else exc
+    if isinstance(cause, UnexpectedSendError):
+        return Verdict("unconfirmed" if posting else "failed", exc.sentence)
     if isinstance(cause, PolicyRefusal | LocalFileError | ConfigError):
         return Verdict("failed", exc.sentence)
     if isinstance(cause, RateLimitedError):
