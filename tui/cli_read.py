@@ -16,6 +16,12 @@ NAME_CELLS = 48
 FILE_NAME_CELLS = 80
 
 
+def unreadable(page: Any) -> str:
+    """The footer's note on rows the client kept in place but could not read."""
+    count = page.unreadable_count
+    return f", {count} of them unreadable" if count else ""
+
+
 async def cmd_conversations(args: argparse.Namespace) -> int:
     from tui.core.channels import channel_spec, label
     from tui.core.policy import window_state
@@ -39,6 +45,10 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
     rows = []
     for c in page.data:
         state = window_state(c, channel_spec(c.channel), now)
+        window = state.describe().removeprefix("window ") if state.applies else "-"
+        when = age(c.last_message_at, now, none="-")
+        if c.unreadable:  # kept in its place; what it says about time cannot be trusted
+            window, when = "?", "?"
         rows.append(
             [
                 str(c.id),
@@ -46,15 +56,15 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
                 c.contact_name,
                 c.status or "-",
                 str(c.unread_count or ""),
-                state.describe().removeprefix("window ") if state.applies else "-",
-                age(c.last_message_at, now, none="-"),
-                c.last_message_text or "",
+                window,
+                when,
+                c.unreadable or c.last_message_text or "",
             ]
         )
     table(rows, ["ID", "CHANNEL", "CONTACT", "STATUS", "UNREAD", "WINDOW", "AGE", "LAST MESSAGE"], 7)
     shown_to = page.skip + len(page.data)
     more = f"; next page: --skip {shown_to}" if page.has_more else ""
-    _out(f"({len(page.data)} of {page.total} conversations{more})")
+    _out(f"({len(page.data)} of {page.total} conversations{unreadable(page)}{more})")
     return EXIT_OK
 
 
@@ -78,6 +88,8 @@ def _message_line(m: Any, now: datetime) -> str:
         name = clip(one_line(m.file_name or "attachment"), FILE_NAME_CELLS)
         kind, mime = one_line(m.message_type, 20), one_line(m.file_type, 80) or "unknown type"
         lines.append(f"    [{kind}] {name} ({mime}{size})")
+    if m.unreadable:
+        lines.append(f"    [unreadable] {one_line(m.unreadable)}")
     lines.extend(f"    {line}" for line in text.splitlines() if text)
     return "\n".join(lines)
 
@@ -117,8 +129,9 @@ async def cmd_show(args: argparse.Namespace) -> int:
     _out()
     for m in messages:
         _out(_message_line(m, now))
-    if page.has_more:
-        _out(f"({len(messages)} most recent of {page.total} messages; --limit for more)")
+    if page.has_more or page.unreadable_count:
+        more = "; --limit for more" if page.has_more else ""
+        _out(f"({len(messages)} most recent of {page.total} messages{unreadable(page)}{more})")
     return EXIT_OK
 
 

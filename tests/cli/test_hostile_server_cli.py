@@ -175,6 +175,24 @@ def test_odd_bodies_are_one_sentence(faulty: Start, odd: str, args: list[str]) -
     assert json.loads(proc.stdout).get("ok", True) is (proc.returncode == 0)
 
 
+def test_unreadable_rows_and_messages_say_so(faulty: Start) -> None:
+    """The client keeps a row or message it cannot read in its place; the CLI says which."""
+    _, env = faulty(odd_bodies="range", fault_paths=["/conversations"])
+    proc = run("conversations", "--limit", "5", env=env)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.splitlines()[1:-1]
+    assert rows and all("This conversation could not be read" in row for row in rows), proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith(
+        f"({len(rows)} of 30 conversations, {len(rows)} of them unreadable"
+    )
+
+    _, env = faulty(odd_bodies="range", fault_paths=["/conversation-messages"])
+    proc = run("show", str(WEBCHAT), env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "    [unreadable] This message could not be read (created_at: " in proc.stdout
+    assert "of them unreadable)" in proc.stdout.splitlines()[-1]
+
+
 # -- no "check before sending again" where nothing was sent ----------------------------------------
 
 RESEND_WORDS = "check before sending again"
