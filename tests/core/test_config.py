@@ -18,6 +18,7 @@ from tui.core.config import (
     masked,
     resolve,
     save_config,
+    save_setting,
     starter_config,
 )
 from tui.core.errors import ConfigError
@@ -213,3 +214,90 @@ def test_save_leaves_old_file_when_writing_fails(tmp_path: Path, monkeypatch: py
 def test_masked_hides_keys() -> None:
     config = Config.model_validate({"profiles": {"a": {"api_key": "sekret", "organization_id": 1}}})
     assert masked(config)["profiles"]["a"]["api_key"] == "****"
+
+
+COMMENTED = """\
+# Switchboard, set up by Ana on the support laptop.
+default_profile = "acme"  # the real account
+refresh_seconds = 20
+
+# Themes: see the README.
+theme = "nord"
+
+[profiles.acme]
+# Production. The key lives in the environment.
+base_url = "https://api.achieveapex.com"
+organization_id = 101
+api_key_env = "ACME_API_KEY"
+timeout_seconds = 15
+"""
+
+
+def test_save_setting_edits_one_value_and_keeps_comments_and_numbers(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", COMMENTED, mode=0o644)
+    assert save_setting("theme", "gruvbox", path) == path
+    assert path.read_text() == COMMENTED.replace('theme = "nord"', 'theme = "gruvbox"')
+    assert "refresh_seconds = 20\n" in path.read_text()  # not 20.0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_config(path).theme == "gruvbox"
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]  # no temp file left
+
+
+def test_save_setting_adds_a_missing_key_among_the_top_level_ones(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", COMMENTED.replace('theme = "nord"\n', ""))
+    save_setting("theme", "gruvbox", path)
+    config = load_config(path)
+    assert config.theme == "gruvbox" and config.profiles["acme"].timeout_seconds == 15
+    assert "# Production. The key lives in the environment." in path.read_text()
+
+
+def test_save_setting_edits_a_nested_value_in_place(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", COMMENTED)
+    save_setting("profiles.acme.timeout_seconds", 30, path)
+    assert path.read_text() == COMMENTED.replace("timeout_seconds = 15", "timeout_seconds = 30")
+    save_setting("theme", None, path)  # None removes the setting
+    assert load_config(path).theme is None and "# Themes: see the README." in path.read_text()
+
+
+def test_save_setting_creates_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "config.toml"
+    save_setting("theme", "gruvbox", path)
+    assert tomllib.loads(path.read_text()) == {"theme": "gruvbox"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_save_setting_refuses_what_would_break_the_file_and_leaves_it(tmp_path: Path) -> None:
+    path = write(tmp_path / "config.toml", COMMENTED)
+    with pytest.raises(ConfigError) as err:
+        save_setting("refresh_seconds", 1, path)
+    assert "refresh_seconds" in err.value.sentence and str(path) in err.value.sentence
+    with pytest.raises(ConfigError, match="not a table"):
+        save_setting("theme.name", "x", path)
+    assert path.read_text() == COMMENTED
+    broken = write(tmp_path / "broken.toml", "theme = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        save_setting("theme", "x", broken)
+    assert broken.read_text() == "theme = \n"
+
+
+def test_save_setting_writes_through_a_symlink(tmp_path: Path) -> None:
+    real = write(tmp_path / "dotfiles" / "config.toml", COMMENTED)
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    save_setting("theme", "gruvbox", link)
+    assert link.is_symlink() and load_config(real).theme == "gruvbox"
+
+
+def test_save_setting_leaves_the_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path / "config.toml", COMMENTED)
+
+    def boom(*a: object, **k: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(OSError):
+        save_setting("theme", "gruvbox", path)
+    assert path.read_text() == COMMENTED
+    assert [p.name for p in tmp_path.iterdir()] == ["config.toml"]

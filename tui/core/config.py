@@ -1,8 +1,8 @@
 """The TOML config: profiles, endpoint paths and limit overrides.
 
 Read with tomllib, validated with pydantic (every error names the file, the key and the fix),
-written atomically at mode 0600. With no config file at all, the built-in `sandbox` profile runs
-the embedded backend.
+written atomically at mode 0600; one setting is changed in place with tomlkit, comments kept.
+With no config file at all, the built-in `sandbox` profile runs the embedded backend.
 """
 
 from __future__ import annotations
@@ -12,12 +12,15 @@ import os
 import stat
 import tempfile
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import tomli_w
+import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from tomlkit.exceptions import TOMLKitError
 
 from tui.core import paths
 from tui.core.channels import CHANNELS, merge_limits
@@ -134,7 +137,7 @@ class ResolvedProfile(BaseModel):
         return {"x-api-key": str(self.api_key)}
 
 
-def _describe(error: dict[str, Any]) -> tuple[str, str]:
+def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     key = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -199,22 +202,74 @@ def _require_private(path: Path) -> None:
         )
 
 
-def save_config(config: Config, path: Path | None = None) -> Path:
-    """Write atomically: a temp file in the same folder, fsync, rename; mode 0600."""
-    path = path or paths.config_path()
+def _write_private(path: Path, data: bytes) -> None:
+    """Atomically: a temp file in the same folder, fsync, rename; mode 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = config.model_dump(mode="json", exclude_unset=True)
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(tomli_w.dumps(data).encode("utf-8"))
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write the whole config (`config init`); comments are not kept. To change one setting of
+    an existing file, use `save_setting`."""
+    path = path or paths.config_path()
+    data = config.model_dump(mode="json", exclude_unset=True)
+    _write_private(path, tomli_w.dumps(data).encode("utf-8"))
+    return path
+
+
+def save_setting(key: str, value: Any, path: Path | None = None) -> Path:
+    """Set one setting in the config file in place, keeping every comment, the layout and the
+    number types of the rest (tomlkit); `None` removes it. `key` is dotted for tables
+    ("theme", "profiles.acme.timeout_seconds"). The result is validated before it is written,
+    atomically at mode 0600 (through a symlink to its target); a missing file is created."""
+    path = path or paths.config_path()
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        text = target.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        text = ""
+    except UnicodeDecodeError:
+        raise ConfigError(f"The config file {path} is not UTF-8 text; save it as UTF-8.") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"The config file {path} cannot be read ({exc.strerror or exc}); check its permissions."
+        ) from None
+    try:
+        doc = tomlkit.parse(text)
+    except TOMLKitError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix the syntax.") from None
+    *tables, name = key.split(".")
+    table: Any = doc
+    for i, part in enumerate(tables):
+        inner = table.get(part)
+        if inner is None:
+            inner = tomlkit.table(is_super_table=i < len(tables) - 1)
+            table[part] = inner
+        elif not isinstance(inner, dict):
+            where = ".".join(tables[: i + 1])
+            raise ConfigError(f"In {path}, {where} is not a table, so {key} cannot be set; fix the file.")
+        table = inner
+    if value is None:
+        table.pop(name, None)
+    elif isinstance(table.get(name), dict) and not isinstance(value, dict):
+        raise ConfigError(f"In {path}, {key} is a table, not a single value; fix the file.")
+    else:
+        table[name] = value
+    try:
+        Config.model_validate(doc.unwrap())
+    except ValidationError as exc:
+        raise ConfigError(_validation_sentence(path, exc)) from None
+    _write_private(target, tomlkit.dumps(doc).encode("utf-8"))
     return path
 
 
