@@ -19,41 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.models import iso
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS contacts (
-    id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, phone TEXT, email TEXT
-);
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, contact_id INTEGER NOT NULL,
-    channel TEXT NOT NULL, status TEXT NOT NULL, unread_count INTEGER NOT NULL DEFAULT 0,
-    assigned_user_id INTEGER, assigned_ai_assistant_id TEXT, pipeline_id INTEGER,
-    pipeline_stage_id INTEGER, ai_context_cut INTEGER, ai_auto_assignment_disabled INTEGER,
-    ai_auto_assignment_disabled_reason TEXT, blocked INTEGER NOT NULL DEFAULT 0,
-    last_message_text TEXT, last_message_at REAL, last_inbound_message_at REAL
-);
-CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_message_at DESC);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL, direction TEXT NOT NULL,
-    message_type TEXT NOT NULL, message_text TEXT, created_at REAL NOT NULL, status TEXT,
-    sender_name TEXT, conversation_file_id TEXT, file_name TEXT, file_type TEXT, file_size INTEGER,
-    media_url TEXT, template TEXT
-);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, created_at DESC);
-CREATE TABLE IF NOT EXISTS templates (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL, language TEXT NOT NULL, category TEXT,
-    status TEXT NOT NULL, components TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS files (
-    id TEXT PRIMARY KEY, conversation_id INTEGER NOT NULL, organization_id INTEGER NOT NULL,
-    file_name TEXT NOT NULL, file_type TEXT NOT NULL, file_size INTEGER NOT NULL, s3_key TEXT NOT NULL,
-    s3_path TEXT NOT NULL, file_category TEXT NOT NULL, created_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS objects (
-    key TEXT PRIMARY KEY, content_type TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL
-);
-"""
+from tui.sandbox.schema import migrate
 
 CONVERSATION_TIMES = ("last_message_at", "last_inbound_message_at")
 MESSAGE_COLUMNS = (
@@ -89,9 +55,13 @@ class Store:
         self._closed = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            migrate(self._db, path)
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         """Stamp and close; safe twice."""

@@ -1,0 +1,89 @@
+"""The sandbox's SQLite schema and its migrations, recorded in `PRAGMA user_version`.
+
+Version 1 is the schema the sandbox wrote before it recorded versions (those files say 0); each
+later version is one migration. A file is brought up to `VERSION` when opened, one migration per
+transaction, so two processes opening one old file migrate it once. A file from a newer sandbox
+is refused, untouched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui.core.errors import SwitchboardError
+
+# Version 1: the schema of before versions. Every statement tolerates tables that exist already,
+# so it also brings a file of before (user_version 0) to version 1 unchanged.
+SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+    id INTEGER PRIMARY KEY, first_name TEXT, last_name TEXT, phone TEXT, email TEXT
+);
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, contact_id INTEGER NOT NULL,
+    channel TEXT NOT NULL, status TEXT NOT NULL, unread_count INTEGER NOT NULL DEFAULT 0,
+    assigned_user_id INTEGER, assigned_ai_assistant_id TEXT, pipeline_id INTEGER,
+    pipeline_stage_id INTEGER, ai_context_cut INTEGER, ai_auto_assignment_disabled INTEGER,
+    ai_auto_assignment_disabled_reason TEXT, blocked INTEGER NOT NULL DEFAULT 0,
+    last_message_text TEXT, last_message_at REAL, last_inbound_message_at REAL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_time ON conversations (last_message_at DESC);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, conversation_id INTEGER NOT NULL, direction TEXT NOT NULL,
+    message_type TEXT NOT NULL, message_text TEXT, created_at REAL NOT NULL, status TEXT,
+    sender_name TEXT, conversation_file_id TEXT, file_name TEXT, file_type TEXT, file_size INTEGER,
+    media_url TEXT, template TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages (conversation_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS templates (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, language TEXT NOT NULL, category TEXT,
+    status TEXT NOT NULL, components TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS files (
+    id TEXT PRIMARY KEY, conversation_id INTEGER NOT NULL, organization_id INTEGER NOT NULL,
+    file_name TEXT NOT NULL, file_type TEXT NOT NULL, file_size INTEGER NOT NULL, s3_key TEXT NOT NULL,
+    s3_path TEXT NOT NULL, file_category TEXT NOT NULL, created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS objects (
+    key TEXT PRIMARY KEY, content_type TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL
+);
+"""
+
+# Version 2: the live instances on this file and their heartbeats (wall-clock seconds), so that a
+# sandbox starting next to a running one does not take the other's running time for downtime.
+INSTANCES_V2 = """
+CREATE TABLE IF NOT EXISTS instances (
+    id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, beat REAL NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, INSTANCES_V2))
+VERSION = MIGRATIONS[-1][0]
+
+
+def version_of(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Bring the file (a connection in autocommit mode) up to `VERSION`."""
+    if version_of(db) > VERSION:
+        raise SwitchboardError(
+            f"{path} was written by a newer Switchboard (sandbox schema {version_of(db)}, this one "
+            f"knows {VERSION}); use that version, or give this one another data folder."
+        )
+    for number, sql in MIGRATIONS:
+        if version_of(db) >= number:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if version_of(db) < number:  # another process may have migrated while we waited
+                for statement in sql.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
