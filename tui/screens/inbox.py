@@ -121,7 +121,7 @@ class InboxScreen(BaseScreen[None]):
             )
         except SwitchboardError as exc:
             # Said where the rows are: what is shown is no longer current.
-            shown = "the rows shown are from before" if self.list.loaded else "nothing to show yet"
+            shown = "the rows shown are from before" if self.list.showing_rows else "nothing to show yet"
             self._set_status(f"Not refreshed ({shown}): {exc.sentence}  (r retries)")
             if not refresh:
                 self.ctx.notify_error(exc)

@@ -84,6 +84,11 @@ class ConversationList(ScrollView, can_focus=True):
     # -- data -----------------------------------------------------------------------------------
 
     @property
+    def showing_rows(self) -> bool:
+        """Rows are on screen: this query's, or the last one's while this one is on its way."""
+        return self.loaded or self._stale is not None
+
+    @property
     def generation(self) -> int:
         """Bumped on reset, so answers to a stale query are dropped."""
         return self._generation

@@ -51,6 +51,8 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
         kind = one_line(m.file_type) or one_line(m.message_type)
         size = f" · {human_size(m.file_size)}" if m.file_size else ""
         text.append(f"\n📎 {name} · {kind}{size}", style="italic")
+    if m.unreadable:  # shown in its place: one bad message never empties the history
+        text.append(f"\n⚠ {one_line(m.unreadable, 200)}", style="bold")
     body = visible(m.message_text)
     if body:
         text.append("\n")

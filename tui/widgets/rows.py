@@ -43,7 +43,8 @@ def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
         "window": window,
         "unread": str(c.unread_count) if c.unread_count else "",
         "age": age(c.last_message_at, now),
-        "preview": one_line(c.last_message_text),
+        # An unreadable row stays in its place and says so (its readable fields are kept).
+        "preview": f"⚠ {one_line(c.unreadable)}" if c.unreadable else one_line(c.last_message_text),
     }
 
 
