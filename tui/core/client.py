@@ -7,18 +7,27 @@ scrubbed from any text that could reach the user.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
 from tui import __version__
+from tui.core.client_deadline import Progress, deadline_seconds, storage_deadline
 from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_items, parse_model
 from tui.core.config import ResolvedProfile
-from tui.core.errors import ApiError, BadResponseError, SwitchboardError
+from tui.core.errors import ApiError, BadResponseError, SwitchboardError, TransportError
 from tui.core.http import httpx
-from tui.core.http_errors import api_error, masked, transport_error
+from tui.core.http_errors import (
+    answer_deadline_error,
+    api_error,
+    connect_deadline_error,
+    masked,
+    transport_error,
+)
 from tui.core.models import (
     Conversation,
     ConversationFile,
@@ -105,11 +114,21 @@ class ApiClient:
         json_body: dict[str, Any] | None,
     ) -> Any:
         url = str(self._http.base_url).rstrip("/") + path
+        timeout = self.profile.timeout_seconds
+        progress = Progress()
         try:
-            async with self._http.stream(method, path, params=params, json=json_body) as response:
-                body = await self._read_capped(response)
+            async with asyncio.timeout(deadline_seconds(timeout)):
+                async with self._http.stream(
+                    method, path, params=params, json=json_body, extensions={"trace": progress.trace}
+                ) as response:
+                    body = await self._read_capped(response)
+        except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
+            await progress.abandon()
+            if not progress.may_have_left:
+                raise connect_deadline_error(url, timeout) from None
+            raise answer_deadline_error(url, timeout, method=method, what=what) from None
         except httpx.TransportError as exc:
-            raise transport_error(exc, url, self.profile.timeout_seconds, method=method, what=what) from None
+            raise transport_error(exc, url, timeout, method=method, what=what) from None
         if response.status_code >= 400:
             raise api_error(response, body, what=what, secrets=self._secrets, method=method)
         if 300 <= response.status_code < 400:
@@ -279,15 +298,31 @@ class ApiClient:
     async def put_object(
         self, url: str, content: AsyncIterator[bytes], *, size: int, mime: str
     ) -> httpx.Response:
-        """PUT raw bytes to a signed URL. Returns the response whatever its status."""
+        """PUT raw bytes to a signed URL. Returns the response whatever its status. The whole PUT
+        is bounded by `storage_deadline` (4 x timeout + the time `size` takes at 64 KiB/s)."""
+        timeout = self.profile.timeout_seconds
+        limit = storage_deadline(timeout, size)
+        progress = Progress()
         try:
-            return await self.storage.put(
-                url, content=content, headers={"Content-Type": mime, "Content-Length": str(size)}
-            )
-        except httpx.TransportError as exc:
-            raise transport_error(
-                exc, url, self.profile.timeout_seconds, method="PUT", what="the upload"
+            async with asyncio.timeout(limit):
+                return await self.storage.put(
+                    url,
+                    content=content,
+                    headers={"Content-Type": mime, "Content-Length": str(size)},
+                    extensions={"trace": progress.trace},
+                )
+        except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
+            await progress.abandon()
+            if not progress.may_have_left:
+                raise connect_deadline_error(url, timeout) from None
+            host = urlsplit(url).hostname or "storage"
+            raise TransportError(
+                f"The upload to {host} did not finish within {limit:.0f} s; try again, on a faster "
+                "network if you can.",
+                retry_safe=False,
             ) from None
+        except httpx.TransportError as exc:
+            raise transport_error(exc, url, timeout, method="PUT", what="the upload") from None
 
     async def create_file(self, body: dict[str, Any]) -> ConversationFile:
         what = f"the upload of {body.get('file_name')!r}"
