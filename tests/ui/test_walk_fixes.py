@@ -222,7 +222,7 @@ async def test_a_worker_error_is_one_sentence_and_paging_is_not_stuck(
         screen.history.loading_older = True
         screen.load_older(0)
         await wait_for(pilot, lambda: any("Something went wrong" in n for n in notifications(app)))
-        said = [n for n in notifications(app) if "Something went wrong" in n][0]
+        said = next(n for n in notifications(app) if "Something went wrong" in n)
         assert "ZeroDivisionError" in said and "\n" not in said
         await wait_for(pilot, lambda: screen.history.loading_older is False)
         assert isinstance(app.screen, ConversationScreen)

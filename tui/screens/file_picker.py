@@ -201,7 +201,7 @@ class FilePickerScreen(BaseModal[list[Path] | None]):
         self.query_one("#picker-path", Input).value = shown_path(message.path) + "/"
 
     @on(DirectoryTree.NodeHighlighted)
-    def _highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:  # type: ignore[type-arg]
+    def _highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:
         data = event.node.data
         if data is not None:
             self._describe(data.path)

@@ -14,7 +14,7 @@ from tui.core.paths import config_path
 from tui.screens.base import BaseModal
 
 
-def bindings_table(screen: Screen) -> Table:  # type: ignore[type-arg]
+def bindings_table(screen: Screen) -> Table:
     """One row per binding (its keys together: "j ↓  Down"), sorted by id; unnamed ones last."""
     table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
     table.add_column(Text("key"), no_wrap=True)
@@ -39,7 +39,7 @@ def bindings_table(screen: Screen) -> Table:  # type: ignore[type-arg]
 class HelpScreen(BaseModal[None]):
     BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close", id="help.close")]
 
-    def __init__(self, target: Screen) -> None:  # type: ignore[type-arg]
+    def __init__(self, target: Screen) -> None:
         super().__init__()
         self.target = target
 
