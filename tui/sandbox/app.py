@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
+from tui.sandbox.instances import HEARTBEAT_SECONDS
 from tui.sandbox.reads import get_conversation, list_conversations, list_messages, list_templates
 from tui.sandbox.seed import INBOUND
 from tui.sandbox.sends import TRANSFORM_CHANNELS, send_playground, send_sms, transform_sender
@@ -57,6 +59,14 @@ async def simulate_inbound(sb: Sandbox, interval: tuple[float, float]) -> None:
             sender_name=f"{row['first_name']} {row['last_name']}",
         )
         sb.store.touch_conversation(row["id"], text, at, inbound=True)
+
+
+async def heartbeat(sb: Sandbox, every: float) -> None:
+    """Tell other sandboxes on this file that this one is alive (see `instances`)."""
+    while True:
+        await asyncio.sleep(every)
+        with contextlib.suppress(sqlite3.OperationalError):  # busy for long: the next beat will do
+            sb.store.beat()
 
 
 def api(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
@@ -93,20 +103,20 @@ def create_app(
     simulate_inbound_every: tuple[float, float] | None = None,
     **options: Any,
 ) -> Starlette:
-    """The ASGI app. `simulate_inbound_every=(low, high)` seconds makes customers write."""
+    """The ASGI app. `simulate_inbound_every=(low, high)` seconds makes customers write;
+    `heartbeat_seconds` (option) is how often it tells other sandboxes on the file it is alive."""
     sb = Sandbox(data_dir, clock or time.time, options)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = (
-            asyncio.create_task(simulate_inbound(sb, simulate_inbound_every))
-            if simulate_inbound_every
-            else None
-        )
+        every = float(options.get("heartbeat_seconds", HEARTBEAT_SECONDS))
+        tasks = [asyncio.create_task(heartbeat(sb, every))]
+        if simulate_inbound_every:
+            tasks.append(asyncio.create_task(simulate_inbound(sb, simulate_inbound_every)))
         try:
             yield
         finally:
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -1,10 +1,10 @@
-"""SQLite persistence for the sandbox: schema, queries, and the clock anchor.
+"""SQLite persistence for the sandbox: queries, and the clock anchor.
 
-Timestamps are stored as epoch seconds. The sandbox's clock stands still while it is not
-running: on every start, every stored time moves forward by the time since the sandbox was last
-alive (its last write, or its stop), so
-the seeded mix of open, closed and never-opened reply windows stays as seeded however long the
-file sat unused.
+Timestamps are stored as epoch seconds. The sandbox's clock stands still while no sandbox runs on
+the file: when one starts and no other is alive (`instances`), every stored time moves forward by
+the time since a sandbox was last alive (its last write, heartbeat or stop: the `anchor`), so the
+seeded mix of open, closed and never-opened reply windows stays as seeded however long the file
+sat unused. A sandbox starting next to a live one moves nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +13,19 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.core.models import iso
+from tui.sandbox import instances
+from tui.sandbox.instances import HOST, LIVE_FOR
 from tui.sandbox.schema import migrate
+
+__all__ = ["HOST", "LIVE_FOR", "Store", "message_counts"]
 
 CONVERSATION_TIMES = ("last_message_at", "last_inbound_message_at")
 MESSAGE_COLUMNS = (
@@ -47,10 +53,17 @@ def _ts(value: float | None) -> str | None:
 class Store:
     """One SQLite file; calls are short and serialised by a lock (the app runs on one loop)."""
 
-    def __init__(self, path: Path, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, path: Path, clock: Callable[[], float], *, wall: Callable[[], float] = time.time
+    ) -> None:
+        """`clock` is the sandbox's time (injectable for tests); `wall` the real time that
+        heartbeats are measured in."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.clock = clock
+        self.wall = wall
+        self.instance = secrets.token_hex(8)
+        self.host = HOST
         self._lock = threading.Lock()
         self._closed = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
@@ -64,10 +77,12 @@ class Store:
             raise
 
     def close(self) -> None:
-        """Stamp and close; safe twice."""
+        """Leave the live instances, stamp and close; safe twice."""
         if self._closed:
             return
-        self.stamp()
+        with self._immediate() as db:
+            instances.leave(db, self.instance)
+            self._stamp(db)
         with self._lock:
             self._closed = True
             self._db.close()
@@ -75,6 +90,15 @@ class Store:
     def stamp(self) -> None:
         """Remember the last moment the sandbox was alive; the next start shifts time from here."""
         self.set_meta("anchor", repr(self.clock()))
+
+    def _stamp(self, db: sqlite3.Connection) -> None:
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor', ?)", (repr(self.clock()),))
+
+    def beat(self) -> None:
+        """The heartbeat: this instance is alive, and so is the sandbox's clock."""
+        with self._immediate() as db:
+            instances.beat(db, self.instance, self.wall())
+            self._stamp(db)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -93,11 +117,17 @@ class Store:
 
     def script(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         """Several statements in one transaction."""
+        with self._immediate() as db:
+            for sql, args in statements:
+                db.execute(sql, args)
+
+    @contextmanager
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one write transaction (other processes wait for it)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                for sql, args in statements:
-                    self._db.execute(sql, args)
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -113,29 +143,27 @@ class Store:
     # -- start-up -------------------------------------------------------------------------------
 
     def open(self, seed: Callable[[Store, float], None]) -> None:
-        """Seed a new file, or move an old one's clock forward to now."""
+        """Seed a new file; or, when no other sandbox is alive on it, move its clock forward to
+        now. Either way, join the live instances."""
         now = self.clock()
         if self.meta("api_key") is None:
             self.set_meta("api_key", "sbx_" + secrets.token_urlsafe(24))
             self.set_meta("signing_secret", secrets.token_hex(32))
             seed(self, now)
-            self.stamp()
-            return
-        anchor = float(self.meta("anchor") or now)
-        shift = now - anchor
-        if shift > 0:
-            self.script(
-                [
-                    (
-                        "UPDATE conversations SET last_message_at = last_message_at + ?, "
-                        "last_inbound_message_at = last_inbound_message_at + ?",
-                        (shift, shift),
-                    ),
-                    ("UPDATE messages SET created_at = created_at + ?", (shift,)),
-                    ("UPDATE files SET created_at = created_at + ?", (shift,)),
-                ]
-            )
-        self.stamp()
+        with self._immediate() as db:
+            alive = instances.forget_dead(db, self.wall())
+            anchor = db.execute("SELECT value FROM meta WHERE key = 'anchor'").fetchone()
+            shift = now - float(anchor[0]) if anchor and not alive else 0.0
+            if shift > 0:
+                db.execute(
+                    "UPDATE conversations SET last_message_at = last_message_at + ?, "
+                    "last_inbound_message_at = last_inbound_message_at + ?",
+                    (shift, shift),
+                )
+                db.execute("UPDATE messages SET created_at = created_at + ?", (shift,))
+                db.execute("UPDATE files SET created_at = created_at + ?", (shift,))
+            instances.beat(db, self.instance, self.wall())
+            self._stamp(db)
 
     @property
     def api_key(self) -> str:
