@@ -48,7 +48,7 @@ class Loopback:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         self.connections += 1
         try:
             await self.handler(reader, writer)
@@ -58,7 +58,7 @@ class Loopback:
             writer.transport.abort()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
 
 
 async def read_request(reader: asyncio.StreamReader) -> bytes:

@@ -18,6 +18,7 @@ from tests.core.loopback import Loopback, read_request
 from tui.core.client import MAX_RESPONSE_BYTES, ApiClient
 from tui.core.config import Paths, ResolvedProfile, Secret
 from tui.core.errors import (
+    ApiError,
     AuthError,
     BadResponseError,
     ConflictError,
@@ -106,13 +107,13 @@ def feathers(code: int, name: str, message: str, **extra: object) -> httpx.Respo
         (httpx.Response(401, content=b""), AuthError, "(401, an empty answer)"),
     ],
 )
-async def test_error_statuses(response: httpx.Response, kind: type, words: str) -> None:
+async def test_error_statuses(response: httpx.Response, kind: type[ApiError], words: str) -> None:
     async with mock(lambda r: response) as client:
         with pytest.raises(kind) as err:
             await client.get_conversation(99)
     assert words in err.value.sentence
     assert "\n" not in err.value.sentence
-    assert err.value.status == response.status_code  # type: ignore[attr-defined]
+    assert err.value.status == response.status_code
 
 
 async def test_rate_limit_reads_retry_after() -> None:
@@ -360,7 +361,7 @@ async def test_a_500_on_a_read_is_tried_again_not_checked() -> None:
         (feathers(429, "TooManyRequests", "slow", data={"retryAfter": True}), None),
         (feathers(429, "TooManyRequests", "slow", data={"retryAfter": 1e300}), None),
         (httpx.Response(429, headers={"retry-after": "9" * 400}), None),
-        (httpx.Response(429, headers={"retry-after": "\u0663".encode()}), None),  # Arabic-Indic 3
+        (httpx.Response(429, headers={b"retry-after": "\u0663".encode()}), None),  # Arabic-Indic 3
         (httpx.Response(429, headers={"retry-after": "12"}), 12.0),
     ],
 )

@@ -122,9 +122,9 @@ async def test_sandbox_send_whose_answer_trickles_is_unconfirmed_and_was_stored(
     slow = ApiClient(base.model_copy(update={"timeout_seconds": 1.0}))
     async with fast, slow:
         conversation = await find(fast, "webchat")
-        (outgoing,) = build_reply(
-            channel_spec("webchat"), conversation, "trickled answer", [], base.media_base_url
-        )
+        spec = channel_spec("webchat")
+        assert spec is not None
+        (outgoing,) = build_reply(spec, conversation, "trickled answer", [], base.media_base_url)
         async with asyncio.timeout(GUARD):
             with pytest.raises(TransportError) as err:
                 await slow.post_message(getattr(slow.paths, outgoing.path_key), outgoing.body)

@@ -1,16 +1,21 @@
 """Odd answers from a server end as one typed error with one sentence, never a RecursionError,
 an OverflowError or "Unexpected error": JSON nested without end, timestamps no date can hold.
 
-Each answer comes from a real server on loopback (tests/core/loopback.py) saying exactly that.
+Each answer comes from a real server on loopback: a bare one saying exactly that
+(tests/core/loopback.py), or the sandbox with its `odd_bodies` fault.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.core.loopback import Loopback, answer
+from tests.helpers import sandbox_profile
 from tui.core.client import ApiClient
 from tui.core.client_parse import MAX_JSON_DEPTH
 from tui.core.config import Paths, ResolvedProfile, Secret
@@ -218,3 +223,44 @@ async def test_a_page_that_is_not_a_page_is_still_one_error() -> None:
         with pytest.raises(BadResponseError) as err:
             await client.list_messages(7)
     assert "not what the API documents (total: input should be a valid integer" in one_sentence(err.value)
+
+
+# -- the same, from the sandbox's odd-body faults -------------------------------------------------
+
+
+@pytest.fixture
+def odd(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]:
+    from tui.sandbox.runner import start_in_thread
+
+    running = start_in_thread(data_dir=tmp_path / "sandbox", odd_bodies=request.param)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("odd", ["range"], indirect=True)
+async def test_sandbox_out_of_range_times_leave_pages_whole_and_marked(odd: Any) -> None:
+    async with ApiClient(sandbox_profile(odd)) as client:
+        conversations = await client.list_conversations(limit=10)
+        assert len(conversations.data) == 10 and conversations.total > 10  # nothing dropped
+        assert conversations.unreadable_count >= 1
+        marked = next(c for c in conversations.data if c.unreadable)
+        assert marked.id > 0 and str(marked.unreadable).startswith("This conversation could not be read (")
+        history = await client.list_messages(marked.id, limit=50)
+    assert len(history.data) == min(history.total, 50) and history.unreadable_count >= 1
+    for message in history.data:
+        if message.unreadable:
+            assert (
+                message.unreadable == "This message could not be read (created_at: a timestamp out of range)."
+            )
+        else:
+            assert message.created_at is not None and message.created_at.year == 9999
+
+
+@pytest.mark.parametrize("odd", ["nested"], indirect=True)
+async def test_sandbox_answer_nested_100000_deep_is_one_sentence(odd: Any) -> None:
+    async with ApiClient(sandbox_profile(odd)) as client:
+        with pytest.raises(BadResponseError) as err:
+            await client.list_conversations()
+    assert f"with JSON nested more than {MAX_JSON_DEPTH} levels deep" in one_sentence(err.value)

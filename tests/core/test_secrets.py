@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import make_png
+from tests.helpers import make_png, sandbox_profile
 from tui.core.client import ApiClient
 from tui.core.config import Paths, ResolvedProfile, Secret, get_profile, load_config, masked, resolve
 from tui.core.errors import ConfigError, SwitchboardError, TransportError, UploadError
@@ -295,3 +295,18 @@ def test_api_error_masks_keys_values_and_nested_data_on_its_own() -> None:
     error = api_error(httpx.Response(400, content=body), body, what="the message", secrets=(KEY,))
     assert KEY not in everything_in(error)
     assert error.errors == {"key=****": "..."} and error.data == {"x": ["****"]}
+
+
+async def test_sandbox_echoing_the_key_in_an_error_never_reaches_the_exception(tmp_path: Path) -> None:
+    from tui.sandbox.runner import start_in_thread
+
+    running = start_in_thread(data_dir=tmp_path / "sandbox", echo_key_errors=True)
+    try:
+        async with ApiClient(sandbox_profile(running)) as client:
+            with pytest.raises(SwitchboardError) as err:
+                await client.get_conversation(999_999)
+    finally:
+        running.stop()
+    assert running.api_key not in everything_in(err.value)
+    assert err.value.errors == {"key=****": "echoes the API key"}  # type: ignore[attr-defined]
+    assert err.value.data == {"echo": {"request": {"headers": {"x-api-key": "****"}}}}  # type: ignore[attr-defined]
