@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from tui import __version__
 from tui.core.client_deadline import Progress, deadline_seconds, storage_deadline
 from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_items, parse_model
-from tui.core.config import ResolvedProfile
+from tui.core.config import Paths, ResolvedProfile
 from tui.core.errors import ApiError, BadResponseError, SwitchboardError, TransportError
 from tui.core.http import httpx
 from tui.core.http_errors import (
@@ -181,7 +181,7 @@ class ApiClient:
         return parse_model(model, data, what)
 
     @property
-    def paths(self):
+    def paths(self) -> Paths:
         return self.profile.paths
 
     @property
