@@ -92,7 +92,7 @@ _OFFICE = (
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 )
 
-_PRODUCT_DEFAULT = {
+_PRODUCT_DEFAULT: dict[FileCategory, MediaRule] = {
     "image": MediaRule(max_bytes=25 * MB),
     "video": MediaRule(max_bytes=25 * MB),
     "audio": MediaRule(max_bytes=25 * MB),
