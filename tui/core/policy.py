@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tui.core.channels import ChannelSpec
+from tui.core.channels import ChannelSpec, MediaRule
 from tui.core.drafts import Draft
 from tui.core.errors import PolicyRefusal
 from tui.core.files import LocalFile, human_size, inspect_file
@@ -77,6 +77,51 @@ def window_state(
     return WindowState(applies=True, open=elapsed < WINDOW, opened_at=last, closes_at=closes_at, now=now)
 
 
+#: Letters whose name starts with a vowel sound: "an SMS", "an MMS", but "a URL".
+_VOWEL_SOUND_LETTERS = "AEFHILMNORSX"
+
+
+def article(word: str) -> str:
+    """ "a" or "an" by how the word sounds: an SMS, an MMS, an Instagram, a WhatsApp."""
+    if len(word) > 1 and word.isupper():  # an initialism is read letter by letter
+        return "an" if word[0] in _VOWEL_SOUND_LETTERS else "a"
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+#: How a sentence names each file category, by whether the channel limits its types.
+_NOUNS = {"image": "images", "video": "videos", "audio": "audio files"}
+
+#: Short names for the types a channel lists, as a reader knows them.
+_TYPE_NAMES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "video/mp4": "MP4",
+    "video/3gpp": "3GP",
+    "audio/aac": "AAC",
+    "audio/amr": "AMR",
+    "audio/mpeg": "MP3",
+    "audio/mp4": "M4A",
+    "audio/ogg": "OGG",
+    "application/pdf": "PDF",
+    "text/plain": "plain text",
+    "application/msword": "Word",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "application/vnd.ms-excel": "Excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel",
+    "application/vnd.ms-powerpoint": "PowerPoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+}
+
+
+def _noun(category: str, rule: MediaRule) -> str:
+    """images, videos, audio files; documents when only some types go, other files when any do."""
+    return _NOUNS.get(category) or ("documents" if rule.mime_types else "other files")
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _alternatives(spec: ChannelSpec) -> tuple[str, ...]:
     return ("note", "template") if spec.templates else ("note",)
 
@@ -87,12 +132,11 @@ def _offer(spec: ChannelSpec) -> str:
 
 def check_channel(conversation: Conversation, spec: ChannelSpec | None) -> ChannelSpec:
     if spec is None:
-        shown = conversation.channel or "an unknown channel"
-        raise PolicyRefusal(
-            f"Switchboard cannot send on {shown!r} conversations; answer this one from the "
-            "AchieveApex web app.",
-            reason="unknown_channel",
-        )
+        if not conversation.channel:
+            sentence = "This conversation has no channel Switchboard can send on"
+        else:
+            sentence = f"Switchboard cannot send on {conversation.channel!r} conversations"
+        raise PolicyRefusal(f"{sentence}; answer it from the AchieveApex web app.", reason="unknown_channel")
     return spec
 
 
@@ -121,10 +165,9 @@ def check_text(text: str, spec: ChannelSpec, *, caption: bool = False) -> None:
     if m.over:
         what = "caption" if cap else "message"
         extra = "; send the text on its own or shorten it" if cap else "; shorten it"
-        article = "An" if spec.label[:1] in "AEIOU" else "A"
+        a = article(spec.label).capitalize()
         raise PolicyRefusal(
-            f"{article} {spec.label} {what} holds at most {m.limit:,} {m.unit} and this one has "
-            f"{m.used:,}{extra}.",
+            f"{a} {spec.label} {what} holds at most {m.limit:,} {m.unit} and this one has {m.used:,}{extra}.",
             reason="text_too_long",
         )
 
@@ -140,17 +183,19 @@ def check_file(file: LocalFile, spec: ChannelSpec) -> None:
     if file.size > rule.max_bytes:
         raise PolicyRefusal(
             f"{file.name!r} is {human_size(file.size)}, over the {human_size(rule.max_bytes)} "
-            f"{spec.label} allows for {file.category} files; send a smaller file.",
+            f"{spec.label} allows for {_noun(file.category, rule)}; send a smaller file.",
             reason="file_too_big",
         )
 
 
 def _accepted(spec: ChannelSpec) -> str:
+    """What a channel takes, in words: "images (JPEG, PNG) up to 5 MB, ... and documents (PDF)"."""
     parts = []
     for category, rule in spec.limits.media.items():
-        kinds = ", ".join(m.split("/", 1)[1] for m in rule.mime_types) if rule.mime_types else "any"
-        parts.append(f"{category} ({kinds}) up to {human_size(rule.max_bytes)}")
-    return "; ".join(parts) if parts else "no files"
+        names = list(dict.fromkeys(_TYPE_NAMES.get(m, m) for m in rule.mime_types))
+        kinds = f" ({', '.join(names)})" if names else ""
+        parts.append(f"{_noun(category, rule)}{kinds} up to {human_size(rule.max_bytes)}")
+    return _and(parts) if parts else "no files"
 
 
 def check_reply(
@@ -190,8 +235,12 @@ def check_note(spec: ChannelSpec, text: str, files: list[LocalFile]) -> None:
 def check_template_allowed(spec: ChannelSpec, *, has_files: bool) -> None:
     """Whether this conversation takes a template at all; checked before templates are fetched."""
     if not spec.templates:
+        takes, send = (
+            ("replies and notes", "a reply or a note") if spec.notes else ("replies only", "a reply")
+        )
         raise PolicyRefusal(
-            f"Templates are a WhatsApp feature; {spec.label} conversations take replies and notes.",
+            f"Templates are a WhatsApp feature; {spec.label} conversations take {takes}, "
+            f"so send {send} instead.",
             reason="templates_unsupported",
         )
     if has_files:
@@ -209,6 +258,21 @@ def check_template(template: Template, values: TemplateValues) -> None:
             "can be sent; pick an approved one.",
             reason="template_not_approved",
         )
+    variables = slots(template)
+    known = {s.key for s in variables} | {f"{s.component.lower()}.{s.key}" for s in variables}
+    unknown = [k for k in values.named if k not in known]
+    if unknown and not variables:
+        raise PolicyRefusal(
+            f"The template {template.name!r} has no variables, so {unknown[0]!r} cannot be filled; "
+            "remove it.",
+            reason="template_unknown_value",
+        )
+    if unknown:
+        raise PolicyRefusal(
+            f"The template {template.name!r} has no variable named {unknown[0]!r}; its variables are "
+            f"{_and([s.label for s in variables])}.",
+            reason="template_unknown_value",
+        )
     filled, missing, leftover = values.assign(template)
     if missing:
         names = ", ".join(s.label for s in missing)
@@ -217,9 +281,12 @@ def check_template(template: Template, values: TemplateValues) -> None:
             reason="template_missing_values",
         )
     if leftover:
+        given, used = len(values.positional), len(values.positional) - len(leftover)
+        takes = f"{used} value{'s' if used != 1 else ''}" if used else "no values"
+        which = "the last one" if len(leftover) == 1 else f"the last {len(leftover)}"
         raise PolicyRefusal(
-            f"The template {template.name!r} has {len(slots(template))} variable(s) but "
-            f"{len(values.positional)} positional values were given; remove the extra ones.",
+            f"The template {template.name!r} takes {takes} in order but {given} "
+            f"{'was' if given == 1 else 'were'} given; remove {which}.",
             reason="template_extra_values",
         )
     empty = [s.label for s, v in filled.items() if not v.strip()]
