@@ -200,6 +200,20 @@ async def test_unapproved_template_refused_before_send(
     assert sends(transport) == []
 
 
+async def test_a_named_value_for_no_variable_is_refused_before_send(
+    client: ApiClient, transport: CountingTransport
+) -> None:
+    """`--param-name nosuch=1` used to be accepted and do nothing."""
+    conv = await find(client, "whatsapp", "closed")
+    values = TemplateValues(["Ana", "A-1001"], named={"nosuch": "1"})
+    transport.requests.clear()
+    with pytest.raises(PolicyRefusal) as err:
+        await send_draft(client, conv.id, Draft(template=TemplateChoice("order_update", values=values)))
+    assert err.value.reason == "template_unknown_value"
+    assert "'nosuch'" in err.value.sentence and "body {{1}} and body {{2}}" in err.value.sentence
+    assert sends(transport) == []
+
+
 async def test_template_refused_on_messenger(client: ApiClient) -> None:
     conv = await find(client, "messenger")
     with pytest.raises(PolicyRefusal, match="WhatsApp feature"):
