@@ -227,6 +227,29 @@ def test_a_post_lost_after_sending_does_say_check(faulty: Start) -> None:
     assert sandbox.count_messages("lost answer") == {WEBCHAT: 1}
 
 
+# -- an answer that trickles -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["conversations"], ["show", str(WEBCHAT)], ["templates"]])
+def test_a_trickled_answer_ends_at_the_profiles_timeout(faulty: Start, args: list[str]) -> None:
+    """httpx's timeout is per read; the client's deadline covers the whole answer. Without it the
+    command would still be running when `run`'s 60 s are up."""
+    _, env = faulty(trickle_bytes_per_s=20, profile="timeout_seconds = 2\n")
+    proc = run(*args, "--json", env=env)
+    assert proc.returncode == 6, proc.stderr
+    sentence = one_sentence(proc)
+    assert sentence.startswith("127.0.0.1 did not answer within 2 s") and RESEND_WORDS not in sentence
+    assert json.loads(proc.stdout)["error"]["type"] == "TransportError"
+
+
+def test_a_trickled_send_is_unconfirmed(faulty: Start) -> None:
+    sandbox, env = faulty(trickle_bytes_per_s=20, fault_methods=["POST"], profile="timeout_seconds = 2\n")
+    proc = run("send", str(WEBCHAT), "--text", "trickled", env=env)
+    assert proc.returncode == 6, proc.stderr
+    assert RESEND_WORDS in one_sentence(proc)
+    assert sandbox.count_messages("trickled") == {WEBCHAT: 1}
+
+
 # -- upload progress on a terminal ------------------------------------------------------------------
 
 

@@ -183,3 +183,13 @@ def test_help_names_the_values_the_checks_take() -> None:
         '{"ok": false, "error": {...}}' in top
         and "for the app, conversations, show, templates and send" in top
     )
+
+
+def test_an_unknown_param_name_is_refused_in_one_sentence(local: dict[str, str]) -> None:
+    """The check is the core's (check_template); the CLI shows its sentence and sends nothing."""
+    closed = json.loads(run("conversations", "--channel", "whatsapp", "--json", env=local).stdout)["data"][-1]
+    args = ["send", str(closed["id"]), "--template", "order_update", "--param", "Ana", "--param", "A-7"]
+    proc = run(*args, "--param-name", "nosuch=x", "--json", env=local)
+    assert proc.returncode == 4, proc.stderr
+    assert "nosuch" in one_sentence(proc)
+    assert json.loads(proc.stdout)["ok"] is False
