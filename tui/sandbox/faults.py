@@ -17,13 +17,15 @@ What each fault does, on the requests it applies to (`fault_methods` / `fault_pa
   (nothing stored) or after (stored, the client never learns it).
 - `rate_limit` (`--rate-limit N/WINDOW`): a sliding window; past it, the contract's 429.
 - `trickle_bytes_per_s` (`--trickle RATE`): the status line and headers go at once, then the
-  body a few bytes at a time (RATE/10 bytes, at least 1, every 0.1 s or so), so a client whose
-  timeout is per read never times out. It stops as soon as the client goes.
+  body in pieces of RATE/10 bytes (at least 1), one every piece/RATE seconds (0.1 s from 10
+  bytes/s up), so a client whose timeout is per read never times out. When the client goes or
+  the sandbox stops, the rest goes at once.
 - `hostile_ids` (`--hostile-ids`): in JSON answers, the `id` of a created message (any 201) and
   every `first_name`, `last_name`, `sender_name`, `name`, `file_name`, `status` and `message`
   string, and each value of a Feathers error's `errors`, become `HOSTILE_PREFIX + value +
   HOSTILE_SUFFIX`: an OSC 52 clipboard write, a CSI colour, a C1 CSI (U+009B), DEL and a bidi
-  override (U+202E). The id becomes a string, e.g. "\x1b]52;c;ZXZpbA==\x07\x1b[31m1234\x9b0m\x7f\u202e".
+  override (U+202E). The id becomes a string: for message 1234, ESC "]52;c;ZXZpbA==" BEL ESC
+  "[31m" "1234" U+009B "0m" DEL U+202E.
 - `odd_bodies` (`--odd-bodies`): `"nested"` adds to every JSON object answer a last field
   `"nested"` holding an array nested `NESTED_DEPTH` (100,000) levels deep (any other JSON answer is
   replaced by that array); `"range"` sets every timestamp field (`*_at`, `createdAt`), in document
