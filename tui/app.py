@@ -226,7 +226,8 @@ class SwitchboardApp(App[int]):
 
     def _sandbox_for(self, name: str) -> SandboxProcess | None:
         """The running child process for a sandbox profile (started if need be), else None."""
-        from tui.sandbox_process import sandbox_data_dir, start_sandbox_process
+        from tui.core.paths import sandbox_data_dir
+        from tui.sandbox_process import start_sandbox_process
 
         profile = get_profile(self.config, name)
         if not profile.sandbox:

@@ -25,7 +25,8 @@ from tui.core.config import (
     resolve,
 )
 from tui.core.errors import SwitchboardError
-from tui.sandbox_process import SandboxProcess, sandbox_data_dir
+from tui.core.paths import sandbox_data_dir
+from tui.sandbox_process import SandboxProcess
 
 
 @dataclass
