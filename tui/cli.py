@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from tui.cli_app import cmd_app
 from tui.cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _err
 from tui.cli_config import cmd_config
 from tui.cli_output import Mask, error_json, print_json
@@ -23,28 +24,6 @@ from tui.cli_read import cmd_conversations, cmd_show, cmd_templates
 from tui.cli_send import cmd_send
 from tui.core.text import one_line
 from tui.sandbox_cli import cmd_sandbox
-
-
-def cmd_app(args: argparse.Namespace) -> int:
-    from tui.core.config import chosen_profile_name, get_profile, load_config
-
-    config = load_config()
-    profile = get_profile(config, chosen_profile_name(config, args.profile))
-    sandboxes = {}
-    if profile.sandbox:
-        # Start the sandbox now, in its own process: it boots while the app draws its first frame.
-        from tui.sandbox_process import start_sandbox_process
-
-        process = start_sandbox_process(profile.sandbox_data)
-        sandboxes[process.data] = process
-    try:
-        from tui.app import run_app
-
-        return run_app(profile=args.profile, config=config, sandboxes=sandboxes)
-    finally:
-        for process in sandboxes.values():
-            process.stop()
-
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "conversations": cmd_conversations,
