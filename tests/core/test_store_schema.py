@@ -83,7 +83,7 @@ def test_a_file_from_before_versioning_keeps_its_rows_and_is_migrated(tmp_path: 
     write_unversioned_store(path)
     store = Store(path)
     try:
-        assert store.version == CURRENT_VERSION == 2
+        assert store.version == CURRENT_VERSION == 3
         assert store.drafts("acme", 7)["reply"].text == "Half-typed answer"
         assert store.drafts("acme", 7)["reply"].attachments == ["/tmp/a.png"]
         everything = store.entries("acme", states=("sent", "failed", "queued"))

@@ -14,6 +14,11 @@ Retry rules, the heart of "nothing lost, nothing doubled" (`retry.classify`):
 - A definite refusal (policy, a bad file, 4xx) is `failed` with its reason; nothing went out.
 Messages of a multi-message send that went out are recorded one by one and never sent again.
 
+A reply submitted with what the screen showed (`Seen`) is checked (`tui.core.hold.check`) at the
+start of each try until its first message is posted: when the conversation moved on meanwhile,
+the entry is `held` with the sentence saying what came in. A held entry is never claimed,
+resumed or retried; only `send_anyway` (the agent's word) queues it again, unchecked.
+
 An open outbox beats in the store every few seconds; another one that starts (or sweeps) finds a
 crashed instance's sends at once (`Store.recover`) and reports every change it makes.
 """
@@ -31,6 +36,7 @@ from datetime import UTC, datetime, timedelta
 from tui.core.client import ApiClient
 from tui.core.drafts import Draft, draft_from_dict, draft_to_dict
 from tui.core.errors import SwitchboardError
+from tui.core.hold import Seen, check
 from tui.core.liveness import BEAT_SECONDS
 from tui.core.models import Message
 from tui.core.retry import RetryPolicy, UnexpectedSendError, Verdict, classify
@@ -102,10 +108,13 @@ class Outbox:
         *,
         draft_mode: str | None = None,
         client_id: str | None = None,
+        seen: Seen | None = None,
     ) -> OutboxEntry:
         """Persist the send, then work on it in the background. Not interrupted by a cancelled
         caller (a screen closed meanwhile): a stored entry is always scheduled. `client_id` (made
-        when the agent pressed send) is stored with it; submitting it again returns that entry."""
+        when the agent pressed send) is stored with it; submitting it again returns that entry.
+        `seen` (what the screen showed; for replies) asks for the collision check before the
+        first request; None sends without it (notes, templates, CLI sends)."""
 
         async def store_and_schedule() -> OutboxEntry:
             entry = await asyncio.to_thread(
@@ -116,6 +125,7 @@ class Outbox:
                 preview,
                 draft_mode=draft_mode,
                 client_id=client_id,
+                seen=seen,
             )
             if entry.state in ("queued", "uploading"):
                 self._schedule(entry.id)
@@ -138,6 +148,17 @@ class Outbox:
             wake.set()
         self._schedule(entry_id)
         return entry
+
+    async def send_anyway(self, entry_id: int) -> OutboxEntry | None:
+        """The agent saw what a hold said and sends regardless: the held entry is queued again
+        without the check, an ordinary send from then on. Anything not held is returned as it is
+        (asked twice, the second finds it queued already: one send)."""
+        moved = await asyncio.to_thread(self.store.send_anyway, entry_id)
+        if moved is None:
+            return await asyncio.to_thread(self.store.get, entry_id)
+        self._notify(moved, [])
+        self._schedule(entry_id)
+        return moved
 
     async def discard(self, entry_id: int, *, state: str = "discarded") -> bool:
         """Drop an entry the agent gave up on (or took back to edit). An entry whose POST may be
@@ -316,6 +337,8 @@ class Outbox:
                 self.on_progress(entry.id, p)
 
         try:
+            if entry.seen is not None and not entry.sent_ids and await self._held(entry, entry.seen):
+                return False
             if draft.attachments:
                 moved = await asyncio.to_thread(
                     self.store.update, entry.id, owner=self.owner, state="uploading"
@@ -347,6 +370,19 @@ class Outbox:
         )
         self._notify(done or await asyncio.to_thread(self.store.get, entry.id), [])
         return False
+
+    async def _held(self, entry: OutboxEntry, seen: Seen) -> bool:
+        """Check for a collision; when there is one, hold the entry (True). A credential the
+        server refuses is raised, and fails the send as it would have."""
+        own = await asyncio.to_thread(self.store.own_message_ids, self.profile, entry.conversation_id)
+        hold = await check(self.client, seen, own)
+        if hold is None:
+            return False
+        moved = await asyncio.to_thread(
+            self.store.update, entry.id, owner=self.owner, state="held", reason=hold.sentence
+        )
+        self._notify(moved, [])
+        return True
 
     async def _failed(self, entry: OutboxEntry, exc: SwitchboardError, *, posting: bool) -> bool:
         verdict = classify(exc, posting=posting)

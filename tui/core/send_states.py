@@ -1,7 +1,8 @@
 """The words for an outbox entry's state, in one vocabulary for every screen and command.
 
 States come from `tui.core.store`: queued -> uploading -> sending -> sent, or failed /
-unconfirmed (both waiting for the agent), or discarded / edited (the agent took it back).
+unconfirmed / held (all waiting for the agent; held: the conversation moved on before the first
+request, its reason says how), or discarded / edited (the agent took it back).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from tui.core.text import one_line
 
 #: States the agent must resolve: retry, edit or discard.
-RESOLVABLE = ("failed", "unconfirmed")
+RESOLVABLE = ("failed", "unconfirmed", "held")
 #: States that end an entry: nothing more will happen to it.
 FINAL = ("sent", "discarded", "edited")
 
@@ -20,6 +21,7 @@ WORDS = {
     "sent": "sent",
     "failed": "failed",
     "unconfirmed": "unconfirmed",
+    "held": "held",
     "discarded": "discarded",
     "edited": "taken back to edit",
 }
@@ -28,6 +30,14 @@ WORDS = {
 HINTS = {
     "failed": "r retry · e edit · d discard",
     "unconfirmed": "r check and retry · e edit · d discard",
+    "held": "r send anyway · e edit · d discard",
+}
+
+#: What a resolvable state says when it has no reason.
+NO_REASON = {
+    "failed": "not sent",
+    "unconfirmed": "it may or may not have arrived",
+    "held": "the conversation moved on since you looked",
 }
 
 
@@ -37,10 +47,11 @@ def word(state: str) -> str:
 
 
 def describe(state: str, reason: str | None = None, *, hints: bool = True) -> str:
-    """A bubble's status: 'sending…', 'failed: <reason>  (r retry · e edit · d discard)'."""
+    """A bubble's status: 'sending…', 'failed: <reason>  (r retry · e edit · d discard)',
+    'held: <what came in>  (r send anyway · e edit · d discard)'."""
     why = one_line(reason, 160) if reason else ""
     if state in RESOLVABLE:
-        why = why or ("not sent" if state == "failed" else "it may or may not have arrived")
+        why = why or NO_REASON[state]
         hint = f"  ({HINTS[state]})" if hints else ""
         return f"{word(state)}: {why}{hint}"
     if state == "queued" and why:

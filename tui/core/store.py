@@ -1,39 +1,35 @@
-"""The local store: drafts and the outbox, in one SQLite file under `$XDG_STATE_HOME/switchboard/`.
+"""The local store: drafts, the outbox and snoozes, in one SQLite file under
+`$XDG_STATE_HOME/switchboard/` (opened, migrated and written as `tui.core.store_db` says).
 
-Write-ahead logging, a busy timeout and one short transaction per call let several app instances
-share the file without corrupting it; every write is committed before the call returns, so what
-was stored survives `kill -9` or a dropped SSH session. Drafts are keyed by profile, conversation
-and mode (reply and note are separate drafts). Outbox rows hold everything needed to redo a send
-from scratch (text, mode, file paths, template), its state and reason, and a lease so that only
-one instance works on a row at a time.
+Drafts are keyed by profile, conversation and mode (reply and note are separate drafts). Outbox
+rows hold everything needed to redo a send from scratch (text, mode, file paths, template), its
+state and reason, and a lease so that only one instance works on a row at a time. A reply sent
+with what the screen showed (`Seen`) may be held before its first request (`tui.core.hold`);
+the hold persists with it.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tui.core import liveness
-from tui.core.paths import state_dir
-from tui.core.store_schema import migrate
+from tui.core.hold import Seen, message_id
+from tui.core.store_db import default_store_path as default_store_path
+from tui.core.store_snoozes import SnoozeStore
 
-#: States. queued -> uploading -> sending -> sent, or failed / unconfirmed; discarded by the agent.
+#: States. queued -> uploading -> sending -> sent, or failed / unconfirmed; held (before any
+#: request, when the conversation moved on); discarded or edited by the agent.
 ACTIVE = ("queued", "uploading", "sending")
-UNRESOLVED = ("queued", "uploading", "sending", "failed", "unconfirmed")
+UNRESOLVED = ("queued", "uploading", "sending", "held", "failed", "unconfirmed")
 LEASE_SECONDS = 60.0
 STOPPED_MID_POST = "The app stopped while this was being sent; it may or may not have arrived."
 QUIT_MID_POST = "Switchboard quit while this was being sent; it may or may not have arrived."
-
-
-def default_store_path() -> Path:
-    return state_dir() / "store.sqlite3"
 
 
 @dataclass
@@ -66,6 +62,9 @@ class OutboxEntry:
     updated_at: float = 0.0
     #: Made by the screen when the agent pressed send; it keys the send's bubble.
     client_id: str | None = None
+    #: What the screen showed when the agent pressed send: checked for a collision before the
+    #: first request. None: never checked (notes, templates, CLI sends, or sent anyway).
+    seen: Seen | None = None
 
     @property
     def kind(self) -> str:
@@ -89,7 +88,17 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         client_id=row["client_id"],
+        seen=_seen(row["seen"]),
     )
+
+
+def _seen(text: str | None) -> Seen | None:
+    if text is None:
+        return None
+    try:
+        return Seen.from_json(text)
+    except ValueError:  # a damaged snapshot: the check is best-effort, the send is not lost
+        return None
 
 
 def _instance(row: sqlite3.Row) -> liveness.Instance:
@@ -104,8 +113,8 @@ class Recovery:
     resumable: list[OutboxEntry]
 
 
-class Store:
-    """One connection, guarded by a lock so worker threads and the event loop can share it."""
+class Store(SnoozeStore):
+    """Drafts, the outbox, the running instances and (`SnoozeStore`) snoozes, in one file."""
 
     def __init__(
         self,
@@ -115,56 +124,11 @@ class Store:
         clock: Callable[[], float] = time.time,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
-        """`memory`: a store that lives only as long as the process, for when the state folder
-        cannot be written (sending still works; nothing survives a restart). `clock` and
-        `lease_seconds` are for tests; instances sharing a file must agree on both.
-
-        An older file is migrated to the current schema; a newer one raises `StoreVersionError`
-        (an `sqlite3.DatabaseError`) with one sentence."""
-        self.path = path or default_store_path()
+        """`memory`: nothing survives the process (see `Database`). `clock` and `lease_seconds`
+        are for tests; instances sharing a file must agree on both."""
+        super().__init__(path, memory=memory)
         self.clock = clock
         self.lease_seconds = lease_seconds
-        self._lock = threading.Lock()
-        if not memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        target = ":memory:" if memory else self.path
-        self._db = sqlite3.connect(target, timeout=10.0, isolation_level=None, check_same_thread=False)
-        try:
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable across a process crash
-            self._db.execute("PRAGMA busy_timeout=10000")
-            with self._tx() as db:
-                migrate(db, self.path)
-        except BaseException:
-            self._db.close()
-            raise
-        if not memory:
-            with suppress(OSError):
-                self.path.chmod(0o600)
-
-    @property
-    def version(self) -> int:
-        """The schema version of the file (`PRAGMA user_version`)."""
-        with self._lock:
-            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT: a writer waits for another instance instead of failing."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:  # also when COMMIT itself failed: never leave it open
-                    self._db.execute("ROLLBACK")
-                raise
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     # -- drafts ---------------------------------------------------------------------------------
 
@@ -227,9 +191,11 @@ class Store:
         *,
         draft_mode: str | None = None,
         client_id: str | None = None,
+        seen: Seen | None = None,
     ) -> OutboxEntry:
         """Write the send before its first request. The composer's draft (if `draft_mode`) stays
-        stored, tied to this entry, until the server confirms; typing anew detaches it.
+        stored, tied to this entry, until the server confirms; typing anew detaches it. `seen` is
+        stored with it (see `OutboxEntry.seen`).
 
         `client_id` (made when the agent pressed send) is unique: enqueueing it again returns the
         entry already stored, so one press can never become two sends."""
@@ -241,8 +207,17 @@ class Store:
                     return _entry(known)
             cur = db.execute(
                 "INSERT INTO outbox (profile, conversation_id, draft, preview, state, created_at,"
-                " updated_at, client_id) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)",
-                (profile, conversation_id, json.dumps(draft), preview, now, now, client_id),
+                " updated_at, client_id, seen) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                (
+                    profile,
+                    conversation_id,
+                    json.dumps(draft),
+                    preview,
+                    now,
+                    now,
+                    client_id,
+                    seen.to_json() if seen is not None else None,
+                ),
             )
             entry_id = int(cur.lastrowid or 0)
             if draft_mode is not None:
@@ -347,6 +322,30 @@ class Store:
                 db.execute("DELETE FROM drafts WHERE outbox_id=?", (entry_id,))
             row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
         return _entry(row)
+
+    def send_anyway(self, entry_id: int) -> OutboxEntry | None:
+        """The agent read the hold and sends regardless: a held entry is queued again with its
+        snapshot dropped, an ordinary send from now on. None when it is not held (any more)."""
+        with self._tx() as db:
+            cur = db.execute(
+                "UPDATE outbox SET state='queued', reason=NULL, seen=NULL, attempts=0, next_attempt_at=0,"
+                " updated_at=? WHERE id=? AND state='held'",
+                (self.clock(), entry_id),
+            )
+            if cur.rowcount != 1:
+                return None
+            row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
+        return _entry(row)
+
+    def own_message_ids(self, profile: str, conversation_id: int) -> set[int]:
+        """The server ids of every message this store's sends created in the conversation."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT sent_ids FROM outbox WHERE profile=? AND conversation_id=? AND sent_ids != '[]'",
+                (profile, conversation_id),
+            ).fetchall()
+        ids = (message_id(str(i)) for r in rows for i in json.loads(r["sent_ids"]))
+        return {i for i in ids if i is not None}
 
     def resolve(self, entry_id: int, state: str = "discarded") -> OutboxEntry | None:
         """The agent discarded the entry, or took it back into the composer: its draft goes too.

@@ -59,7 +59,20 @@ CREATE TABLE instances (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2)
+#: Version 3: what the screen showed when the agent pressed send (JSON, `tui.core.hold.Seen`;
+#: NULL for a send that is not checked for collisions), and snoozes, which the API does not have.
+SCHEMA_V3 = """
+ALTER TABLE outbox ADD COLUMN seen TEXT;
+CREATE TABLE snoozes (
+    profile TEXT NOT NULL,
+    conversation_id INTEGER NOT NULL,
+    until TEXT NOT NULL,
+    set_at TEXT NOT NULL,
+    PRIMARY KEY (profile, conversation_id)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (SCHEMA_V1, SCHEMA_V2, SCHEMA_V3)
 CURRENT_VERSION = len(MIGRATIONS)
 
 
