@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack, suppress
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,22 +27,16 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from tui.core.config import (
-    Config,
-    chosen_profile_name,
-    get_profile,
-    load_config,
-    profile_names,
-)
+from tui.app_backend import BackendApp
 from tui.core.errors import SwitchboardError
-from tui.core.paths import config_path, state_dir
+from tui.core.first_frame import FirstFrame, read_first_frame
+from tui.core.paths import config_path
 from tui.core.text import one_line
 from tui.keys import register_extra_sequences
 from tui.messages import (
     BackendFailed,
     BackendNews,
     BackendReady,
-    BackendSwitching,
     OutboxChanged,
     OutboxNews,
     OutboxProgress,
@@ -53,11 +47,10 @@ from tui.screens.base import BaseScreen
 if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.context import AppContext
+    from tui.core.config import Config
     from tui.core.models import Conversation as ApiConversation
-    from tui.core.models import Message as ApiMessage
     from tui.core.outbox import Outbox
-    from tui.core.sender import SendProgress
-    from tui.core.store import OutboxEntry, Store
+    from tui.core.store import Store
     from tui.sandbox_process import SandboxProcess
 
 STYLES = Path(__file__).parent / "styles"
@@ -73,7 +66,7 @@ def _conversations_provider() -> type:
     return ConversationsProvider
 
 
-class SwitchboardApp(App[int]):
+class SwitchboardApp(BackendApp):
     TITLE = "Switchboard"
     CSS_PATH = [
         STYLES / "app.tcss",
@@ -97,13 +90,22 @@ class SwitchboardApp(App[int]):
         *,
         profile: str | None = None,
         config: Config | None = None,
+        first: FirstFrame | None = None,
         clock: Callable[[], datetime] | None = None,
         sandboxes: dict[Path, SandboxProcess] | None = None,
     ) -> None:
-        self.config = config if config is not None else load_config()
+        # The first frame is drawn from `first` (tomllib only); the whole config is validated in
+        # the connect worker after it, unless a validated one is given (tests, `run_app`).
+        self._config = config
+        self._requested_profile = profile
+        if first is None:
+            first = _first_from(config, profile) if config is not None else read_first_frame(profile)
+        self.first = first
+        #: The app's exit code when the agent quits: 3 after a config problem (as the CLI's).
+        self.exit_code = 0
         # Sandbox child processes by data folder: started early by the CLI, or on connect.
         self.sandboxes: dict[Path, SandboxProcess] = dict(sandboxes or {})
-        self.profile_name = chosen_profile_name(self.config, profile)
+        self.profile_name = self.first.profile_name
         self.clock = clock or (lambda: datetime.now(UTC))
         self.backend: Backend | None = None
         self.backend_error: str | None = None
@@ -133,8 +135,8 @@ class SwitchboardApp(App[int]):
     def on_mount(self) -> None:
         for sentence in self._theme_problems:
             self.notify(sentence, severity="warning", timeout=8)
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        if self.first.keymap:
+            self.set_keymap(self.first.keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._catch_hangup()
         self.set_interval(30, self._sweep_outbox)
@@ -156,12 +158,6 @@ class SwitchboardApp(App[int]):
         watchdog.start()
         self.exit(129)
 
-    def save_all_drafts(self) -> None:
-        """Write every open conversation's draft now (synchronously: the process may be ending)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, BaseScreen):
-                screen.save_state()
-
     def _load_themes(self) -> list[str]:
         """Register the bundled and user themes and choose one. Called before the app runs, so
         the first stylesheet is built in the chosen theme instead of being parsed twice; returns
@@ -171,7 +167,7 @@ class SwitchboardApp(App[int]):
         themes, problems = load_themes()
         for theme in themes:
             self.register_theme(theme)
-        wanted = self.config.theme or DEFAULT_THEME
+        wanted = self.first.theme or DEFAULT_THEME
         if wanted in self.available_themes:
             self.theme = wanted
         else:
@@ -181,8 +177,10 @@ class SwitchboardApp(App[int]):
 
     def _remember_theme(self, theme: object) -> None:
         name = getattr(theme, "name", None)
-        if name and name != self.config.theme:
-            self.config = self.config.model_copy(update={"theme": name})
+        if name and name != self.first.theme:
+            self.first = replace(self.first, theme=name)
+            if self._config is not None:
+                self._config = self._config.model_copy(update={"theme": name})
             self._save_theme(name)
 
     @work(thread=True, exit_on_error=False, group="config")
@@ -192,101 +190,12 @@ class SwitchboardApp(App[int]):
 
         try:
             with _CONFIG_WRITE:  # quick changes save in turn, each the latest chosen: the last one wins
-                save_setting("theme", self.config.theme or name)
+                save_setting("theme", self.first.theme or name)
         except (SwitchboardError, OSError) as exc:
             sentence = exc.sentence if isinstance(exc, SwitchboardError) else str(exc)
             self.call_from_thread(
                 self.notify, f"The theme could not be saved: {sentence}", severity="warning"
             )
-
-    @work(exclusive=True, exit_on_error=False, group="backend")
-    async def connect(self) -> None:
-        """Open the profile (start the sandbox if it is one) without blocking the first frame."""
-        await self._close_backend()
-        stack = AsyncExitStack()
-        try:
-            from tui.backend import open_backend
-
-            process = await asyncio.to_thread(self._sandbox_for, self.profile_name)
-            backend = await stack.enter_async_context(
-                open_backend(self.profile_name, config=self.config, sandbox_process=process)
-            )
-        except SwitchboardError as exc:
-            await stack.aclose()
-            self.post_message(BackendFailed(exc.sentence))
-            return
-        self._stack = stack
-        await self._open_outbox(backend)
-        self.post_message(BackendReady(backend))
-        if self.outbox is not None:
-            waiting = await self.outbox.start()
-            if waiting:
-                noun = "message is" if len(waiting) == 1 else "messages are"
-                self.notify(f"{len(waiting)} {noun} in the outbox; f2 shows them.", timeout=8)
-
-    def _sandbox_for(self, name: str) -> SandboxProcess | None:
-        """The running child process for a sandbox profile (started if need be), else None."""
-        from tui.core.paths import sandbox_data_dir
-        from tui.sandbox_process import start_sandbox_process
-
-        profile = get_profile(self.config, name)
-        if not profile.sandbox:
-            return None
-        data = sandbox_data_dir(profile.sandbox_data)
-        process = self.sandboxes.get(data)
-        if process is None or not process.alive:
-            if process is not None:
-                process.stop()  # reap the dead one and close its pipes
-            process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
-        return process
-
-    async def _open_outbox(self, backend: Backend) -> None:
-        """The local store and this profile's outbox (in memory when the state folder cannot be
-        written: sending still works, unsaved)."""
-        import sqlite3
-
-        from tui.core.outbox import Outbox
-        from tui.core.store import Store
-
-        if self.store is None:
-            try:
-                self.store = await asyncio.to_thread(Store)
-            except (OSError, sqlite3.Error) as exc:
-                self.store = Store(memory=True)  # sending still works; nothing survives a restart
-                self.notify(
-                    f"Drafts and the outbox cannot be saved to disk ({exc}), so they last only until "
-                    f"you quit; check that {state_dir()} is writable.",
-                    severity="warning",
-                    timeout=12,
-                )
-
-        def changed(entry: OutboxEntry, created: list[ApiMessage]) -> None:
-            self.post_message(OutboxChanged(entry, created))
-
-        def progress(entry_id: int, p: SendProgress) -> None:
-            self.post_message(OutboxProgress(entry_id, p))
-
-        self.outbox = Outbox(
-            self.store,
-            backend.client,
-            self.profile_name,
-            on_change=changed,
-            on_progress=progress,
-            now=self.clock,
-        )
-
-    async def _sweep_outbox(self) -> None:
-        if self.outbox is not None:
-            await self.outbox.sweep()
-
-    async def _close_backend(self) -> None:
-        self.backend = None
-        if self.outbox is not None:
-            outbox, self.outbox = self.outbox, None
-            await outbox.aclose()
-        if self._stack is not None:
-            stack, self._stack = self._stack, None
-            await stack.aclose()
 
     async def on_unmount(self) -> None:
         self.save_all_drafts()
@@ -340,26 +249,11 @@ class SwitchboardApp(App[int]):
         if os.environ.get("SWITCHBOARD_DEBUG"):
             self.log.error(worker, error)
 
-    def switch_profile(self, name: str) -> None:
-        if name == self.profile_name and self.backend is not None:
-            return
-        self.save_all_drafts()  # the open conversation's screen is about to go
-        self.profile_name = name
-        self.sub_title = f"{name} · connecting…"
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.backend_signal.publish(BackendSwitching(name))
-        self.connect()
-
-    def reconnect(self) -> None:
-        """Try the profile again (after it failed to open)."""
-        self.connect()
-
     # -- keys and commands ----------------------------------------------------------------------
 
     async def action_quit(self) -> None:
         self.save_all_drafts()
-        self.exit()
+        self.exit(return_code=self.exit_code)
 
     def action_help_quit(self) -> None:
         """ctrl+c reflexes: say how to quit, as plain text, with the key the keymap gives."""
@@ -395,7 +289,7 @@ class SwitchboardApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for name in profile_names(self.config):
+        for name in self.profile_names():
             if name != self.profile_name:
                 yield SystemCommand(
                     f"Switch profile: {name}",
@@ -426,19 +320,25 @@ class SwitchboardApp(App[int]):
 def run_app(
     profile: str | None = None,
     *,
-    config: Config | None = None,
+    first: FirstFrame | None = None,
     sandboxes: dict[Path, SandboxProcess] | None = None,
 ) -> int:
-    """Start the app; a config problem is one sentence on stderr before any screen appears."""
-    try:
-        config = config if config is not None else load_config()
-        get_profile(config, chosen_profile_name(config, profile))
-        app = SwitchboardApp(profile=profile, config=config, sandboxes=sandboxes)
-    except SwitchboardError as exc:
-        sys.stderr.write(exc.sentence + "\n")
-        return exc.exit_code
+    """Start the app. The config is validated after the first frame: a problem is shown full
+    screen with the CLI's sentence, and the app exits 3 when the agent quits."""
+    app = SwitchboardApp(profile=profile, first=first, sandboxes=sandboxes)
     app.run()
     return app.return_code or 0
+
+
+def _first_from(config: Config, profile: str | None) -> FirstFrame:
+    """The first frame's settings from an already validated config."""
+    from tui.core.config import chosen_profile_name
+
+    name = chosen_profile_name(config, profile)
+    chosen = config.profiles.get(name)
+    sandbox = chosen.sandbox if chosen is not None else name == "sandbox"
+    data = chosen.sandbox_data if chosen is not None else None
+    return FirstFrame(name, sandbox, data, config.theme, dict(config.keymap))
 
 
 if TYPE_CHECKING:  # the app is what its screens are promised (tui/context.py): checked here

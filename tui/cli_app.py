@@ -1,4 +1,10 @@
-"""`switchboard` with no subcommand: the app."""
+"""`switchboard` with no subcommand: the app.
+
+Nothing here validates the config: the first frame is drawn from what `tomllib` reads
+(`tui.core.first_frame`), and the app validates the whole file after it, with the CLI's sentence
+and exit code 3 on a problem. A sandbox profile's child process is started here, before the
+app, so it boots while the first frame is drawn.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,19 @@ import argparse
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from tui.core.config import chosen_profile_name, get_profile, load_config
+    from tui.core.first_frame import read_first_frame
 
-    config = load_config()
-    profile = get_profile(config, chosen_profile_name(config, args.profile))
+    first = read_first_frame(args.profile)
     sandboxes = {}
-    if profile.sandbox:
-        # Start the sandbox now, in its own process: it boots while the app draws its first frame.
+    if first.sandbox:
         from tui.sandbox_process import start_sandbox_process
 
-        process = start_sandbox_process(profile.sandbox_data)
+        process = start_sandbox_process(first.sandbox_data)
         sandboxes[process.data] = process
     try:
         from tui.app import run_app
 
-        return run_app(profile=args.profile, config=config, sandboxes=sandboxes)
+        return run_app(profile=args.profile, first=first, sandboxes=sandboxes)
     finally:
         for process in sandboxes.values():
             process.stop()

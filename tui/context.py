@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 class AppContext(Protocol):
     """The app as its screens see it."""
 
-    config: Config
     profile_name: str
     backend: Backend | None
     backend_error: str | None
@@ -42,6 +41,11 @@ class AppContext(Protocol):
     outbox_signal: Signal[OutboxNews]
     #: Where the file picker opened last (None: the home folder).
     last_folder: Path | None
+
+    @property
+    def config(self) -> Config:
+        """The validated config (there once the backend is ready)."""
+        ...
 
     def notify_error(self, error: SwitchboardError | str) -> None: ...
 

@@ -1,6 +1,6 @@
 """Theme files (`themes/*.toml`, and the user's own in the config dir) -> `textual.theme.Theme`.
 
-Each file is validated by a pydantic model; a bad file is skipped and named once, so one typo
+Each file is checked field by field; a bad file is skipped and named once, so one typo
 never stops the app. App-specific colours (`sb-*`) travel as theme variables.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -19,24 +19,58 @@ from tui.core import paths
 DEFAULT_THEME = "switchboard-night"
 
 
-class ThemeFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_REQUIRED = ("name", "primary")
+_COLOURS = (
+    "primary",
+    "secondary",
+    "accent",
+    "warning",
+    "error",
+    "success",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
+_FLAGS = ("dark", "ansi")
 
-    name: str
-    primary: str
-    secondary: str | None = None
-    accent: str | None = None
-    warning: str | None = None
-    error: str | None = None
-    success: str | None = None
-    foreground: str | None = None
-    background: str | None = None
-    surface: str | None = None
-    panel: str | None = None
-    boost: str | None = None
-    dark: bool = True
-    ansi: bool = False
+
+def _checked(data: dict[str, Any]) -> dict[str, Any]:
+    """The theme file's fields, or ValueError naming the first wrong one. Checked by hand, not
+    by a model: the chosen theme is read before the first frame, and pydantic loads after it."""
+    for key in _REQUIRED:
+        if key not in data:
+            raise ValueError(f"{key}: field required")
+    fields: dict[str, Any] = {"dark": True, "ansi": False}
     variables: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "name" or key in _COLOURS:
+            if not isinstance(value, str):
+                raise ValueError(f"{key}: input should be a valid string")
+        elif key in _FLAGS:
+            if not isinstance(value, bool):
+                raise ValueError(f"{key}: input should be a valid boolean")
+        elif key == "variables":
+            if not isinstance(value, dict):
+                raise ValueError("variables: input should be a valid dictionary")
+            for name, colour in value.items():
+                if not isinstance(colour, str):
+                    raise ValueError(f"variables.{name}: input should be a valid string")
+                variables[name] = colour
+            continue
+        else:
+            raise ValueError(f"{key}: extra inputs are not permitted")
+        fields[key] = value
+    for key, value in [*((k, v) for k, v in fields.items() if k in _COLOURS), *variables.items()]:
+        if value.startswith("ansi_") or value.startswith("$"):
+            continue
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            raise ValueError(f"{key} = {value!r} is not a colour") from None
+    fields["variables"] = variables
+    return fields
 
 
 def bundled_theme_dirs() -> list[Path]:
@@ -50,32 +84,15 @@ def user_theme_dir() -> Path:
     return paths.config_dir() / "themes"
 
 
-def _check_colours(spec: ThemeFile) -> None:
-    fields = {k: v for k, v in spec.model_dump().items() if isinstance(v, str) and k != "name"}
-    for key, value in [*fields.items(), *spec.variables.items()]:
-        if value.startswith("ansi_") or value.startswith("$"):
-            continue
-        try:
-            Color.parse(value)
-        except ColorParseError:
-            raise ValueError(f"{key} = {value!r} is not a colour") from None
-
-
 def load_theme_file(path: Path) -> Theme:
     """One file -> a Theme, or ValueError with a short reason."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        spec = ThemeFile.model_validate(data)
-        _check_colours(spec)
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"not valid TOML ({exc})") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ValueError(f"{'.'.join(map(str, err['loc'])) or 'file'}: {err['msg'].lower()}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot be read ({exc})") from None
-    fields = spec.model_dump(exclude={"variables"})
-    return Theme(**fields, variables=spec.variables)
+    return Theme(**_checked(data))
 
 
 def load_themes() -> tuple[list[Theme], list[str]]:

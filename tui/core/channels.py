@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MB = 1024 * 1024
+from tui.core.channel_names import KNOWN_CHANNELS as KNOWN_CHANNELS
+from tui.core.channel_names import LABELS
+from tui.core.channel_names import META_CHANNELS as META_CHANNELS
+from tui.core.channel_names import label as label
 
-META_CHANNELS = frozenset({"whatsapp", "instagram", "messenger"})
-KNOWN_CHANNELS = ("whatsapp", "instagram", "messenger", "webchat", "sms", "playground")
+MB = 1024 * 1024
 
 FileCategory = Literal["image", "audio", "video", "file"]
 
@@ -102,7 +104,7 @@ _PRODUCT_DEFAULT: dict[FileCategory, MediaRule] = {
 CHANNELS: dict[str, ChannelSpec] = {
     "whatsapp": ChannelSpec(
         name="whatsapp",
-        label="WhatsApp",
+        label=LABELS["whatsapp"],
         family=Family.TRANSFORM,
         path_key="whatsapp",
         reply_window=True,
@@ -125,7 +127,7 @@ CHANNELS: dict[str, ChannelSpec] = {
     ),
     "instagram": ChannelSpec(
         name="instagram",
-        label="Instagram",
+        label=LABELS["instagram"],
         family=Family.TRANSFORM,
         path_key="instagram",
         reply_window=True,
@@ -145,7 +147,7 @@ CHANNELS: dict[str, ChannelSpec] = {
     ),
     "messenger": ChannelSpec(
         name="messenger",
-        label="Messenger",
+        label=LABELS["messenger"],
         family=Family.TRANSFORM,
         path_key="messenger",
         reply_window=True,
@@ -156,7 +158,7 @@ CHANNELS: dict[str, ChannelSpec] = {
     ),
     "webchat": ChannelSpec(
         name="webchat",
-        label="Webchat",
+        label=LABELS["webchat"],
         family=Family.TRANSFORM,
         path_key="webchat",
         reply_window=False,
@@ -167,7 +169,7 @@ CHANNELS: dict[str, ChannelSpec] = {
     ),
     "sms": ChannelSpec(
         name="sms",
-        label="SMS",
+        label=LABELS["sms"],
         family=Family.SMS,
         path_key="sms",
         reply_window=False,
@@ -187,7 +189,7 @@ CHANNELS: dict[str, ChannelSpec] = {
     ),
     "playground": ChannelSpec(
         name="playground",
-        label="Playground",
+        label=LABELS["playground"],
         family=Family.PLAYGROUND,
         path_key="playground",
         reply_window=False,
@@ -222,8 +224,3 @@ def merge_limits(base: ChannelLimits, override: dict[str, Any]) -> ChannelLimits
         else:
             data[key] = value
     return ChannelLimits.model_validate(data)
-
-
-def label(channel: str) -> str:
-    spec = CHANNELS.get((channel or "").lower())
-    return spec.label if spec else channel or "unknown"

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 
-from tui.core.channels import KNOWN_CHANNELS, label
+from tui.core.channel_names import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
 from tui.messages import BackendFailed, BackendNews, BackendReady, BackendSwitching
 from tui.screens.base import BaseScreen

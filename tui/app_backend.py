@@ -1,0 +1,202 @@
+"""The app's backend lifecycle, apart from its screens' wiring (`tui/app.py`): validate the
+config after the first frame, open the profile (starting the sandbox child if it is one), the
+local store and the outbox, switch profiles, close everything on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App
+
+from tui.core.errors import ConfigError, SwitchboardError
+from tui.core.first_frame import FirstFrame
+from tui.core.paths import state_dir
+from tui.messages import BackendFailed, BackendReady, BackendSwitching, OutboxChanged, OutboxProgress
+from tui.screens.base import BaseScreen
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+
+    from textual.signal import Signal
+
+    from tui.backend import Backend
+    from tui.core.config import Config
+    from tui.core.models import Message as ApiMessage
+    from tui.core.outbox import Outbox
+    from tui.core.sender import SendProgress
+    from tui.core.store import OutboxEntry, Store
+    from tui.messages import BackendNews
+    from tui.sandbox_process import SandboxProcess
+
+
+class BackendApp(App[int]):
+    """What `SwitchboardApp` does with its backend; its attributes are set by that app's
+    `__init__`."""
+
+    _config: Config | None
+    _requested_profile: str | None
+    _stack: AsyncExitStack | None
+    first: FirstFrame
+    exit_code: int
+    sandboxes: dict[Path, SandboxProcess]
+    profile_name: str
+    clock: Callable[[], datetime]
+    backend: Backend | None
+    backend_error: str | None
+    store: Store | None
+    outbox: Outbox | None
+    backend_signal: Signal[BackendNews]
+
+    def save_all_drafts(self) -> None:
+        """Write every open conversation's draft now (synchronously: the process may be ending)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, BaseScreen):
+                screen.save_state()
+
+    @work(exclusive=True, exit_on_error=False, group="backend")
+    async def connect(self) -> None:
+        """Open the profile (start the sandbox if it is one) without blocking the first frame."""
+        await self._close_backend()
+        if self._config is None:
+            try:
+                self._config = await asyncio.to_thread(_validated, self._requested_profile)
+            except ConfigError as exc:
+                self._config_failed(exc)
+                return
+        stack = AsyncExitStack()
+        try:
+            from tui.backend import open_backend
+
+            process = await asyncio.to_thread(self._sandbox_for, self.profile_name)
+            backend = await stack.enter_async_context(
+                open_backend(self.profile_name, config=self.config, sandbox_process=process)
+            )
+        except SwitchboardError as exc:
+            await stack.aclose()
+            self.post_message(BackendFailed(exc.sentence))
+            return
+        self._stack = stack
+        await self._open_outbox(backend)
+        self.post_message(BackendReady(backend))
+        if self.outbox is not None:
+            waiting = await self.outbox.start()
+            if waiting:
+                noun = "message is" if len(waiting) == 1 else "messages are"
+                self.notify(f"{len(waiting)} {noun} in the outbox; f2 shows them.", timeout=8)
+
+    def _config_failed(self, error: ConfigError) -> None:
+        """A config the CLI would refuse: the same sentence, full screen; quitting exits 3."""
+        from tui.screens.config_problem import ConfigProblemScreen
+
+        self.exit_code = error.exit_code
+        self.backend_error = error.sentence
+        self.sub_title = f"{self.profile_name} · config problem"
+        self.push_screen(ConfigProblemScreen(error.sentence))
+
+    def profile_names(self) -> list[str]:
+        """The profiles to switch to (none until the config is validated)."""
+        from tui.core.config import profile_names
+
+        return profile_names(self._config) if self._config is not None else []
+
+    @property
+    def config(self) -> Config:
+        """The validated config; screens ask for it only once the backend is ready."""
+        if self._config is None:
+            raise RuntimeError("the config is read before it was validated")
+        return self._config
+
+    def _sandbox_for(self, name: str) -> SandboxProcess | None:
+        """The running child process for a sandbox profile (started if need be), else None."""
+        from tui.core.config import get_profile
+        from tui.core.paths import sandbox_data_dir
+        from tui.sandbox_process import start_sandbox_process
+
+        profile = get_profile(self.config, name)
+        if not profile.sandbox:
+            return None
+        data = sandbox_data_dir(profile.sandbox_data)
+        process = self.sandboxes.get(data)
+        if process is None or not process.alive:
+            if process is not None:
+                process.stop()  # reap the dead one and close its pipes
+            process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
+        return process
+
+    async def _open_outbox(self, backend: Backend) -> None:
+        """The local store and this profile's outbox (in memory when the state folder cannot be
+        written: sending still works, unsaved)."""
+        import sqlite3
+
+        from tui.core.outbox import Outbox
+        from tui.core.store import Store
+
+        if self.store is None:
+            try:
+                self.store = await asyncio.to_thread(Store)
+            except (OSError, sqlite3.Error) as exc:
+                self.store = Store(memory=True)  # sending still works; nothing survives a restart
+                self.notify(
+                    f"Drafts and the outbox cannot be saved to disk ({exc}), so they last only until "
+                    f"you quit; check that {state_dir()} is writable.",
+                    severity="warning",
+                    timeout=12,
+                )
+
+        def changed(entry: OutboxEntry, created: list[ApiMessage]) -> None:
+            self.post_message(OutboxChanged(entry, created))
+
+        def progress(entry_id: int, p: SendProgress) -> None:
+            self.post_message(OutboxProgress(entry_id, p))
+
+        self.outbox = Outbox(
+            self.store,
+            backend.client,
+            self.profile_name,
+            on_change=changed,
+            on_progress=progress,
+            now=self.clock,
+        )
+
+    async def _sweep_outbox(self) -> None:
+        if self.outbox is not None:
+            await self.outbox.sweep()
+
+    async def _close_backend(self) -> None:
+        self.backend = None
+        if self.outbox is not None:
+            outbox, self.outbox = self.outbox, None
+            await outbox.aclose()
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    def switch_profile(self, name: str) -> None:
+        if name == self.profile_name and self.backend is not None:
+            return
+        self.save_all_drafts()  # the open conversation's screen is about to go
+        self.profile_name = name
+        self.sub_title = f"{name} · connecting…"
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.backend_signal.publish(BackendSwitching(name))
+        self.connect()
+
+    def reconnect(self) -> None:
+        """Try the profile again (after it failed to open)."""
+        self.connect()
+
+
+def _validated(profile: str | None) -> Config:
+    """The whole config, validated as the CLI does, and the chosen profile checked to exist."""
+    from tui.core.config import chosen_profile_name, get_profile, load_config
+
+    config = load_config()
+    get_profile(config, chosen_profile_name(config, profile))
+    return config
