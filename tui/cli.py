@@ -2,7 +2,8 @@
 
 Every failure ends as one sentence on stderr and a non-zero exit code; never a traceback
 (set SWITCHBOARD_DEBUG=1 to see one for an unexpected error). Textual is imported only when the
-app is started. The commands live in `cli_read` (conversations, show, templates), `cli_send`,
+app is started. The commands live in `cli_read` (conversations, show, templates), `cli_queue`
+(read, unread, close, reopen, takeover, assign, users, the queue views), `cli_send`,
 `cli_config` and `sandbox_cli`; the options in `cli_parser`; tables and JSON in `cli_output`.
 """
 
@@ -20,6 +21,7 @@ from tui.cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _err
 from tui.cli_config import cmd_config
 from tui.cli_output import Mask, error_json, print_json
 from tui.cli_parser import build_parser, refuse_profile, wants_json
+from tui.cli_queue import cmd_action, cmd_assign, cmd_users
 from tui.cli_read import cmd_conversations, cmd_show, cmd_templates
 from tui.cli_send import cmd_send
 from tui.core.text import one_line
@@ -30,6 +32,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "show": cmd_show,
     "templates": cmd_templates,
     "send": cmd_send,
+    "read": cmd_action,
+    "unread": cmd_action,
+    "close": cmd_action,
+    "reopen": cmd_action,
+    "takeover": cmd_action,
+    "assign": cmd_assign,
+    "users": cmd_users,
     "sandbox": cmd_sandbox,
     "config": cmd_config,
 }

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from tui.backend import Backend
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+#: `send --if-last` refused: the conversation's newest message is no longer the one given.
+EXIT_MOVED_ON = 8
 
 
 class UsageError(Exception):

@@ -102,9 +102,10 @@ def masked(data: Any, masks: Sequence[Mask]) -> Any:
 def error_json(exc: BaseException, sentence: str, code: int, masks: Sequence[Mask] = ()) -> dict[str, Any]:
     """The `error` object of a failed command's `{"ok": false, "error": ...}`: its type, the
     sentence printed on stderr, the exit code, and what the error knows (reason, status, the
-    server's per-field errors, retry_after, what may be sent instead), the key masked throughout."""
+    server's per-field errors, retry_after, what may be sent instead, the newest message when a send
+    --if-last found the conversation moved on), the key masked throughout."""
     data: dict[str, Any] = {"type": type(exc).__name__, "message": sentence, "exit_code": code}
-    for attr in ("reason", "status", "errors", "retry_after", "allowed"):
+    for attr in ("reason", "status", "errors", "retry_after", "allowed", "newest_message_id"):
         value = getattr(exc, attr, None)
         if value not in (None, {}, "", ()):
             data[attr] = value

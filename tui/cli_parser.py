@@ -17,7 +17,18 @@ from tui.sandbox_cli import add_sandbox_parser
 CONVERSATION_STATUSES = ("open", "closed")
 TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
 #: Commands that print JSON with --json, so print their failures as JSON too.
-JSON_COMMANDS = frozenset({"conversations", "show", "templates", "send"})
+JSON_COMMANDS = frozenset(
+    {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
+    | {"reopen", "takeover"}
+)
+#: The one-conversation actions and what each does, for their help.
+ACTIONS = {
+    "read": "mark a conversation read (its unread count to 0)",
+    "unread": "mark a conversation unread",
+    "close": "close a conversation",
+    "reopen": "reopen a closed conversation",
+    "takeover": "take a conversation over from the AI assistant: its auto-assignment off, assigned to you",
+}
 #: Commands a profile means nothing to: `--profile` is refused in either position.
 NO_PROFILE = {
     "config": "it shows or writes the whole config file, every profile in it",
@@ -67,6 +78,20 @@ def _one_of(values: Sequence[str], normal: Callable[[str], str]) -> Callable[[st
         return normal(value.strip())
 
     return check
+
+
+def _assignee(value: str) -> str | int:
+    """`me`, `none` or a positive user id."""
+    word = value.strip().lower()
+    if word in ("me", "none"):
+        return word
+    try:
+        number = int(word)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"takes me, none or a user id, not {value!r}")
+    return number
 
 
 def _channel(value: str) -> str:
@@ -131,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keyboard-first inbox for AchieveApex. With no command, the app starts.",
         epilog="Every failure is one sentence on stderr; --json commands also print "
         '{"ok": false, "error": {...}} on stdout. Exit codes: 0 ok, 1 other, 2 usage, '
-        "3 config, 4 refused or local file, 5 key refused, 6 network, 7 server answer, 130 interrupted.",
+        "3 config, 4 refused or local file, 5 key refused, 6 network, 7 server answer, "
+        "8 the conversation moved on (send --if-last), 130 interrupted.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
@@ -144,6 +170,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", type=_one_of(CONVERSATION_STATUSES, str.lower), help="open or closed")
     p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50)")
     p.add_argument("--skip", type=_skip, default=0, help="how many to skip first (default 0)")
+    p.add_argument("--mine", action="store_true", help="only open ones assigned to you")
+    p.add_argument("--unassigned", action="store_true", help="only open ones assigned to nobody, not the AI")
+    p.add_argument(
+        "--needs-reply", action="store_true", help="only open ones whose last message is the customer's"
+    )
+    p.add_argument(
+        "--sort",
+        type=_one_of(("window",), str.lower),
+        help="window: reply window closing soonest first (open conversations only)",
+    )
     p.add_argument("--json", action="store_true", help="print the Feathers page as JSON")
 
     p = sub.add_parser("show", parents=[common], help="a conversation and its recent messages")
@@ -174,7 +210,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="VALUE", help="next positional variable value")
     p.add_argument("--param-name", action="append", metavar="KEY=VALUE", help="a named variable value")
     p.add_argument("--language", metavar="CODE", help="the template's language, e.g. en_US")
+    p.add_argument(
+        "--if-last",
+        metavar="MESSAGE_ID",
+        help="send only if this is still the conversation's newest message; else exit 8, nothing sent",
+    )
     p.add_argument("--json", action="store_true", help="print the created messages as JSON")
+
+    for name, what in ACTIONS.items():
+        p = sub.add_parser(name, parents=[common], help=what, description=what[:1].upper() + what[1:] + ".")
+        p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")
+        p.add_argument("--json", action="store_true", help="print the updated conversation as JSON")
+
+    p = sub.add_parser("assign", parents=[common], help="assign a conversation to you, an agent, or nobody")
+    p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")
+    p.add_argument(
+        "--to",
+        type=_assignee,
+        required=True,
+        metavar="me|none|USER_ID",
+        help="me, none (unassign) or an agent's user id (see `switchboard users`)",
+    )
+    p.add_argument("--json", action="store_true", help="print the updated conversation as JSON")
+
+    p = sub.add_parser("users", parents=[common], help="the organization's agents, with the ids assign takes")
+    p.add_argument("--json", action="store_true", help="print the agents as JSON")
 
     add_sandbox_parser(sub)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from tui.cli_common import EXIT_OK, _out, backend_for
 from tui.cli_output import print_json, table
+from tui.cli_queue import cmd_queue, wants_queue
 
 #: `show` cuts a contact's or sender's name, phone and email to this many cells, a file name to
 #: FILE_NAME_CELLS: a server can send a name of any length.
@@ -27,6 +28,8 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
     from tui.core.policy import window_state
     from tui.core.timefmt import age
 
+    if wants_queue(args):
+        return await cmd_queue(args)
     async with backend_for(args) as backend:
         page = await backend.client.list_conversations(
             channel=args.channel, status=args.status, limit=args.limit, skip=args.skip

@@ -19,7 +19,14 @@ from tui import __version__
 from tui.core.client_deadline import Progress, deadline_seconds, storage_deadline
 from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_items, parse_model
 from tui.core.config import Paths, ResolvedProfile
-from tui.core.errors import ApiError, BadResponseError, SwitchboardError, TransportError
+from tui.core.errors import (
+    ApiError,
+    BadResponseError,
+    ConfigError,
+    NotFoundError,
+    SwitchboardError,
+    TransportError,
+)
 from tui.core.http import httpx
 from tui.core.http_errors import (
     answer_deadline_error,
@@ -35,6 +42,7 @@ from tui.core.models import (
     Page,
     SignedUpload,
     Template,
+    User,
 )
 from tui.core.text import one_line, redact
 
@@ -277,6 +285,54 @@ class ApiClient:
             skip += len(page.data)
             if not page.data or not page.has_more:
                 return templates
+
+    # -- who the agent is ----------------------------------------------------------------------
+
+    async def get_me(self) -> User:
+        """The agent this key belongs to. A server without `GET /users/me` (404) falls back to
+        the profile's `user_id`; without one, a `ConfigError` says to set it."""
+        what = "who you are"
+        try:
+            data = await self.request("GET", self.paths.users_me, what=what)
+        except NotFoundError:
+            if self.profile.user_id is not None:
+                return User(id=self.profile.user_id)
+            raise ConfigError(
+                f"The server does not say who you are ({self.paths.users_me} answered 404); set "
+                f"user_id = <your user id> in profiles.{self.profile.name} of the config "
+                "(`switchboard users` lists the ids)."
+            ) from None
+        return self._parse(User, data, what)
+
+    async def list_users(self, limit: int = 100) -> list[User]:
+        """The organization's agents, every page (for "assign to…")."""
+        users: list[User] = []
+        skip = 0
+        while True:
+            params: dict[str, Any] = {"organization_id": self.org, "$limit": limit, "$skip": skip}
+            data = await self.request("GET", self.paths.users, what="the list of agents", params=params)
+            page = self._parse(Page[User], data, "the list of agents")
+            users.extend(page.data)
+            skip += len(page.data)
+            if not page.data or not page.has_more:
+                return users
+
+    # -- update ---------------------------------------------------------------------------------
+
+    async def patch_conversation(self, conversation_id: int, body: dict[str, Any]) -> Conversation:
+        """Patch the conversation (a body from `payloads`); the answer, the whole patched
+        conversation, is read as strictly as `get_conversation` and replaces the cached copy."""
+        what = f"the update of conversation {conversation_id}"
+        data = await self.request(
+            "PATCH",
+            f"{self.paths.conversations}/{conversation_id}",
+            what=what,
+            params={"organization_id": self.org},
+            json_body=body,
+        )
+        conversation = self._parse(Conversation, data, what)
+        self._conversations[conversation_id] = (time.monotonic(), conversation)
+        return conversation
 
     # -- upload steps ---------------------------------------------------------------------------
 

@@ -46,6 +46,8 @@ class Paths(BaseModel):
     webchat: str = "/conversation-messages-transform-outgoing-webchat"
     sms: str = "/conversation-messages-sms"
     playground: str = "/conversation-messages-playground"
+    users: str = "/users"
+    users_me: str = "/users/me"
 
     @field_validator("*")
     @classmethod
@@ -64,6 +66,8 @@ class Profile(BaseModel):
     sandbox_data: str | None = None
     base_url: str | None = None
     organization_id: int | None = Field(default=None, strict=True)
+    #: Who the agent is when the server has no `GET /users/me` (it answers 404).
+    user_id: int | None = Field(default=None, strict=True, gt=0)
     api_key_env: str | None = None
     api_key: str | None = None
     auth: Literal["x-api-key", "bearer"] = "x-api-key"
@@ -106,6 +110,8 @@ class Config(BaseModel):
     theme: str | None = None
     refresh_seconds: float = Field(default=20.0, ge=2)
     keymap: dict[str, str] = Field(default_factory=dict)
+    #: When a conversation is marked read: on "open" (opening it) or only on "reply".
+    mark_read: Literal["open", "reply"] = "open"
 
 
 class Secret(str):
@@ -130,6 +136,7 @@ class ResolvedProfile(BaseModel):
     paths: Paths
     limits: dict[str, dict[str, Any]]
     is_sandbox: bool = False
+    user_id: int | None = None
 
     def auth_headers(self) -> dict[str, str]:
         if self.auth == "bearer":
@@ -325,6 +332,7 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
         timeout_seconds=profile.timeout_seconds,
         paths=profile.paths,
         limits=profile.limits,
+        user_id=profile.user_id,
     )
 
 

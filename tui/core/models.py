@@ -92,6 +92,22 @@ class Contact(ApiModel):
         return name or self.phone or self.email or (f"Contact {self.id}" if self.id else "Unknown")
 
 
+class User(ApiModel):
+    """An agent of the organization (`GET /users/me`, `GET /users`): whom a conversation is
+    assigned to, and who "me" is for the Mine view and "assign to me"."""
+
+    id: int
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    organization_id: int | None = None
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.email or f"User {self.id}"
+
+
 class Conversation(ApiModel):
     id: int
     organization_id: int | None = None

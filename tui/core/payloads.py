@@ -138,3 +138,43 @@ def build_template(
     body = transform_body(conversation, rendered_body(template, filled), "template")
     body["template"] = api_object(template, filled)
     return [Outgoing(spec.path_key, body)]
+
+
+# -- conversation updates (PATCH /conversations/:id) ----------------------------------------------
+# The contract's field names; `unread_count` 0 marks read and 1 marks unread.
+
+
+def read_patch() -> dict[str, Any]:
+    return {"unread_count": 0}
+
+
+def unread_patch() -> dict[str, Any]:
+    return {"unread_count": 1}
+
+
+def close_patch() -> dict[str, Any]:
+    return {"status": "closed"}
+
+
+def reopen_patch() -> dict[str, Any]:
+    return {"status": "open"}
+
+
+def assign_patch(user_id: int | None) -> dict[str, Any]:
+    """To an agent, or to nobody with None."""
+    return {"assigned_user_id": user_id}
+
+
+def unassign_patch() -> dict[str, Any]:
+    return assign_patch(None)
+
+
+def takeover_patch(me_id: int, reason: str) -> dict[str, Any]:
+    """From the AI assistant to me: the assistant cleared, its auto-assignment turned off (with
+    why, so a teammate sees it), the conversation assigned to me."""
+    return {
+        "assigned_ai_assistant_id": None,
+        "ai_auto_assignment_disabled": True,
+        "ai_auto_assignment_disabled_reason": reason,
+        "assigned_user_id": me_id,
+    }

@@ -1,0 +1,70 @@
+"""Every open conversation, page by page: the API cannot filter "the customer wrote last" or
+"assigned to me and open", so the work queue's views (`queue.in_view`) are computed on the
+client over this scan, by the app and the CLI alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from tui.core.models import Conversation, Page
+
+
+class Lister(Protocol):
+    """What `scan_open` needs of `ApiClient`."""
+
+    async def list_conversations(
+        self,
+        *,
+        channel: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        skip: int = 0,
+    ) -> Page[Conversation]: ...
+
+
+@dataclass(frozen=True)
+class OpenScan:
+    """The open conversations, newest message first; `total` is the server's count and
+    `truncated` says the scan stopped at its cap with more left unread."""
+
+    conversations: list[Conversation]
+    total: int
+    truncated: bool
+
+    @property
+    def unreadable_count(self) -> int:
+        return sum(1 for c in self.conversations if c.unreadable)
+
+
+async def scan_open(
+    client: Lister, *, channel: str | None = None, cap: int = 2000, page: int = 100
+) -> OpenScan:
+    """Read `status=open` conversations page by page, newest first, up to `cap` of them. A row
+    the client cannot read is kept in its place, marked (`Conversation.unreadable`). A
+    conversation that moves up between two pages (a new message) is listed once, where it was
+    first seen."""
+    if cap < 1 or page < 1:
+        raise ValueError("cap and page must be positive")
+    rows: list[Conversation] = []
+    seen: set[int] = set()
+    skip, total, more = 0, 0, False
+    while skip < cap:
+        got = await client.list_conversations(
+            channel=channel, status="open", limit=min(page, cap - skip), skip=skip
+        )
+        total, more = got.total, got.has_more
+        for conversation in got.data:
+            if conversation.id not in seen:
+                seen.add(conversation.id)
+                rows.append(conversation)
+        skip += len(got.data)
+        if not got.data or not more:
+            more = False
+            break
+    return OpenScan(rows, max(total, len(rows)), truncated=more)
+
+
+__all__ = ["Lister", "OpenScan", "scan_open"]
