@@ -96,7 +96,7 @@ def test_hostile_ids_names_and_statuses(start: Any) -> None:
     real_id = plain.json()["data"][0]["id"]
     assert created.json()["id"] == hostile(real_id) and created.json()["message_text"] == "hostile id"
     assert created.json()["status"] == hostile("sent")
-    assert created.json()["sender_name"] == hostile("Sandbox Agent")
+    assert created.json()["sender_name"] == hostile("Maria Silva")  # the default key's agent
     for raw in RAW_ON_THE_WIRE:
         assert raw in created.content
     doc = conversation.json()

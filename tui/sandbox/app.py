@@ -4,7 +4,8 @@ It enforces the channel rules itself (409 outside the reply window, 413 too larg
 fields) from the same channel table the client uses, and serves uploaded objects at the public
 media URL. `x-api-key` or `Authorization: Bearer` authenticate every API route; the storage PUT
 refuses any request that carries them. This module holds the app factory, its routes and the
-simulated customers; the handlers live in `reads`, `uploads` and `sends`.
+simulated customers; the handlers live in `reads`, `patches`, `users`, `uploads` and `sends`.
+Each key is one agent of an organization (`agents`); every route sees only that organization.
 """
 
 from __future__ import annotations
@@ -25,40 +26,28 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tui.sandbox.activity import customer_writes
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
 from tui.sandbox.instances import HEARTBEAT_SECONDS
+from tui.sandbox.patches import patch_conversation
 from tui.sandbox.reads import get_conversation, list_conversations, list_messages, list_templates
 from tui.sandbox.seed import INBOUND
 from tui.sandbox.sends import TRANSFORM_CHANNELS, send_playground, send_sms, transform_sender
 from tui.sandbox.state import Sandbox
 from tui.sandbox.uploads import create_file, get_media, put_object, sign_upload
+from tui.sandbox.users import get_me, list_users
 
 __all__ = ["create_app", "feathers_body"]
 
 
 async def simulate_inbound(sb: Sandbox, interval: tuple[float, float]) -> None:
-    """Customers write now and then."""
+    """Customers write now and then (reopening a closed conversation, raising its unread count)."""
     rnd = random.Random()
     while True:
         await asyncio.sleep(rnd.uniform(*interval))
-        row = sb.store.one(
-            "SELECT c.*, t.first_name, t.last_name FROM conversations c JOIN contacts t "
-            "ON t.id = c.contact_id ORDER BY random() LIMIT 1"
-        )
-        if row is None:
-            continue
-        text = rnd.choice(INBOUND)
-        at = sb.clock()
-        sb.store.add_message(
-            conversation_id=row["id"],
-            direction="inbound",
-            message_type="text",
-            message_text=text,
-            created_at=at,
-            status="delivered",
-            sender_name=f"{row['first_name']} {row['last_name']}",
-        )
-        sb.store.touch_conversation(row["id"], text, at, inbound=True)
+        row = sb.store.one("SELECT id FROM conversations ORDER BY random() LIMIT 1")
+        if row is not None:
+            customer_writes(sb, row["id"], rnd.choice(INBOUND))
 
 
 async def heartbeat(sb: Sandbox, every: float) -> None:
@@ -124,6 +113,9 @@ def create_app(
     routes = [
         Route("/conversations", api(list_conversations), methods=["GET"]),
         Route("/conversations/{conversation_id}", api(get_conversation), methods=["GET"]),
+        Route("/conversations/{conversation_id}", api(patch_conversation), methods=["PATCH"]),
+        Route("/users/me", api(get_me), methods=["GET"]),
+        Route("/users", api(list_users), methods=["GET"]),
         Route("/conversation-messages", api(list_messages), methods=["GET"]),
         Route("/message-templates", api(list_templates), methods=["GET"]),
         Route("/s3-url-signing", api(sign_upload), methods=["POST"]),

@@ -4,14 +4,13 @@ parameters, JSON bodies, required fields, pages, and the conversation a request 
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tui.core.models import Conversation
-from tui.sandbox.seed import ORGANIZATION_ID
+from tui.sandbox.agents import Agent
 from tui.sandbox.state import Sandbox, state
 
 # Feathers error classes (name, className) by status, for every answer the sandbox can give.
@@ -70,26 +69,36 @@ def feathers(code: int, message: str, errors: dict[str, str] | None = None, data
 # -- request helpers -------------------------------------------------------------------------------
 
 
-def authenticate(request: Request) -> None:
-    key = state(request).store.api_key
+def authenticate(request: Request) -> Agent:
+    """The agent the request's key belongs to (also kept for `agent_of`); 401 without one."""
     given = request.headers.get("x-api-key")
     auth = request.headers.get("authorization", "")
     if not given and auth.lower().startswith("bearer "):
         given = auth[7:].strip()
     if not given:
         raise Fail(401, "No API key: send it in the x-api-key header or as a Bearer token")
-    if not secrets.compare_digest(given, key):
+    agent = state(request).agent_by_key(given)
+    if agent is None:
         raise Fail(401, "Invalid API key")
+    request.state.agent = agent
+    return agent
 
 
-def check_org(value: Any) -> None:
+def agent_of(request: Request) -> Agent:
+    """The authenticated agent of this request."""
+    agent: Agent = request.state.agent
+    return agent
+
+
+def check_org(request: Request, value: Any) -> None:
+    """A given `organization_id` must be the key's own organization (403 otherwise)."""
     if value in (None, ""):
         return
     try:
         org = int(value)
     except (TypeError, ValueError):
         raise Fail(400, "organization_id must be a number", {"organization_id": "must be a number"}) from None
-    if org != ORGANIZATION_ID:
+    if org != agent_of(request).organization_id:
         raise Fail(403, f"This API key has no access to organization {org}")
 
 
@@ -143,10 +152,14 @@ def page(total: int, limit: int, skip: int, data: list[dict[str, Any]]) -> JSONR
     return JSONResponse({"total": total, "limit": limit, "skip": skip, "data": data})
 
 
-def conversation_or_404(sb: Sandbox, conversation_id: Any) -> Any:
+def conversation_or_404(request: Request, conversation_id: Any) -> Any:
+    """The conversation's row: 404 when there is none, 403 when it is another organization's."""
+    sb = state(request)
     row = sb.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
     if row is None:
         raise Fail(404, f"No record found for id '{conversation_id}'")
+    if row["organization_id"] != agent_of(request).organization_id:
+        raise Fail(403, f"This API key has no access to conversation {conversation_id}")
     return row
 
 

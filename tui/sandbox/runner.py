@@ -15,10 +15,12 @@ from typing import Any
 import uvicorn
 
 from tui.core.paths import sandbox_data_dir
+from tui.sandbox.agents import Agent
 from tui.sandbox.app import create_app
 from tui.sandbox.faults import Faults, merge_options
 from tui.sandbox.injector import FaultInjector
 from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
+from tui.sandbox.state import Sandbox
 
 START_TIMEOUT = 15.0
 INBOUND_EVERY = (5.0, 20.0)
@@ -43,8 +45,43 @@ class RunningSandbox:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        self._sandbox.store.close()
+
+    # -- its agents, and what customers and other agents do (for tests and the CLI) --
+
+    @property
+    def agents(self) -> tuple[Agent, ...]:
+        """Every agent with its API key, the default key's agent (Maria Silva) first."""
+        return self._sandbox.agents
+
+    def agent(self, user_id: int) -> Agent:
+        """The agent with this user id (KeyError if none)."""
+        found = self._sandbox.agent(user_id)
+        if found is None:
+            raise KeyError(f"no agent {user_id}")
+        return found
+
+    def customer_writes(self, conversation_id: int, text: str) -> dict[str, Any]:
+        """The conversation's customer sends `text` now: reopens it if closed, raises its unread
+        count, moves `last_message_*` and `last_inbound_message_at`. Returns the message."""
+        from tui.sandbox.activity import customer_writes
+
+        return customer_writes(self._sandbox, conversation_id, text)
+
+    def agent_writes(
+        self, conversation_id: int, text: str, *, user_id: int | None = None, note: bool = False
+    ) -> dict[str, Any]:
+        """Agent `user_id` (default: Maria Silva) sends `text` now, or leaves it as a note, as
+        another app instance with that agent's key would. Returns the message."""
+        from tui.sandbox.activity import agent_writes
+
+        return agent_writes(self._sandbox, conversation_id, text, user_id=user_id, note=note)
+
+    @property
+    def _sandbox(self) -> Sandbox:
         app: Any = self._app if self._app is not None else self._server.config.app
-        app.state.sandbox.store.close()
+        sandbox: Sandbox = app.state.sandbox
+        return sandbox
 
     # -- its records, for tests that check delivery --
 
@@ -192,12 +229,20 @@ def serve_forever(
     for line in (
         f"Switchboard sandbox on {running.base_url}  (data in {running.data_dir})",
         f"API key: {running.api_key}  organization_id: {running.organization_id}",
+        "Agents (each key acts as its agent; give a second app instance another one):",
+        *(
+            f"  {a.name:<14} user_id {a.id:<3} organization_id {a.organization_id}  api_key {a.api_key}"
+            + ("  (the default)" if a.api_key == running.api_key else "")
+            for a in running.agents
+        ),
         f"Handy conversation ids: {handy}",
-        "A profile for it (config.toml):",
+        "A profile for it (config.toml); for another agent, copy it under another name with that",
+        "agent's api_key and user_id, and start the second instance with --profile <name>:",
         "  [profiles.sandbox-local]",
         f'  base_url = "{running.base_url}"',
         f"  organization_id = {running.organization_id}",
         f'  api_key = "{running.api_key}"',
+        f"  user_id = {running.agents[0].id}",
         '  auth = "x-api-key"',
         f'  media_base_url = "{running.media_base_url}"',
         *([faults.describe()] if faults is not None else []),

@@ -58,7 +58,16 @@ CREATE TABLE IF NOT EXISTS instances (
 );
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, INSTANCES_V2))
+# Version 3: the organization's agents, each with its own API key (`agents` fills it), so that
+# two app instances on one sandbox can be two agents.
+USERS_V3 = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY, organization_id INTEGER NOT NULL, first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL, email TEXT NOT NULL, api_key TEXT NOT NULL UNIQUE
+);
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, INSTANCES_V2), (3, USERS_V3))
 VERSION = MIGRATIONS[-1][0]
 
 

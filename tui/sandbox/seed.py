@@ -10,12 +10,17 @@ Handy conversation ids (also in `HANDY_IDS`):
 | 4  | WhatsApp, window closed (25 h ago) |
 | 7  | WhatsApp, never opened (only outbound history) |
 | 9  | Instagram, window open |
+| 10 | Instagram, window open with 10 min left |
 | 12 | Instagram, never opened |
 | 14 | Messenger, window open |
 | 15 | Messenger, window closed (26 h ago) |
 | 19 | Webchat |
 | 23 | SMS |
 | 28 | Playground |
+
+Who holds each (`ASSIGNMENTS`): an AI assistant alone on 2, 9, 13, 17, 19, 26; Maria Silva (the
+default key's agent, 7) on 3, 14, 22; the other agents (11, 12, 13) on 4, 5, 7, 11, 15, 18, 21, 24,
+29; nobody on the rest. Contacts include "Zoë Müller" (3) and "Søren Holm" (9) for folded search.
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ import json
 import random
 from typing import Any
 
+from tui.sandbox.agents import ORGANIZATION_ID
 from tui.sandbox.store import Store
 
-ORGANIZATION_ID = 1
+__all__ = ["HANDY_IDS", "INBOUND", "ORGANIZATION_ID", "seed"]
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
 
 HANDY_IDS: dict[str, int] = {
@@ -35,6 +41,7 @@ HANDY_IDS: dict[str, int] = {
     "whatsapp_closed": 4,
     "whatsapp_never": 7,
     "instagram_open": 9,
+    "instagram_open_urgent": 10,
     "instagram_never": 12,
     "messenger_open": 14,
     "messenger_closed": 15,
@@ -87,7 +94,7 @@ PLAN: list[tuple[str, str, float | None]] = [
     ("whatsapp", "open", None),
     ("whatsapp", "open", 40 * MINUTE),
     ("instagram", "open", 10 * MINUTE),
-    ("instagram", "open", 5 * HOUR),
+    ("instagram", "open", 23 * HOUR + 50 * MINUTE),
     ("instagram", "open", 30 * HOUR),
     ("instagram", "open", None),
     ("instagram", "closed", 6 * DAY),
@@ -109,6 +116,16 @@ PLAN: list[tuple[str, str, float | None]] = [
     ("playground", "open", 3 * HOUR),
     ("playground", "open", 8 * DAY),
 ]
+
+AI = "asst_support"
+#: conversation id -> (assigned_user_id, assigned_ai_assistant_id); absent: unassigned.
+ASSIGNMENTS: dict[int, tuple[int | None, str | None]] = {
+    **{cid: (None, AI) for cid in (2, 9, 13, 17, 19, 26)},
+    **{cid: (7, None) for cid in (3, 14, 22)},
+    **{cid: (11, None) for cid in (4, 5, 18, 29)},
+    **{cid: (12, None) for cid in (7, 15, 24)},
+    **{cid: (13, None) for cid in (11, 21)},
+}
 
 INBOUND = [
     "Hi, where is my order?",
@@ -253,6 +270,8 @@ def _seed_conversation(
 ) -> None:
     first, last = CONTACTS[cid - 1]
     customer = f"{first} {last}"
+    rnd.choice([None, 11, 12]), rnd.choice([None, AI])  # drawn as before, so the rest is as before
+    user, assistant = ASSIGNMENTS.get(cid, (None, None))
     store.execute(
         "INSERT INTO conversations (id, organization_id, contact_id, channel, status, unread_count, "
         "assigned_user_id, assigned_ai_assistant_id, pipeline_id, pipeline_stage_id, ai_context_cut, "
@@ -263,8 +282,8 @@ def _seed_conversation(
             cid,
             channel,
             status,
-            rnd.choice([None, 11, 12]),
-            rnd.choice([None, "asst_support"]),
+            user,
+            assistant,
             3,
             rnd.randint(1, 4),
         ),

@@ -17,7 +17,7 @@ from tui.core.models import Conversation, Template
 from tui.core.policy import window_state
 from tui.core.templates import slots
 from tui.core.textcount import measure
-from tui.sandbox.feathers import Fail, conversation_or_404, json_body, model_of, require
+from tui.sandbox.feathers import Fail, agent_of, conversation_or_404, json_body, model_of, require
 from tui.sandbox.state import Sandbox, state
 from tui.sandbox.uploads import MEDIA_TYPES
 
@@ -125,7 +125,7 @@ async def preamble(request: Request, channel: str, **required: type) -> Send:
         errors["message_text"] = "must be a string"
     if errors:
         raise Fail(422, "Invalid message", errors)
-    row = conversation_or_404(sb, cid)
+    row = conversation_or_404(request, cid)
     if row["channel"] != channel:
         raise Fail(
             422,
@@ -181,7 +181,7 @@ def record(
         "message_text": text,
         "created_at": at,
         "status": None if kind == "note" else "sent",
-        "sender_name": "Sandbox Agent",
+        "sender_name": agent_of(request).name,
         "template": template if kind == "template" else None,
     }
     if file_row is not None:

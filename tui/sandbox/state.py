@@ -1,7 +1,8 @@
-"""The sandbox's state: its store, its objects folder and its options, one per app."""
+"""The sandbox's state: its store, its agents, its objects folder and its options, one per app."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,12 +10,13 @@ from typing import Any
 
 from starlette.requests import Request
 
+from tui.sandbox.agents import Agent, load_agents, seed_agents
 from tui.sandbox.seed import seed
 from tui.sandbox.store import Store
 
 
 class Sandbox:
-    """The app's state: the store, the objects folder and the options."""
+    """The app's state: the store, the agents, the objects folder and the options."""
 
     def __init__(self, data_dir: Path, clock: Callable[[], float], options: dict[str, Any]) -> None:
         self.data_dir = data_dir
@@ -22,8 +24,26 @@ class Sandbox:
         self.options = options
         self.store = Store(data_dir / "sandbox.db", clock)
         self.store.open(seed)
+        seed_agents(self.store)
+        self.agents: tuple[Agent, ...] = load_agents(self.store)
         self.objects = data_dir / "objects"
         self.objects.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def default_agent(self) -> Agent:
+        """The agent of the key the sandbox always had (Maria Silva)."""
+        return self.agents[0]
+
+    def agent(self, user_id: int) -> Agent | None:
+        return next((a for a in self.agents if a.id == user_id), None)
+
+    def agent_by_key(self, key: str) -> Agent | None:
+        given = key.encode("utf-8", "surrogateescape")
+        found = None
+        for agent in self.agents:  # every key compared, in constant time each
+            if secrets.compare_digest(given, agent.api_key.encode()):
+                found = agent
+        return found
 
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)

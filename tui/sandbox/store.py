@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tui.core.fold import fold
 from tui.core.models import iso
 from tui.sandbox import instances
 from tui.sandbox.instances import HOST, LIVE_FOR
@@ -46,6 +47,11 @@ MESSAGE_COLUMNS = (
 )
 
 
+def _fold(value: object) -> str | None:
+    """SQL `fold(text)`: search folding (case, accents) the way the app folds."""
+    return None if value is None else fold(str(value))
+
+
 def _ts(value: float | None) -> str | None:
     return None if value is None else iso(datetime.fromtimestamp(value, tz=UTC))
 
@@ -68,6 +74,7 @@ class Store:
         self._closed = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
+        self._db.create_function("fold", 1, _fold, deterministic=True)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")

@@ -32,8 +32,8 @@ async def sign_upload(request: Request) -> Response:
         errors["file_name"] = "must be a plain file name"
     if errors:
         raise Fail(422, "Invalid upload request", errors)
-    check_org(org)
-    conversation_or_404(sb, cid)
+    check_org(request, org)
+    conversation_or_404(request, cid)
     key = f"org-{org}/conversation-{cid}/{uuid.uuid4().hex}/{name}"
     expires = int(time.time()) + int(sb.options.get("signed_url_seconds", storage.SIGNED_URL_SECONDS))
     url = storage.signed_url(str(request.base_url), sb.store.signing_secret, key, mime, expires)
@@ -96,8 +96,8 @@ async def create_file(request: Request) -> Response:
         errors["file_category"] = "must be image, audio, video or file"
     if errors:
         raise Fail(422, "Invalid conversation file", errors)
-    check_org(org)
-    conversation_or_404(sb, cid)
+    check_org(request, org)
+    conversation_or_404(request, cid)
     stored = sb.store.object(key)
     if stored is None:
         errors["s3_key"] = "no uploaded object has this key"
