@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -23,6 +23,7 @@ from textual.strip import Strip
 if TYPE_CHECKING:  # rows (policy, models) load with the first page, not before the first frame
     from tui.core.models import Conversation
 
+_NO_SPACING = Spacing(0, 0, 0, 0)
 PAGE = 50
 MAX_PAGES = 12
 
@@ -79,7 +80,9 @@ class ConversationList(ScrollView, can_focus=True):
         # Drawing caches: the column styles (until the styles change) and each drawn row, keyed by
         # the row object itself, so a refreshed page (new objects) is drawn anew.
         self._style_cache: dict[str, str | Style] | None = None
-        self._row_cache: dict[tuple[int, int, int, bool], tuple[Conversation, list[Segment]]] = {}
+        # The Strip itself is kept, not its segments: a Strip caches its own filtered, cropped
+        # and divided forms, which the compositor asks for on every frame.
+        self._row_cache: dict[tuple[int, int, int, bool], tuple[Conversation, Strip]] = {}
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -193,6 +196,34 @@ class ConversationList(ScrollView, can_focus=True):
         color = self.get_component_rich_style(name).color
         return style + Style(color=color) if color is not None else style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible rows as the cached strips themselves, past Textual's per-line style
+        pipeline (borders, padding, tint, opacity), which this list's box does not use: a move
+        that scrolls redraws every visible row, and that pipeline built each one anew."""
+        styles = self.styles
+        plain = (
+            not any(edge for edge, _ in styles.border)
+            and not any(edge for edge, _ in styles.outline)
+            and styles.padding == _NO_SPACING
+            and not styles.tint.a
+            and self.opacity == 1.0
+            and (not styles.has_rule("hatch") or styles.hatch == "none")
+        )
+        if not plain:
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, self.size.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
@@ -219,7 +250,7 @@ class ConversationList(ScrollView, can_focus=True):
         key = (id(conversation), width, int(now.timestamp() // 60), on_cursor)
         cached = self._row_cache.get(key)
         if cached is not None and cached[0] is conversation:
-            return Strip(cached[1], width)
+            return cached[1]
         from tui.widgets.rows import row_text
 
         text = row_text(conversation, now, width, self._styles())  # type: ignore[arg-type]
@@ -229,7 +260,7 @@ class ConversationList(ScrollView, can_focus=True):
         strip = Strip(list(text.render(self.app.console))).apply_style(base).crop_extend(0, width, base)
         if len(self._row_cache) > 4 * PAGE:
             self._row_cache.clear()
-        self._row_cache[key] = (conversation, list(strip))
+        self._row_cache[key] = (conversation, strip)
         return strip
 
     # -- cursor ---------------------------------------------------------------------------------
