@@ -14,10 +14,11 @@ Retry rules, the heart of "nothing lost, nothing doubled" (`retry.classify`):
 - A definite refusal (policy, a bad file, 4xx) is `failed` with its reason; nothing went out.
 Messages of a multi-message send that went out are recorded one by one and never sent again.
 
-A reply submitted with what the screen showed (`Seen`) is checked (`tui.core.hold.check`) at the
-start of each try until its first message is posted: when the conversation moved on meanwhile,
-the entry is `held` with the sentence saying what came in. A held entry is never claimed,
-resumed or retried; only `send_anyway` (the agent's word) queues it again, unchecked.
+A reply (never a note or template) submitted with what the screen showed (`Seen`) is checked
+(`tui.core.hold.check`) at the start of each try until its first message is posted: when the
+conversation moved on meanwhile, the entry is `held` with the sentence saying what came in. A
+held entry is never claimed, resumed or retried; only `send_anyway` (the agent's word) queues it
+again, unchecked.
 
 An open outbox beats in the store every few seconds; another one that starts (or sweeps) finds a
 crashed instance's sends at once (`Store.recover`) and reports every change it makes.
@@ -337,7 +338,8 @@ class Outbox:
                 self.on_progress(entry.id, p)
 
         try:
-            if entry.seen is not None and not entry.sent_ids and await self._held(entry, entry.seen):
+            seen = entry.seen if entry.kind == "reply" and not entry.sent_ids else None
+            if seen is not None and await self._held(entry, seen):
                 return False
             if draft.attachments:
                 moved = await asyncio.to_thread(
