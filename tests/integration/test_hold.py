@@ -15,7 +15,7 @@ import pytest
 from tests.helpers import FaultyTransport, find, sandbox_profile
 from tui.core.client import ApiClient
 from tui.core.drafts import Draft
-from tui.core.hold import Seen
+from tui.core.hold import People, Seen
 from tui.core.models import Message
 from tui.core.outbox import Outbox, RetryPolicy
 from tui.core.send_states import RESOLVABLE, describe
@@ -49,12 +49,14 @@ async def opened(sandbox: Any, tmp_path: Path) -> AsyncIterator[Callable[..., An
     store too (one passed in as well)."""
     made: list[tuple[Outbox, Store]] = []
 
-    def make(plan: Callable[[Any], str | None] = lambda r: None, store: Store | None = None) -> Any:
+    def make(
+        plan: Callable[[Any], str | None] = lambda r: None, store: Store | None = None, **kw: Any
+    ) -> Any:
         store = store or Store(tmp_path / STATE)
         transport = FaultyTransport(plan)
         heard = Heard()
         client = ApiClient(sandbox_profile(sandbox), transport=transport)
-        outbox = Outbox(store, client, "sandbox", retry=FAST, rng=random.Random(1), on_change=heard)
+        outbox = Outbox(store, client, "sandbox", retry=FAST, rng=random.Random(1), on_change=heard, **kw)
         made.append((outbox, store))
         return outbox, transport, heard
 
@@ -116,9 +118,9 @@ async def count(client: ApiClient, conversation_id: int, text: str) -> int:
     return sum(1 for m in page.data if m.message_text == text and not m.is_inbound)
 
 
-async def held_reply(opened: Any, sandbox: Any, change: Callable[[int], Any], text: str) -> Any:
+async def held_reply(opened: Any, sandbox: Any, change: Callable[[int], Any], text: str, **kw: Any) -> Any:
     """Look, let `change` happen on the server, then send a reply: the entry after the outbox is idle."""
-    outbox, transport, heard = opened()
+    outbox, transport, heard = opened(**kw)
     conv = await find(outbox.client, "webchat")
     patch_row(sandbox, conv.id, status="open")
     seen = await looked(outbox.client, conv.id)
@@ -182,9 +184,9 @@ async def test_another_agents_reply_or_note_holds_it(opened: Any, sandbox: Any) 
 
 async def test_a_reassignment_or_a_close_holds_it(opened: Any, sandbox: Any) -> None:
     *_, entry, _conv = await held_reply(
-        opened, sandbox, lambda cid: patch_row(sandbox, cid, assigned_user_id=9), "To someone else"
+        opened, sandbox, lambda cid: patch_row(sandbox, cid, assigned_user_id=4242), "To someone else"
     )
-    assert entry.reason == "Reassigned to user 9 since you looked"
+    assert entry.reason == "Reassigned to user 4242 since you looked"
 
     *_, entry, _conv = await held_reply(
         opened, sandbox, lambda cid: patch_row(sandbox, cid, status="closed"), "Too late"
@@ -360,3 +362,15 @@ async def test_untrusted_names_and_texts_are_one_safe_clipped_line(opened: Any, 
     quote = rest.removeprefix("“").removesuffix("”")
     assert cell_width(name) <= 30 and name.endswith("…")
     assert cell_width(quote) <= 60 and quote.endswith("…")
+
+
+async def test_a_new_assignee_is_named_when_the_outbox_knows_the_people(opened: Any, sandbox: Any) -> None:
+    people = People(me=7, names={4242: "Maria \x1b[1mSilva\u202e"})
+    *_, entry, _conv = await held_reply(
+        opened, sandbox, lambda cid: patch_row(sandbox, cid, assigned_user_id=4242), "Hi", people=lambda: people
+    )
+    assert entry.reason == "Reassigned to Maria ␛[1mSilva\ufffd since you looked"
+    *_, entry, _conv = await held_reply(
+        opened, sandbox, lambda cid: patch_row(sandbox, cid, assigned_user_id=7), "Hi", people=lambda: people
+    )
+    assert entry.reason == "Reassigned to you since you looked"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -103,6 +103,15 @@ def _int_or_none(value: Any) -> int | None:
 
 
 @dataclass(frozen=True)
+class People:
+    """Who is who, to name a new assignee: the agent's own user id, and the organization's
+    agents by id (untrusted names, made safe when used)."""
+
+    me: int | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Hold:
     """Why a reply was held (one line, untrusted parts made safe) and how many messages arrived."""
 
@@ -115,16 +124,15 @@ async def check(
     seen: Seen,
     own_message_ids: Collection[int],
     *,
-    me: int | None = None,
-    user_names: Mapping[int, str] | None = None,
+    people: People | None = None,
 ) -> Hold | None:
     """Whether the conversation moved on since `seen`: messages newer than it (by id, else by
     time) that this store did not send (`own_message_ids`), a new assignee, or a close.
 
     Best-effort: a read that fails is not a hold, and the send goes on (what could be read still
     counts). A refused or missing credential is raised instead, as the send itself would fail on
-    it and reports it as it does today. `me` (the agent's user id) and `user_names` name the new
-    assignee; without them it is "user 9"."""
+    it and reports it as it does today. `people` names a new assignee ("you", "Maria Silva");
+    without it, or for an id it does not know, it is "user 9"."""
     conversation = await _read(client.get_conversation(seen.conversation_id))
     page = await _read(client.list_messages(seen.conversation_id, limit=PAGE))
     arrived: list[Message] = []
@@ -135,7 +143,7 @@ async def check(
         many = f"{len(arrived)} or more"  # everything read is new: there may be more before it
     else:
         many = str(len(arrived))
-    parts = _parts(arrived, many, conversation, seen, me, user_names or {})
+    parts = _parts(arrived, many, conversation, seen, people or People())
     if not parts:
         return None
     sentence = parts[0][0]
@@ -173,8 +181,7 @@ def _parts(
     many: str,
     conversation: Conversation | None,
     seen: Seen,
-    me: int | None,
-    user_names: Mapping[int, str],
+    people: People,
 ) -> list[tuple[str, str]]:
     """Each change as (its sentence, its short label after "also"), most pressing first."""
     customer = [m for m in arrived if m.is_inbound]
@@ -206,7 +213,8 @@ def _parts(
         if who is None:
             parts.append(("Unassigned since you looked", "unassigned"))
         else:
-            named = "you" if who == me else clip(one_line(user_names.get(who)), NAME_CELLS) or f"user {who}"
+            named = "you" if who == people.me else clip(one_line(people.names.get(who)), NAME_CELLS)
+            named = named or f"user {who}"
             parts.append((f"Reassigned to {named} since you looked", f"reassigned to {named}"))
     if conversation is not None and conversation.status == "closed" and seen.status != "closed":
         parts.append(("Closed since you looked", "closed"))

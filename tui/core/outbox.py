@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 from tui.core.client import ApiClient
 from tui.core.drafts import Draft, draft_from_dict, draft_to_dict
 from tui.core.errors import SwitchboardError
-from tui.core.hold import Seen, check
+from tui.core.hold import People, Seen, check
 from tui.core.liveness import BEAT_SECONDS
 from tui.core.models import Message
 from tui.core.retry import RetryPolicy, UnexpectedSendError, Verdict, classify
@@ -67,7 +67,9 @@ class Outbox:
         rng: random.Random | None = None,
         concurrency: int = 4,
         beat_seconds: float = BEAT_SECONDS,
+        people: Callable[[], People] | None = None,
     ) -> None:
+        """`people` (asked at each collision check) names a new assignee in a hold's sentence."""
         self.store = store
         self.client = client
         self.profile = profile
@@ -77,6 +79,7 @@ class Outbox:
         self.now = now or (lambda: datetime.now(UTC))
         self.rng = rng or random.Random()
         self.beat_seconds = beat_seconds
+        self.people = people
         self.owner = uuid.uuid4().hex
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._wake: dict[int, asyncio.Event] = {}  # set by a retry asked while the entry's task runs
@@ -377,7 +380,7 @@ class Outbox:
         """Check for a collision; when there is one, hold the entry (True). A credential the
         server refuses is raised, and fails the send as it would have."""
         own = await asyncio.to_thread(self.store.own_message_ids, self.profile, entry.conversation_id)
-        hold = await check(self.client, seen, own)
+        hold = await check(self.client, seen, own, people=self.people() if self.people else None)
         if hold is None:
             return False
         moved = await asyncio.to_thread(
