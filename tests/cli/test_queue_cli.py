@@ -1,0 +1,274 @@
+"""The work queue through the real command against a sandbox: read, unread, close, reopen,
+takeover, assign, users, the queue views of `conversations`, and `send --if-last`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import point_at, store
+from tests.cli.test_cli import one_sentence, run
+from tests.cli.test_usage_cli import failed_json
+from tests.helpers import make_png
+from tui.core.models import Conversation
+from tui.core.queue import has_ai, needs_reply
+from tui.sandbox.seed import HANDY_IDS
+
+WEBCHAT = HANDY_IDS["webchat"]
+
+
+def ok(*args: str, env: dict[str, str]) -> str:
+    proc = run(*args, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    return proc.stdout
+
+
+def as_json(*args: str, env: dict[str, str]) -> Any:
+    return json.loads(ok(*args, "--json", env=env))
+
+
+def conversation(cid: int, env: dict[str, str]) -> dict[str, Any]:
+    return dict(as_json("show", str(cid), "--limit", "1", env=env)["conversation"])
+
+
+def every(env: dict[str, str], *extra: str) -> list[Conversation]:
+    data = as_json("conversations", "--limit", "200", *extra, env=env)["data"]
+    return [Conversation.model_validate(c) for c in data]
+
+
+# -- one conversation at a time -------------------------------------------------------------------
+
+
+def test_close_reopen_read_unread(local: dict[str, str]) -> None:
+    cid = next(c.id for c in every(local, "--status", "open") if c.unread_count)
+    assert ok("close", str(cid), env=local) == f"Conversation {cid} closed.\n"
+    assert conversation(cid, local)["status"] == "closed"
+    assert ok("reopen", str(cid), env=local) == f"Conversation {cid} reopened.\n"
+    assert conversation(cid, local)["status"] == "open"
+    assert ok("read", str(cid), env=local) == f"Conversation {cid} marked read.\n"
+    assert conversation(cid, local)["unread_count"] == 0
+    out = as_json("unread", str(cid), env=local)
+    assert out["ok"] is True and out["action"] == "unread"
+    assert out["conversation"]["id"] == cid and out["conversation"]["unread_count"] == 1
+    assert conversation(cid, local)["unread_count"] == 1
+
+
+def test_takeover_from_the_ai(local: dict[str, str]) -> None:
+    held = next(c for c in every(local, "--status", "open") if has_ai(c))
+    out = as_json("takeover", str(held.id), env=local)["conversation"]
+    stored = conversation(held.id, local)
+    for c in (out, stored):
+        assert c["assigned_ai_assistant_id"] is None
+        assert c["ai_auto_assignment_disabled"] is True
+        assert c["ai_auto_assignment_disabled_reason"] == "Taken over by Maria Silva"
+        assert c["assigned_user_id"] == 7
+    assert ok("takeover", str(held.id), env=local) == (
+        f"Conversation {held.id} taken over from the AI assistant and assigned to you.\n"
+    )
+
+
+def test_assign_to_me_an_agent_and_none(local: dict[str, str]) -> None:
+    cid = WEBCHAT
+    assert ok("assign", str(cid), "--to", "me", env=local) == f"Conversation {cid} assigned to you.\n"
+    assert conversation(cid, local)["assigned_user_id"] == 7
+    assert ok("assign", str(cid), "--to", "12", env=local) == f"Conversation {cid} assigned to user 12.\n"
+    assert conversation(cid, local)["assigned_user_id"] == 12
+    out = as_json("assign", str(cid), "--to", "none", env=local)
+    assert out["action"] == "unassign" and out["conversation"]["assigned_user_id"] is None
+    assert conversation(cid, local)["assigned_user_id"] is None
+
+
+def test_assign_to_an_unknown_agent_is_the_servers_refusal(local: dict[str, str]) -> None:
+    before = conversation(WEBCHAT, local)["assigned_user_id"]
+    proc = run("assign", str(WEBCHAT), "--to", "999", env=local)
+    assert proc.returncode == 7
+    assert one_sentence(proc).startswith(
+        f"The server rejected the update of conversation {WEBCHAT} (400): assigned_user_id: "
+    )
+    error = failed_json(run("assign", str(WEBCHAT), "--to", "999", "--json", env=local), 7)
+    assert error["type"] == "InvalidRequestError" and "assigned_user_id" in error["errors"]
+    assert conversation(WEBCHAT, local)["assigned_user_id"] == before
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["assign", "3", "--to", "bob"], "--to takes me, none or a user id, not 'bob'"),
+        (["assign", "3", "--to", "0"], "--to takes me, none or a user id, not '0'"),
+        (["assign", "3"], "he following arguments are required: --to"),
+        (["close", "x"], "CONVERSATION_ID: expected a number, got 'x'"),
+        (["takeover"], "he following arguments are required: CONVERSATION_ID"),
+        (["conversations", "--mine", "--unassigned"], "--mine and --unassigned together can list nothing"),
+        (["conversations", "--needs-reply", "--status", "closed"], "list open conversations only"),
+        (["conversations", "--sort", "age"], "--sort takes window, not 'age'"),
+    ],
+)
+def test_command_lines_that_mean_nothing_are_refused(
+    local: dict[str, str], args: list[str], words: str
+) -> None:
+    error = failed_json(run(*args, "--json", env=local), 2)
+    assert words in error["message"]
+
+
+def test_an_unknown_conversation_is_not_found(local: dict[str, str]) -> None:
+    proc = run("close", "99999", env=local)
+    assert proc.returncode == 7 and "conversation 99999 was not found (404" in one_sentence(proc)
+
+
+def test_a_trickled_patch_ends_at_the_timeout_and_says_try_again(faulty: Any) -> None:
+    _, env = faulty(trickle_bytes_per_s=20, fault_methods=["PATCH"], profile="timeout_seconds = 2\n")
+    error = failed_json(run("close", "3", "--json", env=env), 6)
+    assert error["message"].endswith("try again.")
+
+
+# -- who is who ---------------------------------------------------------------------------------
+
+
+def test_users_lists_the_organizations_agents(sandbox: Any, local: dict[str, str]) -> None:
+    out = ok("users", env=local)
+    lines = out.splitlines()
+    assert lines[0].split() == ["ID", "NAME", "EMAIL"]
+    assert [line.split()[0] for line in lines[1:-1]] == ["7", "11", "12", "13"]
+    assert "Tom Becker" in out and "Eve" not in out  # another organization's agent
+    users = as_json("users", env=local)
+    assert [u["id"] for u in users] == [7, 11, 12, 13]
+    assert set(users[0]) == {"id", "first_name", "last_name", "email", "organization_id"}
+
+
+def test_mine_is_the_keys_agent(sandbox: Any, isolated_home: Path, local: dict[str, str]) -> None:
+    mine = as_json("conversations", "--mine", env=local)["data"]
+    assert mine and {c["assigned_user_id"] for c in mine} == {7}
+    assert {c["queue"]["assignee"] for c in mine} == {7}
+    everything = every(local, "--status", "open")
+    assert len(mine) == sum(1 for c in everything if c.assigned_user_id == 7)
+    toms = point_at(isolated_home, sandbox)
+    toms["SB_BAD_INPUT_KEY"] = sandbox.agent(11).api_key
+    theirs = as_json("conversations", "--mine", env=toms)["data"]
+    assert theirs and {c["assigned_user_id"] for c in theirs} == {11}
+
+
+# -- the queue views ----------------------------------------------------------------------------
+
+
+def test_needs_reply_lists_only_open_ones_the_customer_wrote_last(
+    sandbox: Any, local: dict[str, str]
+) -> None:
+    sandbox.agent_writes(HANDY_IDS["whatsapp_open"], "On it!")
+    closed = next(c.id for c in every(local, "--status", "closed"))
+    sandbox.customer_writes(closed, "Hello again?")  # reopens it
+    listed = as_json("conversations", "--needs-reply", "--limit", "200", env=local)
+    ids = [c["id"] for c in listed["data"]]
+    expected = [c.id for c in every(local, "--status", "open") if needs_reply(c)]
+    assert ids == expected and listed["total"] == len(expected)
+    assert closed in ids and HANDY_IDS["whatsapp_open"] not in ids
+    assert {c["status"] for c in listed["data"]} == {"open"}
+    assert {c["queue"]["last_writer"] for c in listed["data"]} == {"customer"}
+    table = ok("conversations", "--needs-reply", "--limit", "200", env=local).splitlines()
+    assert table[0].split() == [
+        "ID",
+        "CHANNEL",
+        "CONTACT",
+        "UNREAD",
+        "FROM",
+        "ASSIGNEE",
+        "WINDOW",
+        "AGE",
+        "LAST",
+        "MESSAGE",
+    ]
+    assert [int(line.split()[0]) for line in table[1:-1]] == expected
+    assert table[-1] == f"({len(expected)} of {len(expected)} open conversations in Needs reply)"
+
+
+def test_unassigned_has_neither_an_agent_nor_the_ai(local: dict[str, str]) -> None:
+    data = as_json("conversations", "--unassigned", "--limit", "200", env=local)["data"]
+    assert data
+    for c in data:
+        assert c["assigned_user_id"] is None and c["queue"]["assignee"] is None
+        assert c["assigned_ai_assistant_id"] in (None, "")
+
+
+def test_sort_window_puts_the_window_closing_soonest_first(local: dict[str, str]) -> None:
+    out = as_json("conversations", "--sort", "window", "--limit", "200", env=local)
+    data = out["data"]
+    left = [c["queue"]["window_left_seconds"] for c in data]
+    timed = [s for s in left if s is not None]
+    assert len(timed) >= 3 and left[: len(timed)] == sorted(timed)  # open windows first, soonest first
+    assert data[0]["id"] == HANDY_IDS["instagram_open_urgent"]  # 10 min left
+    assert data[0]["queue"]["urgency"] == "urgent"
+    assert {c["status"] for c in data} == {"open"}
+    rest = [c["last_message_at"] for c in data[len(timed) :]]
+    assert rest == sorted(rest, reverse=True)
+    assert set(out) == {"total", "skip", "limit", "open_total", "truncated", "data"}
+    assert out["total"] == out["open_total"] == len(data) and out["truncated"] is False
+    first = ok("conversations", "--sort", "window", "--limit", "1", env=local).splitlines()
+    assert first[1].split()[0] == str(HANDY_IDS["instagram_open_urgent"]) and "m left" in first[1]
+    assert first[-1] == f"(1 of {len(data)} open conversations; next page: --skip 1)"
+
+
+def test_views_combine_with_a_channel(local: dict[str, str]) -> None:
+    data = as_json("conversations", "--needs-reply", "--channel", "whatsapp", env=local)["data"]
+    assert data and {c["channel"] for c in data} == {"whatsapp"}
+
+
+# -- send --if-last -------------------------------------------------------------------------------
+
+
+def newest_id(cid: int, env: dict[str, str]) -> str:
+    return str(as_json("show", str(cid), "--limit", "1", env=env)["messages"][-1]["id"])
+
+
+def test_if_last_sends_while_nothing_arrived(sandbox: Any, local: dict[str, str]) -> None:
+    last = newest_id(WEBCHAT, local)
+    out = as_json("send", str(WEBCHAT), "--text", "still current", "--if-last", last, env=local)
+    assert out["ok"] is True
+    assert sandbox.count_messages("still current") == {WEBCHAT: 1}
+
+
+def test_if_last_refuses_when_the_conversation_moved_on(
+    sandbox: Any, local: dict[str, str], tmp_path: Path
+) -> None:
+    seen = newest_id(WEBCHAT, local)
+    arrived = sandbox.customer_writes(WEBCHAT, "Actually, make it two\x1b[31m please")
+    s = store(sandbox)
+    files_before = s.one("SELECT COUNT(*) FROM files")[0], s.one("SELECT COUNT(*) FROM objects")[0]
+    png = make_png(tmp_path / "p.png")
+    proc = run("send", str(WEBCHAT), "--text", "too late", "--attach", str(png), "--if-last", seen, env=local)
+    assert proc.returncode == 8 and proc.stdout == ""
+    sentence = one_sentence(proc)
+    assert sentence.startswith(
+        f"Conversation {WEBCHAT} moved on: its newest message is now {arrived['id']}, "
+    )
+    assert "a message from " in sentence and "Actually, make it two" in sentence and "\x1b" not in sentence
+    assert f"not {seen}; nothing was sent" in sentence
+    error = failed_json(
+        run("send", str(WEBCHAT), "--text", "too late", "--if-last", seen, "--json", env=local), 8
+    )
+    assert error["type"] == "MovedOnError" and error["reason"] == "moved_on"
+    assert error["newest_message_id"] == str(arrived["id"])
+    assert sandbox.count_messages("too late") == {}
+    assert (s.one("SELECT COUNT(*) FROM files")[0], s.one("SELECT COUNT(*) FROM objects")[0]) == files_before
+
+
+def test_if_last_names_another_agents_note(sandbox: Any, local: dict[str, str]) -> None:
+    seen = newest_id(WEBCHAT, local)
+    sandbox.agent_writes(WEBCHAT, "I'll call them", user_id=11, note=True)
+    proc = run("send", str(WEBCHAT), "--text", "hi", "--if-last", seen, env=local)
+    assert proc.returncode == 8
+    assert 'a note from Tom Becker ("I\'ll call them")' in one_sentence(proc)
+
+
+def test_help_names_the_new_commands_and_exit_8() -> None:
+    top = run("--help").stdout
+    for name in ("read", "unread", "close", "reopen", "takeover", "assign", "users"):
+        assert f"    {name} " in top or f"    {name}\n" in top, name
+    assert "8 the conversation moved on" in " ".join(top.split())
+    assert "--if-last MESSAGE_ID" in run("send", "--help").stdout
+    assert "me, none (unassign) or an agent's user id" in " ".join(run("assign", "--help").stdout.split())
+    conv = " ".join(run("conversations", "--help").stdout.split())
+    for flag in ("--mine", "--unassigned", "--needs-reply", "--sort"):
+        assert flag in conv
