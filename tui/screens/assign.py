@@ -114,8 +114,8 @@ class AssignScreen(BaseModal[AssignChoice | None]):
             title += f" {clip(one_line(self.contact), 40)}"
         with Vertical(id="assign-picker", classes="picker-box"):
             yield Label(Text(f"{title} to"), classes="picker-title")
-            yield OptionList(id="assign-list")
             yield Input(placeholder="type to filter agents", id="assign-filter")
+            yield OptionList(id="assign-list")
             yield Static(id="assign-status")
         yield Footer()
 
@@ -134,8 +134,12 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         if self.shown:
             options.highlighted = 0
             status.remove_class("-refused")
-            agents = sum(1 for row in self.rows if row.key.startswith("user-"))
-            status.update(Text(f"{agents} other agent{'' if agents == 1 else 's'} · enter assigns"))
+            if query.strip():
+                count = len(self.shown)
+                status.update(Text(f"{count} match{'' if count == 1 else 'es'} · enter assigns"))
+            else:
+                agents = sum(1 for row in self.rows if row.key.startswith("user-"))
+                status.update(Text(f"{agents} other agent{'' if agents == 1 else 's'} · enter assigns"))
         else:
             status.add_class("-refused")
             status.update(Text(f"No agent matches “{clip(one_line(query), 30)}”; erase some letters."))
