@@ -272,3 +272,24 @@ def test_help_names_the_new_commands_and_exit_8() -> None:
     conv = " ".join(run("conversations", "--help").stdout.split())
     for flag in ("--mine", "--unassigned", "--needs-reply", "--sort"):
         assert flag in conv
+
+
+# -- what a server sends stays data ---------------------------------------------------------------
+
+
+def test_hostile_names_and_texts_in_the_queue_and_the_refusal(sandbox: Any, local: dict[str, str]) -> None:
+    from tests.cli.test_bad_input_cli import HOSTILE, forbidden, poison_names_and_text
+
+    poison_names_and_text(sandbox)  # conversation 1: its contact, last text and newest message
+    for args in (["conversations", "--needs-reply"], ["conversations", "--sort", "window", "--json"]):
+        proc = run(*args, env=local)
+        assert proc.returncode == 0, proc.stderr
+        assert not forbidden(proc.stdout + proc.stderr), args
+    proc = run("send", "1", "--text", "hi", "--if-last", "1", env=local)
+    assert proc.returncode == 8
+    sentence = one_sentence(proc)
+    assert not forbidden(proc.stderr) and "[bold]Eve[/]" in sentence
+    refused = run("send", "1", "--text", "hi", "--if-last", "1", "--json", env=local)
+    error = failed_json(refused, 8)
+    assert not forbidden(refused.stdout) and HOSTILE not in error["message"]
+    assert sandbox.count_messages("hi", conversation_id=1) == {}
