@@ -80,6 +80,7 @@ class SwitchboardApp(BackendApp):
         Binding("question_mark", "help", "Help", show=False, id="app.help_alt"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "outbox", "Outbox", id="app.outbox"),
+        Binding("f3", "next_unread", "Next unread", id="app.next_unread"),
     ]
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # Textual's own commands (themes, keys, quit) plus "Open <contact>" from the backend.
@@ -113,6 +114,11 @@ class SwitchboardApp(BackendApp):
         self.store: Store | None = None
         self.outbox: Outbox | None = None
         self.last_folder: Path | None = None
+        self.me = None
+        self.agents = ()
+        self.queue = None
+        #: When this app last sent into each conversation (rows say "You:" for it).
+        self.own_last_at: dict[int, datetime] = {}
         register_extra_sequences()  # alt+enter over tmux/SSH; see tui/keys.py
         super().__init__()
         # What screens hear, instead of having methods called on them by name (tui/context.py).
@@ -215,6 +221,10 @@ class SwitchboardApp(BackendApp):
     @on(OutboxChanged)
     @on(OutboxProgress)
     def _outbox_news(self, message: OutboxChanged | OutboxProgress) -> None:
+        if isinstance(message, OutboxChanged):
+            for created in message.created:
+                if created.created_at is not None:
+                    self.own_last_at[message.entry.conversation_id] = created.created_at
         self.outbox_signal.publish(message)
 
     @on(BackendFailed)
@@ -274,6 +284,22 @@ class SwitchboardApp(BackendApp):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(ConversationScreen(conversation))
+
+    def action_next_unread(self) -> None:
+        """The next open, unsnoozed conversation with unread messages, from anywhere."""
+        from tui.screens.queue_actions import open_next
+
+        current = getattr(self.screen, "conversation", None)
+        open_next(self, after=getattr(current, "id", None), unread=True)
+
+    def publish_queue(self, conversation: ApiConversation | None = None) -> None:
+        """Tell every screen a conversation changed here (or the scan renewed)."""
+        from tui.messages import QueueChanged
+        from tui.screens.queue_actions import replaced
+
+        if conversation is not None and self.queue is not None:
+            self.queue = replaced(self.queue, conversation)
+        self.backend_signal.publish(QueueChanged(conversation))
 
     def action_outbox(self) -> None:
         from tui.screens.outbox import OutboxScreen

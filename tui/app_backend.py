@@ -16,7 +16,14 @@ from textual.app import App
 from tui.core.errors import ConfigError, SwitchboardError
 from tui.core.first_frame import FirstFrame
 from tui.core.paths import state_dir
-from tui.messages import BackendFailed, BackendReady, BackendSwitching, OutboxChanged, OutboxProgress
+from tui.messages import (
+    AgentKnown,
+    BackendFailed,
+    BackendReady,
+    BackendSwitching,
+    OutboxChanged,
+    OutboxProgress,
+)
 from tui.screens.base import BaseScreen
 
 if TYPE_CHECKING:
@@ -28,7 +35,9 @@ if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.core.config import Config
     from tui.core.models import Message as ApiMessage
+    from tui.core.models import User
     from tui.core.outbox import Outbox
+    from tui.core.queue_scan import OpenScan
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry, Store
     from tui.messages import BackendNews
@@ -52,6 +61,12 @@ class BackendApp(App[int]):
     store: Store | None
     outbox: Outbox | None
     backend_signal: Signal[BackendNews]
+    #: Who the agent is on this backend (None until known, or when the server does not say).
+    me: User | None
+    #: The organization's agents, for names in rows and the "assign to…" picker.
+    agents: tuple[User, ...]
+    #: The last scan of open conversations (the queue views, next unread, close and next).
+    queue: OpenScan | None
 
     def save_all_drafts(self) -> None:
         """Write every open conversation's draft now (synchronously: the process may be ending)."""
@@ -84,11 +99,32 @@ class BackendApp(App[int]):
         self._stack = stack
         await self._open_outbox(backend)
         self.post_message(BackendReady(backend))
+        self._learn_who(backend)
         if self.outbox is not None:
             waiting = await self.outbox.start()
             if waiting:
                 noun = "message is" if len(waiting) == 1 else "messages are"
                 self.notify(f"{len(waiting)} {noun} in the outbox; f2 shows them.", timeout=8)
+
+    @work(exclusive=True, exit_on_error=False, group="who")
+    async def _learn_who(self, backend: Backend) -> None:
+        """Who the agent is and who their teammates are, after the first rows were asked for:
+        "assign to me", "Mine" and the names in rows need them; nothing else waits on them."""
+        self.me, self.agents = None, ()
+        try:
+            self.me = await backend.client.get_me()
+        except SwitchboardError as exc:
+            self.notify(
+                f"Assigning to yourself and the Mine view are off: {exc.sentence}",
+                severity="warning",
+                timeout=10,
+            )
+        try:
+            self.agents = tuple(await backend.client.list_users())
+        except SwitchboardError:
+            self.agents = (self.me,) if self.me is not None else ()
+        if self.backend is backend:
+            self.backend_signal.publish(AgentKnown(backend))
 
     def _config_failed(self, error: ConfigError) -> None:
         """A config the CLI would refuse: the same sentence, full screen; quitting exits 3."""
@@ -170,6 +206,7 @@ class BackendApp(App[int]):
 
     async def _close_backend(self) -> None:
         self.backend = None
+        self.me, self.agents, self.queue = None, (), None
         if self.outbox is not None:
             outbox, self.outbox = self.outbox, None
             await outbox.aclose()

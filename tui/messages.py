@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from tui.backend import Backend
+    from tui.core.models import Conversation
     from tui.core.models import Message as ApiMessage
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry
@@ -45,6 +46,23 @@ class BackendSwitching(Message):
         self.profile = profile
 
 
+class AgentKnown(Message):
+    """Who the agent is (and their teammates) became known, or stayed unknown, for a backend."""
+
+    def __init__(self, backend: Backend) -> None:
+        super().__init__()
+        self.backend = backend
+
+
+class QueueChanged(Message):
+    """A conversation changed by an action here, or the scan of open conversations renewed:
+    `conversation` is None for a new scan."""
+
+    def __init__(self, conversation: Conversation | None = None) -> None:
+        super().__init__()
+        self.conversation = conversation
+
+
 class OutboxChanged(Message):
     """An outbox entry moved on (state, reason), with the messages the server created, if any."""
 
@@ -72,10 +90,11 @@ class WorkerFailed(Message):
         self.error = error
 
 
-BackendNews = BackendReady | BackendFailed | BackendSwitching
+BackendNews = BackendReady | BackendFailed | BackendSwitching | AgentKnown | QueueChanged
 OutboxNews = OutboxChanged | OutboxProgress
 
 __all__ = [
+    "AgentKnown",
     "BackendFailed",
     "BackendNews",
     "BackendReady",
@@ -83,5 +102,6 @@ __all__ = [
     "OutboxChanged",
     "OutboxNews",
     "OutboxProgress",
+    "QueueChanged",
     "WorkerFailed",
 ]

@@ -1,8 +1,15 @@
-"""The inbox: filters, incremental search and the paged conversation list."""
+"""The inbox: views (Needs reply, Mine, Unassigned, All, Snoozed), filters, incremental search
+and the paged conversation list, with the queue's actions on the row under the cursor.
+
+All is paged from the server (a 50,000-row inbox costs a screenful). The other views are built
+from a scan of the open conversations (`tui.core.queue_scan`), because the API cannot filter
+"the customer wrote last"; their counts come from the same scan.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -14,16 +21,38 @@ from textual.widgets import Footer, Header, Input, Static
 
 from tui.core.channel_names import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
-from tui.messages import BackendFailed, BackendNews, BackendReady, BackendSwitching
+from tui.messages import AgentKnown, BackendFailed, BackendNews, BackendReady, BackendSwitching, QueueChanged
 from tui.screens.base import BaseScreen
+from tui.screens.inbox_views import ViewsBar, view_rows
+from tui.screens.queue_actions import QueueActions, snoozed_ids
 from tui.widgets.conversation_list import PAGE, ConversationList
+
+if TYPE_CHECKING:
+    from tui.core.models import Conversation
+    from tui.core.queue import View
 
 CHANNEL_CYCLE: tuple[str | None, ...] = (None, *KNOWN_CHANNELS)
 STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
 
 
-class InboxScreen(BaseScreen[None]):
+class InboxScreen(QueueActions, BaseScreen[None]):
     BINDINGS = [
+        Binding("1", "view('needs-reply')", "Needs reply", show=False, id="inbox.view_needs_reply"),
+        Binding("2", "view('mine')", "Mine", show=False, id="inbox.view_mine"),
+        Binding("3", "view('unassigned')", "Unassigned", show=False, id="inbox.view_unassigned"),
+        Binding("4", "view('all')", "All", show=False, id="inbox.view_all"),
+        Binding("5", "view('snoozed')", "Snoozed", show=False, id="inbox.view_snoozed"),
+        Binding("v", "next_view", "View", id="inbox.next_view"),
+        Binding("w", "sort_window", "Sort", show=False, id="inbox.sort_window"),
+        Binding("u", "queue_read", "Read/unread", show=False, id="queue.read"),
+        Binding("x", "queue_close", "Close", id="queue.close"),
+        Binding("X", "queue_close_next", "Close+next", show=False, id="queue.close_next"),
+        Binding("a", "queue_assign_me", "Assign me", show=False, id="queue.assign_me"),
+        Binding("A", "queue_assign_to", "Assign to…", show=False, id="queue.assign_to"),
+        Binding("t", "queue_takeover", "Take over", show=False, id="queue.takeover"),
+        Binding("z", "queue_snooze", "Snooze", show=False, id="queue.snooze"),
+        Binding("Z", "queue_unsnooze", "Unsnooze", show=False, id="queue.unsnooze"),
+        Binding("n", "app.next_unread", "Next unread", show=False, id="inbox.next_unread"),
         Binding("slash", "search", "Search", id="inbox.search"),
         Binding("c", "cycle_channel", "Channel", id="inbox.channel"),
         Binding("s", "cycle_status", "Status", id="inbox.status"),
@@ -41,9 +70,16 @@ class InboxScreen(BaseScreen[None]):
         self._status_text: str | None = None
         self._summary_text: str | None = None
         self._refresh_timer: Timer | None = None
+        from tui.core.queue import View
+
+        self.view: View = View.ALL
+        self.by_window = False
+        self._all_total: int | None = None
+        self._rows: list[Conversation] = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
+        yield ViewsBar(id="views")
         with Horizontal(id="filters"):
             yield Static(id="filter-summary")
             yield Input(placeholder="/ search contacts and messages", id="search")
@@ -67,8 +103,16 @@ class InboxScreen(BaseScreen[None]):
 
     # -- backend --------------------------------------------------------------------------------
 
+    def queue_target(self) -> Conversation | None:
+        return self.list.current
+
     def _backend_news(self, news: BackendNews) -> None:
-        if isinstance(news, BackendReady):
+        if isinstance(news, QueueChanged):
+            self._queue_changed(news.conversation)
+        elif isinstance(news, AgentKnown):
+            self._rows_context()
+            self.scan()
+        elif isinstance(news, BackendReady):
             self._connected()
         elif isinstance(news, BackendFailed):
             self._set_status(f"Not connected: {news.sentence}  (r retries)")
@@ -79,6 +123,7 @@ class InboxScreen(BaseScreen[None]):
     def _connected(self) -> None:
         self._set_status("")
         self.reload()
+        self.scan()
         if self._refresh_timer is None:
             interval = self.ctx.config.refresh_seconds
             self._refresh_timer = self.set_interval(interval, self.refresh_held_pages)
@@ -115,6 +160,11 @@ class InboxScreen(BaseScreen[None]):
         backend = self.ctx.backend
         if backend is None:
             return
+        from tui.core.queue import View
+
+        if self.view is not View.ALL:
+            self._serve_from_scan(skip, generation)
+            return
         try:
             page = await backend.client.list_conversations(
                 channel=self.channel, status=self.status, search=self.search or None, limit=PAGE, skip=skip
@@ -126,6 +176,9 @@ class InboxScreen(BaseScreen[None]):
             if not refresh:
                 self.ctx.notify_error(exc)
             return
+        if generation != self.list.generation:
+            return
+        self._all_total = page.total
         if refresh:
             self.list.replace_page_keeping_cursor(skip, page.data, page.total)
         else:
@@ -141,8 +194,14 @@ class InboxScreen(BaseScreen[None]):
         self._show_filters()
 
     def refresh_held_pages(self) -> None:
-        """The interval refresh: re-read the pages on screen; the cursor stays put."""
-        if self.ctx.backend is None or not self.list.loaded:
+        """The interval refresh: re-read the pages on screen (All) and the scan behind the views
+        and their counts; the cursor stays on its conversation."""
+        if self.ctx.backend is None:
+            return
+        self.scan()
+        from tui.core.queue import View
+
+        if self.view is not View.ALL or not self.list.loaded:
             return
         top = self.list.scroll_offset.y // PAGE * PAGE
         for skip in {top, self.list.cursor // PAGE * PAGE}:
@@ -151,11 +210,14 @@ class InboxScreen(BaseScreen[None]):
     # -- filters and search ---------------------------------------------------------------------
 
     def _show_filters(self) -> None:
+        from tui.core.queue import View
+
         channel = label(self.channel) if self.channel else "all channels"
-        status = self.status or "any status"
+        status = (self.status or "any status") if self.view is View.ALL else "open"
         count = self.list.total
         total = f" · {count:,} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
-        summary = f" {channel} · {status}{total}"
+        order = " · window closing first" if self.by_window and self.view is not View.ALL else ""
+        summary = f" {channel} · {status}{total}{order}"
         if summary != self._summary_text:
             self._summary_text = summary
             self.query_one("#filter-summary", Static).update(Text(summary))
@@ -164,8 +226,16 @@ class InboxScreen(BaseScreen[None]):
         self.channel = CHANNEL_CYCLE[(CHANNEL_CYCLE.index(self.channel) + 1) % len(CHANNEL_CYCLE)]
         self._show_filters()
         self.reload()
+        self.scan()
 
     def action_cycle_status(self) -> None:
+        from tui.core.queue import View
+
+        if self.view is not View.ALL:
+            self.notify(
+                "The queue views list open conversations; the status filter is for All (4).", timeout=4
+            )
+            return
         self.status = STATUS_CYCLE[(STATUS_CYCLE.index(self.status) + 1) % len(STATUS_CYCLE)]
         self._show_filters()
         self.reload()
@@ -208,6 +278,21 @@ class InboxScreen(BaseScreen[None]):
         self.ctx.open_conversation(message.conversation)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
+        from tui.core.queue import View
+
+        for view in View:
+            yield SystemCommand(
+                f"View: {view.heading}",
+                f"Show the {view.heading} view",
+                lambda v=view: self.action_view(v.value),
+            )
+        yield SystemCommand(
+            "Sort: window closing first", "Toggle the queue views' order", self.action_sort_window
+        )
+        yield SystemCommand(
+            "Next unread", "Open the next unread conversation (f3)", cast(Any, self.app).action_next_unread
+        )
+        yield from self.queue_commands()
         for channel in CHANNEL_CYCLE:
             name = label(channel) if channel else "all channels"
             yield SystemCommand(
@@ -218,3 +303,121 @@ class InboxScreen(BaseScreen[None]):
         self.channel = channel
         self._show_filters()
         self.reload()
+        self.scan()
+
+    # -- views ----------------------------------------------------------------------------------
+
+    def action_view(self, name: str) -> None:
+        from tui.core.queue import View
+
+        view = View(name)
+        if view is self.view:
+            return
+        self.view = view
+        self.query_one(ViewsBar).show(view=view)
+        self._show_filters()
+        self.reload()
+
+    def action_next_view(self) -> None:
+        from tui.core.queue import View
+
+        views = list(View)
+        self.action_view(views[(views.index(self.view) + 1) % len(views)].value)
+
+    def action_sort_window(self) -> None:
+        from tui.core.queue import View
+
+        self.by_window = not self.by_window
+        if self.view is View.ALL:
+            self.notify(
+                "All is newest first; the window order applies to the queue views (1-3, 5).", timeout=5
+            )
+        self._show_filters()
+        if self.view is not View.ALL:
+            self._show_scan(keep_cursor=False)
+
+    @work(exclusive=True, exit_on_error=False, group="scan")
+    async def scan(self) -> None:
+        """Read every open conversation (up to the scan's cap) for the views and their counts."""
+        from tui.core.queue_scan import scan_open
+
+        backend = self.ctx.backend
+        if backend is None:
+            return
+        try:
+            result = await scan_open(backend.client, channel=self.channel)
+        except SwitchboardError as exc:
+            self.query_one(ViewsBar).show(problem=exc.sentence)
+            return
+        if backend is not self.ctx.backend:
+            return
+        cast(Any, self.app).queue = result
+        self._show_scan(keep_cursor=True)
+
+    def _queue_changed(self, conversation: Conversation | None) -> None:
+        """An action here changed a conversation (or a snooze changed): rows and counts anew."""
+        if conversation is not None:
+            self.list.replace_row(conversation)
+        self._rows_context()
+        self._show_scan(keep_cursor=True)
+
+    def _rows_context(self) -> None:
+        from tui.widgets.rows import RowContext
+
+        app = cast(Any, self.app)
+        me = app.me.id if app.me is not None else None
+        drafts = self.ctx.store.draft_conversations(self.ctx.profile_name) if self.ctx.store else set()
+        names = {u.id: u.display_name for u in app.agents}
+        self.list.set_row_context(
+            RowContext(me=me, own_last_at=dict(app.own_last_at), drafts=drafts, names=names)
+        )
+
+    def _next_unread(self) -> None:
+        cast(Any, self.app).action_next_unread()
+
+    def _show_scan(self, *, keep_cursor: bool) -> None:
+        from tui.core.queue import View, counts
+
+        app = cast(Any, self.app)
+        scan = app.queue
+        if scan is None:
+            return
+        me = app.me.id if app.me is not None else None
+        snoozed = snoozed_ids(app, self.ctx.clock())
+        numbers = counts(scan.conversations, me=me, snoozed=snoozed)
+        self.query_one(ViewsBar).show(counts=numbers, all_total=self._all_total, truncated=scan.truncated)
+        if self.view is View.ALL:
+            return
+        self._rows = view_rows(
+            scan.conversations,
+            self.view,
+            me=me,
+            snoozed=snoozed,
+            search=self.search,
+            by_window=self.by_window,
+            now=self.ctx.clock(),
+        )
+        current = self.list.current if keep_cursor else None
+        self.list.show_all(self._rows, keep=current.id if current is not None else None)
+        self._set_status(self._empty_words() if not self._rows else "")
+        self._show_filters()
+
+    def _serve_from_scan(self, skip: int, generation: int) -> None:
+        if self.ctx.backend is not None and cast(Any, self.app).queue is None:
+            return  # the scan is on its way; it fills the list when it lands
+        if skip == 0:
+            self._show_scan(keep_cursor=False)
+        else:
+            self.list.store_page(skip, self._rows[skip : skip + PAGE], len(self._rows), generation)
+
+    def _empty_words(self) -> str:
+        from tui.core.queue import View
+
+        if self.search:
+            return "No conversations match."
+        return {
+            View.NEEDS_REPLY: "Nothing needs a reply. 🎉",
+            View.MINE: "Nothing is assigned to you.",
+            View.UNASSIGNED: "Every open conversation has someone on it.",
+            View.SNOOZED: "Nothing is snoozed.",
+        }.get(self.view, "No conversations yet.")

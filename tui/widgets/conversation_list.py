@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 if TYPE_CHECKING:  # rows (policy, models) load with the first page, not before the first frame
     from tui.core.models import Conversation
+    from tui.widgets.rows import RowContext
 
 _NO_SPACING = Spacing(0, 0, 0, 0)
 PAGE = 50
@@ -49,6 +50,13 @@ class ConversationList(ScrollView, can_focus=True):
         "conversation-list--window-open",
         "conversation-list--window-closed",
         "conversation-list--window-none",
+        "conversation-list--window-soon",
+        "conversation-list--window-urgent",
+        "conversation-list--assignee",
+        "conversation-list--draft",
+        "conversation-list--writer-you",
+        "conversation-list--writer-agent",
+        "conversation-list--writer-ai",
         "conversation-list--age",
         "conversation-list--preview",
         "conversation-list--loading",
@@ -83,6 +91,14 @@ class ConversationList(ScrollView, can_focus=True):
         # The Strip itself is kept, not its segments: a Strip caches its own filtered, cropped
         # and divided forms, which the compositor asks for on every frame.
         self._row_cache: dict[tuple[int, int, int, bool], tuple[Conversation, Strip]] = {}
+        self._row_context: RowContext | None = None
+
+    def set_row_context(self, context: RowContext) -> None:
+        """Who "you" are, the drafts waiting, the agents' names: rows are drawn anew when it changes."""
+        if context != self._row_context:
+            self._row_context = context
+            self._row_cache.clear()
+            self.refresh()
 
     # -- data -----------------------------------------------------------------------------------
 
@@ -144,6 +160,30 @@ class ConversationList(ScrollView, can_focus=True):
                 self.cursor = skip + offset
                 return
 
+    def replace_row(self, conversation: Conversation) -> None:
+        """A conversation changed here (an action's answer): its row shows the new copy."""
+        for rows in self._pages.values():
+            for i, row in enumerate(rows):
+                if row.id == conversation.id:
+                    rows[i] = conversation
+                    self.refresh()
+                    return
+
+    def show_all(self, rows: list[Conversation], *, keep: int | None = None) -> None:
+        """Rows held in memory (a queue view): every page at once, the cursor on `keep`'s row
+        when it is still listed, else where it was."""
+        self._stale = None
+        self._pages.clear()
+        self._requested.clear()
+        for skip in range(0, max(len(rows), 1), PAGE):
+            self._pages[skip] = rows[skip : skip + PAGE]
+        self.total = len(rows)
+        self.loaded = True
+        self.virtual_size = Size(self.size.width, self.total)
+        index = next((i for i, c in enumerate(rows) if c.id == keep), None) if keep is not None else None
+        self.cursor = index if index is not None else min(self.cursor, max(self.total - 1, 0))
+        self.refresh()
+
     def row(self, index: int) -> Conversation | None:
         page = self._pages.get(index // PAGE * PAGE)
         if page is None:
@@ -182,6 +222,13 @@ class ConversationList(ScrollView, can_focus=True):
             "window-open",
             "window-closed",
             "window-none",
+            "window-soon",
+            "window-urgent",
+            "assignee",
+            "draft",
+            "writer-you",
+            "writer-agent",
+            "writer-ai",
             "age",
             "preview",
         )
@@ -253,7 +300,7 @@ class ConversationList(ScrollView, can_focus=True):
             return cached[1]
         from tui.widgets.rows import row_text
 
-        text = row_text(conversation, now, width, self._styles())  # type: ignore[arg-type]
+        text = row_text(conversation, now, width, self._styles(), self._row_context)  # type: ignore[arg-type]
         base = self.rich_style
         if on_cursor:
             base = base + self.get_component_rich_style("conversation-list--cursor")

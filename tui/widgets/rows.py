@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.cells import cell_len, set_cell_size
@@ -10,6 +12,7 @@ from rich.text import Text
 from tui.core.channels import channel_spec
 from tui.core.models import Conversation
 from tui.core.policy import WindowState, window_state
+from tui.core.queue import SOON, URGENT, Writer, has_ai, last_writer
 from tui.core.text import one_line
 from tui.core.timefmt import age, compact
 
@@ -24,14 +27,41 @@ BADGES = {
 
 
 def window_words(state: WindowState) -> tuple[str, str]:
-    """(short text, style kind) for the window column: 'open', 'closed' or 'none'."""
+    """(short text, style kind) for the window column: 'open', 'soon' (under an hour left),
+    'urgent' (under 15 minutes), 'closed' or 'none'."""
     if not state.applies:
         return "no window", "none"
     if state.never_opened:
         return "never open", "closed"
     if state.open:
-        return f"{compact(state.remaining, 2)} left", "open"
+        left = state.remaining
+        kind = "urgent" if left < URGENT else "soon" if left < SOON else "open"
+        return f"{compact(left, 2)} left", kind
     return f"closed {compact(state.closed_for)}", "closed"
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """What a row shows beyond the conversation itself: who "you" are, what this app sent,
+    which conversations have a draft waiting, the agents' names."""
+
+    me: int | None = None
+    own_last_at: Mapping[int, datetime] = field(default_factory=dict)
+    drafts: Collection[int] = ()
+    names: Mapping[int, str] = field(default_factory=dict)
+
+
+WRITER_PREFIX = {Writer.YOU: "You: ", Writer.AGENT: "Agent: ", Writer.AI: "AI: "}
+
+
+def assignee_cell(c: Conversation, ctx: RowContext) -> str:
+    """ "me", an agent's first name, "user 9", "AI", or "" for nobody."""
+    if c.assigned_user_id is not None:
+        if c.assigned_user_id == ctx.me:
+            return "me"
+        name = ctx.names.get(c.assigned_user_id)
+        return one_line(name.split()[0]) if name and name.split() else f"#{c.assigned_user_id}"
+    return "AI" if has_ai(c) else ""
 
 
 def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
@@ -55,12 +85,17 @@ def fit_cells(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-def row_text(c: Conversation, now: datetime, width: int, styles: dict[str, str]) -> Text:
-    """One row: badge, contact, window, unread, age, preview; fitted to `width` cells."""
+def row_text(
+    c: Conversation, now: datetime, width: int, styles: dict[str, str], ctx: RowContext | None = None
+) -> Text:
+    """One row: badge, contact, window, unread, age, assignee, draft mark, then who wrote last
+    and the preview; fitted to `width` cells."""
+    ctx = ctx or RowContext()
     state = window_state(c, channel_spec(c.channel), now)
     words, kind = window_words(state)
     cells = conversation_cells(c, now)
-    contact_w = 22 if width >= 100 else 16
+    contact_w = 22 if width >= 100 else 15
+    assignee_w = 10 if width >= 100 else 5
     window_w = 13
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(f" {cells['badge']:<4}", style=styles.get("badge", ""))
@@ -68,8 +103,14 @@ def row_text(c: Conversation, now: datetime, width: int, styles: dict[str, str])
     text.append(f"{contact} ", style=styles.get("unread" if c.unread_count else "contact", ""))
     text.append(f"{words:<{window_w}}", style=styles.get(f"window-{kind}", ""))
     text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
-    text.append(f"{cells['age']:>4}  ", style=styles.get("age", ""))
+    text.append(f"{cells['age']:>4} ", style=styles.get("age", ""))
+    text.append(fit_cells(assignee_cell(c, ctx), assignee_w), style=styles.get("assignee", ""))
+    text.append("✎ " if c.id in ctx.drafts else "  ", style=styles.get("draft", ""))
     used = text.cell_len
+    writer = last_writer(c, ctx.own_last_at.get(c.id)) if not c.unreadable else Writer.NOBODY
+    prefix = WRITER_PREFIX.get(writer, "")
+    if prefix:
+        text.append(prefix, style=styles.get(f"writer-{writer.value}", ""))
     preview = cells["preview"]
     room = max(width - used - 1, 0)
     text.append(preview, style=styles.get("preview", ""))

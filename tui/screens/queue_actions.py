@@ -1,0 +1,260 @@
+"""Working the queue: read, close, assign, take over from the AI and snooze a conversation, from
+the inbox row or from inside it, and the moves "next unread" and "close, then the next that
+needs a reply". The inbox and the conversation screen share `QueueActions`; the PATCH bodies and
+the confirmations come from `tui.core.actions`, one place for the app and the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.app import App, SystemCommand
+
+from tui.core.errors import SwitchboardError
+
+if TYPE_CHECKING:
+    from tui.app import SwitchboardApp
+    from tui.core.actions import Action
+    from tui.core.models import Conversation
+    from tui.core.queue_scan import OpenScan
+    from tui.screens.assign import AssignChoice
+
+
+def _app(node: Any) -> SwitchboardApp:
+    return cast("SwitchboardApp", node.app if not isinstance(node, App) else node)
+
+
+def replaced(scan: OpenScan, conversation: Conversation) -> OpenScan:
+    """The scan with `conversation` in place of its older copy (dropped once it is closed)."""
+    from tui.core.queue import is_open
+
+    rows = [c for c in scan.conversations if c.id != conversation.id]
+    if is_open(conversation):
+        index = next((i for i, c in enumerate(scan.conversations) if c.id == conversation.id), 0)
+        rows.insert(index, conversation)
+    return dataclasses.replace(scan, conversations=rows)
+
+
+def snoozed_ids(app: SwitchboardApp, now: datetime) -> set[int]:
+    """The conversations still snoozed: a snooze whose time came, or whose customer wrote
+    since it was set, is dropped from the store here."""
+    from tui.core.snoozes import is_awake
+
+    if app.store is None:
+        return set()
+    snoozes = app.store.snoozes(app.profile_name)
+    known = {c.id: c for c in app.queue.conversations} if app.queue is not None else {}
+    awake = [
+        cid
+        for cid, snooze in snoozes.items()
+        if snooze.until <= now or (cid in known and is_awake(snooze, known[cid], now))
+    ]
+    if awake:
+        app.store.wake(app.profile_name, awake)
+    return set(snoozes) - set(awake)
+
+
+def open_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> bool:
+    """Open the next conversation after `after` in the scan's order (newest first, wrapping):
+    with unread messages (`unread`), or needing a reply. Says so when there is none."""
+    from tui.core.queue import is_open, needs_reply
+
+    if app.queue is None:
+        app.notify("The queue is still loading; try again in a moment.", timeout=4)
+        return False
+    snoozed = snoozed_ids(app, app.clock())
+    rows = app.queue.conversations
+    start = next((i + 1 for i, c in enumerate(rows) if c.id == after), 0)
+    for conversation in [*rows[start:], *rows[:start]]:
+        if conversation.id == after or conversation.unreadable:
+            continue
+        wanted = (
+            is_open(conversation) and conversation.id not in snoozed and conversation.unread_count > 0
+            if unread
+            else needs_reply(conversation, snoozed)
+        )
+        if wanted:
+            app.open_conversation(conversation)
+            return True
+    app.notify("No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5)
+    return False
+
+
+class QueueActions:
+    """Mixed into a screen that has a conversation at hand (`queue_target`)."""
+
+    def queue_target(self) -> Conversation | None:
+        raise NotImplementedError
+
+    # -- the actions ----------------------------------------------------------------------------
+
+    def action_queue_read(self) -> None:
+        """Mark read, or unread when it is read already."""
+        from tui.core.actions import Action
+
+        target = self.queue_target()
+        if target is not None:
+            self.queue_act(target, Action.UNREAD if target.unread_count == 0 else Action.READ)
+
+    def action_queue_close(self) -> None:
+        """Close, or reopen when it is closed."""
+        from tui.core.actions import Action
+        from tui.core.queue import is_open
+
+        target = self.queue_target()
+        if target is not None:
+            self.queue_act(target, Action.CLOSE if is_open(target) else Action.REOPEN)
+
+    def action_queue_close_next(self) -> None:
+        from tui.core.actions import Action
+
+        target = self.queue_target()
+        if target is not None:
+            self.queue_act(target, Action.CLOSE, then_next=True)
+
+    def action_queue_assign_me(self) -> None:
+        from tui.core.actions import Action
+
+        target = self.queue_target()
+        if target is None:
+            return
+        if _app(self).me is None:
+            _app(self).notify("Who you are is not known yet (or the server does not say); use assign to….")
+            return
+        self.queue_act(target, Action.ASSIGN)
+
+    def action_queue_assign_to(self) -> None:
+        from tui.core.actions import Action
+        from tui.screens.assign import AssignScreen
+
+        target = self.queue_target()
+        if target is None:
+            return
+        app = _app(self)
+        me = app.me.id if app.me is not None else None
+
+        def chosen(choice: AssignChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.user_id is None:
+                self.queue_act(target, Action.UNASSIGN)
+            else:
+                self.queue_act(target, Action.ASSIGN, to=choice.user_id)
+
+        app.push_screen(AssignScreen(app.agents, me=me, current=target.assigned_user_id), chosen)
+
+    def action_queue_takeover(self) -> None:
+        from tui.core.actions import Action
+        from tui.core.queue import has_ai
+
+        target = self.queue_target()
+        if target is None:
+            return
+        if not has_ai(target):
+            _app(self).notify("No AI assistant holds this conversation; assign it instead.", timeout=5)
+            return
+        if _app(self).me is None:
+            _app(self).notify("Taking over needs to know who you are; the server has not said yet.")
+            return
+        self.queue_act(target, Action.TAKEOVER)
+
+    def action_queue_snooze(self) -> None:
+        from tui.screens.snooze import SnoozeScreen
+
+        target = self.queue_target()
+        app = _app(self)
+        if target is None or app.store is None:
+            return
+        now = app.clock()
+        zone = now.astimezone().tzinfo or now.tzinfo
+        assert zone is not None
+
+        def chosen(until: datetime | None) -> None:
+            if until is None or app.store is None:
+                return
+            from tui.core.snooze import describe_until
+
+            app.store.snooze(app.profile_name, target.id, until, now=app.clock())
+            when = describe_until(until, app.clock(), zone)
+            app.notify(
+                f"Conversation {target.id} snoozed until {when}; it comes back sooner if the customer writes."
+            )
+            app.publish_queue()
+
+        app.push_screen(SnoozeScreen(now, zone, target.contact_name), chosen)
+
+    def action_queue_unsnooze(self) -> None:
+        target = self.queue_target()
+        app = _app(self)
+        if target is None or app.store is None:
+            return
+        if target.id not in app.store.snoozes(app.profile_name):
+            app.notify(f"Conversation {target.id} is not snoozed.", timeout=4)
+            return
+        app.store.unsnooze(app.profile_name, target.id)
+        app.notify(f"Conversation {target.id} is back in the queue.", timeout=4)
+        app.publish_queue()
+
+    # -- doing one ------------------------------------------------------------------------------
+
+    def queue_act(
+        self,
+        conversation: Conversation,
+        action: Action,
+        *,
+        to: int | None = None,
+        then_next: bool = False,
+        quiet: bool = False,
+    ) -> None:
+        cast(Any, self)._queue_apply(conversation, action, to, then_next, quiet)
+
+    @work(group="queue-action", exit_on_error=False)
+    async def _queue_apply(
+        self, conversation: Conversation, action: Action, to: int | None, then_next: bool, quiet: bool
+    ) -> None:
+        from tui.core.actions import apply, done_sentence
+
+        app = _app(self)
+        backend = app.backend
+        if backend is None:
+            app.notify_error(app.backend_error or "Not connected to a backend yet; try again in a moment.")
+            return
+        try:
+            updated = await apply(backend.client, conversation.id, action, me=app.me, to=to)
+        except SwitchboardError as exc:
+            app.notify_error(exc)
+            return
+        app.publish_queue(updated)
+        if not quiet:
+            app.notify(done_sentence(action, updated, me=app.me, users=app.agents), timeout=4)
+        if then_next:
+            await asyncio.sleep(0)
+            if not open_next(app, after=updated.id, unread=False):
+                while len(app.screen_stack) > 1:
+                    app.pop_screen()
+
+    def queue_commands(self) -> Iterable[SystemCommand]:
+        """The palette's entries for these actions, each naming its key."""
+        target = self.queue_target()
+        if target is None:
+            return
+        for title, help_text, action in (
+            ("Mark read / unread", "Toggle the unread mark", self.action_queue_read),
+            ("Close / reopen", "Close the conversation, or reopen a closed one", self.action_queue_close),
+            ("Close and next", "Close it and open the next that needs a reply", self.action_queue_close_next),
+            ("Assign to me", "Assign the conversation to yourself", self.action_queue_assign_me),
+            ("Assign to…", "Pick an agent, or nobody", self.action_queue_assign_to),
+            (
+                "Take over from the AI",
+                "Stop the AI assistant and assign it to you",
+                self.action_queue_takeover,
+            ),
+            ("Snooze…", "Hide it until a time, or until the customer writes", self.action_queue_snooze),
+            ("Unsnooze", "Bring a snoozed conversation back now", self.action_queue_unsnooze),
+        ):
+            yield SystemCommand(f"{title}: {target.contact_name}"[:80], help_text, action)
