@@ -6,7 +6,9 @@ gap on 14 Mar 2027) and Europe/Lisbon (an autumn repeat on 25 Oct 2026).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+import zoneinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,7 @@ from tui.core.snooze import (
     UNREADABLE,
     Preset,
     describe_until,
+    local_zone,
     parse_when,
     presets,
 )
@@ -257,3 +260,36 @@ def test_describe_until_never_raises_on_a_far_stored_time() -> None:
 def test_every_preset_reads_back_in_words() -> None:
     words = [describe_until(p.until, TUESDAY, UTC) for p in presets(TUESDAY, UTC)]
     assert words == ["today 11:00", "today 14:00", "tomorrow 09:00", "Mon 7 Dec 09:00"]
+
+
+# -- the machine's zone ---------------------------------------------------------------------------
+
+
+def test_local_zone_from_tz_keeps_the_daylight_saving_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", ":America/New_York")
+    zone = local_zone()
+    assert datetime(2026, 7, 1, tzinfo=zone).utcoffset() == timedelta(hours=-4)
+    assert datetime(2026, 12, 1, tzinfo=zone).utcoffset() == timedelta(hours=-5)
+
+
+def test_local_zone_from_the_localtime_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("TZ", raising=False)
+    localtime = tmp_path / "localtime"
+    localtime.write_bytes(Path(zoneinfo.TZPATH[0], "Europe", "Lisbon").read_bytes())
+    zone = local_zone(str(localtime))
+    assert datetime(2026, 7, 1, tzinfo=zone).utcoffset() == timedelta(hours=1)
+    assert datetime(2026, 12, 1, tzinfo=zone).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("tz", ["Nowhere/Land", "../../etc/passwd", None])
+def test_local_zone_falls_back_to_a_fixed_offset(
+    tz: str | None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    if tz is None:
+        monkeypatch.delenv("TZ", raising=False)
+    else:
+        monkeypatch.setenv("TZ", tz)
+    (tmp_path / "localtime").write_bytes(b"not a zone file")
+    zone = local_zone(str(tmp_path / "localtime") if tz is None else str(tmp_path / "missing"))
+    assert isinstance(zone, timezone)
+    assert zone.utcoffset(None) == datetime.now().astimezone().utcoffset()

@@ -10,10 +10,12 @@ across a daylight-saving change.
 
 from __future__ import annotations
 
+import os
 import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tui.core.timefmt import UNKNOWN, human_duration
 
@@ -52,6 +54,22 @@ class Preset:
 
     label: str
     until: datetime
+
+
+def local_zone(localtime: str = "/etc/localtime") -> tzinfo:
+    """The machine's zone with its daylight-saving rules, for the app to pass in: `TZ` when it
+    names a zone, else `/etc/localtime`; else today's fixed offset (right until the next change).
+
+    `datetime.now().astimezone().tzinfo` alone is a fixed offset: "next week 9:00" across a
+    change would come out an hour off."""
+    name = os.environ.get("TZ", "").removeprefix(":")
+    try:
+        if name:
+            return ZoneInfo(name)
+        with open(localtime, "rb") as file:
+            return ZoneInfo.from_file(file, key="localtime")
+    except (ZoneInfoNotFoundError, OSError, ValueError):
+        return datetime.now().astimezone().tzinfo or UTC
 
 
 def _aware(now: datetime) -> datetime:
