@@ -177,6 +177,18 @@ async def test_snooze_j_and_k_are_letters_once_something_is_typed() -> None:
     assert host.results == [datetime(2027, 7, 1, 13, 0, tzinfo=UTC)]  # 9:00 New York summer time
 
 
+async def test_snooze_keymap_moves_j_to_another_letter() -> None:
+    host = snooze_host()
+    async with host.run_test(size=(80, 24)) as pilot:
+        host.set_keymap({"snooze.down_j": "n"})
+        await pilot.press("n")
+        assert highlighted(host, "#snooze-presets") == 1
+        assert host.screen.query_one("#snooze-when", Input).value == ""
+        await type_text(pilot, "2 jan")  # once something is typed, n is a letter again
+        await pilot.press("backspace", "backspace", "backspace", "n")
+        assert host.screen.query_one("#snooze-when", Input).value == "2 n"
+
+
 async def test_snooze_an_unreadable_time_says_why_and_stays() -> None:
     host = snooze_host()
     async with host.run_test(size=(80, 24)) as pilot:
