@@ -1,0 +1,34 @@
+"""The work queue's modules stay in their layer: the core's actions and scan load no Textual,
+Rich or HTTP stack (the app's widgets import them before the first frame), and the CLI's
+queue commands load nothing but argparse until they run (`switchboard --help` stays fast)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def loaded_after_import(modules: list[str]) -> set[str]:
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return set(out.stdout.split())
+
+
+def test_actions_and_the_scan_load_no_ui_and_no_http() -> None:
+    loaded = loaded_after_import(["tui.core.actions", "tui.core.queue_scan"])
+    assert not {"textual", "rich", "httpx", "tui.core.client", "tui.backend"} & loaded
+    assert not {m for m in loaded if m.startswith("tui.sandbox")}
+
+
+def test_the_cli_with_its_queue_commands_loads_no_pydantic_until_a_command_runs() -> None:
+    loaded = loaded_after_import(["tui.cli", "tui.cli_queue", "tui.cli_send"])
+    assert not {m for m in loaded if m.startswith(("pydantic", "httpx", "textual"))}
+    # the neutraliser for a failure's sentence, and nothing else of the core
+    assert {m for m in loaded if m.startswith("tui.core.")} <= {"tui.core.text"}
