@@ -293,3 +293,14 @@ def test_hostile_names_and_texts_in_the_queue_and_the_refusal(sandbox: Any, loca
     error = failed_json(refused, 8)
     assert not forbidden(refused.stdout) and HOSTILE not in error["message"]
     assert sandbox.count_messages("hi", conversation_id=1) == {}
+
+
+def test_mine_on_a_server_that_does_not_say_who_you_are(faulty: Any) -> None:
+    _, env = faulty(fail_rate=1.0, fail_status=[404], fault_paths=["/users/me"])
+    error = failed_json(run("conversations", "--mine", "--json", env=env), 3)
+    assert "does not say who you are" in error["message"] and "profiles.local" in error["message"]
+    assert failed_json(run("takeover", "3", "--json", env=env), 3)["type"] == "ConfigError"
+    _, env = faulty(profile="user_id = 7\n", fail_rate=1.0, fail_status=[404], fault_paths=["/users/me"])
+    mine = as_json("conversations", "--mine", env=env)["data"]
+    assert mine and {c["assigned_user_id"] for c in mine} == {7}
+    assert ok("assign", str(WEBCHAT), "--to", "me", env=env) == f"Conversation {WEBCHAT} assigned to you.\n"
