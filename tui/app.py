@@ -74,6 +74,7 @@ class SwitchboardApp(BackendApp):
         STYLES / "conversation.tcss",
         STYLES / "pickers.tcss",
         STYLES / "outbox.tcss",
+        STYLES / "queue_pickers.tcss",
     ]
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),

@@ -19,17 +19,21 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Static
 
+from tui.core.actions import Action
 from tui.core.channels import ChannelSpec, channel_spec, label
-from tui.core.drafts import Draft, TemplateChoice, attachment_paths, draft_from_dict
+from tui.core.drafts import Draft, attachment_paths, draft_from_dict
 from tui.core.errors import SwitchboardError
+from tui.core.hold import Seen
 from tui.core.models import Conversation, Message
-from tui.core.policy import check_channel, check_draft, check_template_allowed
+from tui.core.policy import check_draft
 from tui.core.send_states import FINAL, RESOLVABLE
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
-from tui.messages import BackendNews, BackendReady, OutboxChanged, OutboxNews, OutboxProgress
+from tui.messages import BackendNews, BackendReady, OutboxChanged, OutboxNews, OutboxProgress, QueueChanged
 from tui.screens.base import BaseScreen
+from tui.screens.composer_actions import ComposerActions
 from tui.screens.draft_keeper import DraftKeeper
+from tui.screens.queue_actions import QueueActions
 from tui.widgets.composer import Composer
 from tui.widgets.conversation_head import banner, head_text
 from tui.widgets.history import History
@@ -41,7 +45,7 @@ POLL_SECONDS = 5.0
 __all__ = ["ConversationScreen", "HistoryItem"]
 
 
-class ConversationScreen(BaseScreen[None]):
+class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="conversation.back"),
         Binding("ctrl+n", "toggle_note", "Note", id="conversation.toggle_note"),
@@ -49,6 +53,13 @@ class ConversationScreen(BaseScreen[None]):
         Binding("ctrl+t", "template", "Template", id="conversation.template"),
         Binding("ctrl+g", "editor", "Editor", show=False, id="conversation.editor"),  # help, palette
         Binding("ctrl+l", "focus_history", "History", show=False, id="conversation.history"),
+        # The queue's actions: the inbox's letters with alt (the composer has the plain ones).
+        Binding("alt+u", "queue_read", "Read/unread", show=False, id="conversation.read"),
+        Binding("alt+x", "queue_close", "Close/reopen", show=False, id="conversation.close"),
+        Binding("f4", "queue_close_next", "Close+next", id="conversation.close_next"),
+        Binding("alt+a", "queue_assign_to", "Assign…", show=False, id="conversation.assign"),
+        Binding("alt+t", "queue_takeover", "Take over", show=False, id="conversation.takeover"),
+        Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze"),
     ]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -95,9 +106,19 @@ class ConversationScreen(BaseScreen[None]):
             self.composer.spec = self.spec
             self.refresh_bindings()
 
+    def queue_target(self) -> Conversation | None:
+        return self.conversation
+
     def _backend_news(self, news: BackendNews) -> None:
         if isinstance(news, BackendReady):
             self._connected()
+        elif isinstance(news, QueueChanged) and news.conversation is not None:
+            self._changed_here(news.conversation)
+
+    def _changed_here(self, conversation: Conversation) -> None:
+        if conversation.id == self.conversation.id:
+            self.conversation = conversation
+            self._show_head()
 
     def _connected(self) -> None:
         self._profile_limits()
@@ -134,6 +155,8 @@ class ConversationScreen(BaseScreen[None]):
             return
         self.composer.set_progress("")
         self._show_head()
+        if self.conversation.unread_count and self.ctx.config.mark_read == "open":
+            self.queue_act(self.conversation, Action.READ, quiet=True)
         await self.history.show_recent(page.data, page.total)
         await self._show_unresolved()
 
@@ -225,7 +248,12 @@ class ConversationScreen(BaseScreen[None]):
                     self.ctx.backend_error or "Not connected to a backend yet; try again in a moment."
                 )
             entry = await outbox.submit(
-                self.conversation.id, draft, preview, draft_mode=draft_mode, client_id=item.client_id
+                self.conversation.id,
+                draft,
+                preview,
+                draft_mode=draft_mode,
+                client_id=item.client_id,
+                seen=self._seen() if not (draft.note or draft.template) else None,
             )
         except (OSError, sqlite3.Error, SwitchboardError) as exc:
             # Nothing was stored or sent: the draft goes back into the composer.
@@ -236,6 +264,10 @@ class ConversationScreen(BaseScreen[None]):
             return
         if item.entry_id is None:
             item.entry_id = entry.id
+
+    def _seen(self) -> Seen:
+        """What the agent had in front of them when they pressed send (the hold compares it)."""
+        return Seen.of(self.conversation, [item.message for item in self.history.items])
 
     def _item_for(self, entry: OutboxEntry) -> HistoryItem | None:
         by_client = self.history.local(entry.client_id) if entry.client_id else None
@@ -387,32 +419,6 @@ class ConversationScreen(BaseScreen[None]):
         if items:
             items[-1].focus()
 
-    def action_attach(self) -> None:
-        from tui.screens.file_picker import FilePickerScreen
-
-        def picked(paths: list[Path] | None) -> None:
-            if paths:
-                self.composer.add_attachments(paths)
-            self.composer.area.focus()
-
-        self.app.push_screen(FilePickerScreen(self.spec, self.ctx.last_folder), picked)
-
-    def action_template(self) -> None:
-        from tui.screens.templates import TemplatePickerScreen
-
-        try:
-            check_template_allowed(check_channel(self.conversation, self.spec), has_files=False)
-        except SwitchboardError as exc:
-            self.ctx.notify_error(exc)
-            return
-
-        def chosen(choice: tuple[TemplateChoice, str] | None) -> None:
-            if choice is not None:
-                template_choice, body = choice
-                self._enqueue(Draft(template=template_choice), body, None)
-
-        self.app.push_screen(TemplatePickerScreen(self.conversation), chosen)
-
     @on(Composer.SnippetRequested)
     def _snippets(self) -> None:
         from tui.screens.snippets import SnippetScreen
@@ -423,16 +429,6 @@ class ConversationScreen(BaseScreen[None]):
             self.composer.area.focus()
 
         self.app.push_screen(SnippetScreen(self.conversation), chosen)
-
-    def action_editor(self) -> None:
-        from tui.editor import edit_in_editor
-
-        try:
-            self.composer.set_text(edit_in_editor(self.app, self.composer.text))
-        except SwitchboardError as exc:
-            self.ctx.notify_error(exc)
-        finally:
-            self.composer.area.focus()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle reply / note", "Switch the composer's mode", self.action_toggle_note)

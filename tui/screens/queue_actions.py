@@ -6,7 +6,6 @@ the confirmations come from `tui.core.actions`, one place for the app and the CL
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
@@ -62,11 +61,23 @@ def snoozed_ids(app: SwitchboardApp, now: datetime) -> set[int]:
 def open_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> bool:
     """Open the next conversation after `after` in the scan's order (newest first, wrapping):
     with unread messages (`unread`), or needing a reply. Says so when there is none."""
-    from tui.core.queue import is_open, needs_reply
-
     if app.queue is None:
         app.notify("The queue is still loading; try again in a moment.", timeout=4)
         return False
+    target = pick_next(app, after=after, unread=unread)
+    if target is not None:
+        app.open_conversation(target)
+        return True
+    app.notify("No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5)
+    return False
+
+
+def pick_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> Conversation | None:
+    """The conversation `open_next` would open (None: there is none)."""
+    from tui.core.queue import is_open, needs_reply
+
+    if app.queue is None:
+        return None
     snoozed = snoozed_ids(app, app.clock())
     rows = app.queue.conversations
     start = next((i + 1 for i, c in enumerate(rows) if c.id == after), 0)
@@ -79,10 +90,8 @@ def open_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> bool:
             else needs_reply(conversation, snoozed)
         )
         if wanted:
-            app.open_conversation(conversation)
-            return True
-    app.notify("No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5)
-    return False
+            return conversation
+    return None
 
 
 class QueueActions:
@@ -170,9 +179,10 @@ class QueueActions:
         app = _app(self)
         if target is None or app.store is None:
             return
+        from tui.core.snooze import local_zone
+
         now = app.clock()
-        zone = now.astimezone().tzinfo or now.tzinfo
-        assert zone is not None
+        zone = local_zone()  # with its daylight-saving rules: "next week 9:00" stays 9:00
 
         def chosen(until: datetime | None) -> None:
             if until is None or app.store is None:
@@ -224,6 +234,8 @@ class QueueActions:
         if backend is None:
             app.notify_error(app.backend_error or "Not connected to a backend yet; try again in a moment.")
             return
+        # Chosen before the close changes the scan: "next" is next after this one, in order.
+        following = pick_next(app, after=conversation.id, unread=False) if then_next else None
         try:
             updated = await apply(backend.client, conversation.id, action, me=app.me, to=to)
         except SwitchboardError as exc:
@@ -233,8 +245,10 @@ class QueueActions:
         if not quiet:
             app.notify(done_sentence(action, updated, me=app.me, users=app.agents), timeout=4)
         if then_next:
-            await asyncio.sleep(0)
-            if not open_next(app, after=updated.id, unread=False):
+            if following is not None:
+                app.open_conversation(following)
+            else:
+                app.notify("Nothing else needs a reply.", timeout=5)
                 while len(app.screen_stack) > 1:
                     app.pop_screen()
 

@@ -18,7 +18,10 @@ from tui.screens.confirm import ConfirmScreen
 
 async def retry_entry(app: App[object], outbox: Outbox, entry_id: int) -> None:
     entry = await asyncio.to_thread(outbox.store.get, entry_id)
-    if entry is None or entry.state not in ("failed", "unconfirmed"):
+    if entry is None or entry.state not in ("failed", "unconfirmed", "held"):
+        return
+    if entry.state == "held":  # the agent read what came in and sends anyway: once, unchecked
+        await outbox.send_anyway(entry_id)
         return
     if entry.state == "unconfirmed":
         try:

@@ -161,7 +161,7 @@ class Composer(Vertical):
     def set_banner(self, text: Text | str, kind: str) -> None:
         banner = self.query_one("#window-banner", Static)
         banner.update(text)
-        for k in ("open", "closed", "none"):
+        for k in ("open", "soon", "urgent", "closed", "none"):
             banner.set_class(k == kind, f"-{k}")
 
     @property

@@ -10,6 +10,7 @@ from rich.text import Text
 from tui.core.channels import ChannelSpec, label
 from tui.core.models import Conversation
 from tui.core.policy import window_state
+from tui.core.queue import SOON, URGENT
 from tui.core.text import one_line
 from tui.core.timefmt import compact, formatted
 
@@ -27,7 +28,8 @@ def head_text(c: Conversation) -> Text:
 
 
 def banner(c: Conversation, spec: ChannelSpec | None, now: datetime) -> tuple[Text, str]:
-    """The window banner and its kind: "open", "closed" or "none" (no window on this channel)."""
+    """The window banner and its kind: "open", "soon" (under an hour left), "urgent" (under 15
+    minutes), "closed" or "none" (no window on this channel)."""
     if spec is None:
         return Text(f"Switchboard cannot send on {one_line(c.channel)!r} conversations."), "closed"
     state = window_state(c, spec, now)
@@ -35,7 +37,9 @@ def banner(c: Conversation, spec: ChannelSpec | None, now: datetime) -> tuple[Te
         return Text(f"{spec.label}: no reply window"), "none"
     if state.open:
         closes = formatted(state.closes_at, "%H:%M", none="?")
-        return Text(f"Window open · {compact(state.remaining, 2)} left (closes {closes})"), "open"
+        left = state.remaining
+        kind = "urgent" if left < URGENT else "soon" if left < SOON else "open"
+        return Text(f"Window open · {compact(left, 2)} left (closes {closes})"), kind
     offer = "ctrl+n note · ctrl+t template" if spec.templates else "ctrl+n for a note"
     if state.never_opened:
         return Text(f"No reply window: the customer never wrote · {offer}"), "closed"
