@@ -148,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default=argparse.SUPPRESS,
         help="profile from the config (default: default_profile, else sandbox); for the app, "
-        "conversations, show, templates and send",
+        "conversations, show, templates and send, and the work-queue commands",
     )
 
     parser = _Parser(
@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sort",
         type=_one_of(("window",), str.lower),
+        metavar="window",
         help="window: reply window closing soonest first (open conversations only)",
     )
     p.add_argument("--json", action="store_true", help="print the Feathers page as JSON")
