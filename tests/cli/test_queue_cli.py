@@ -4,6 +4,7 @@ takeover, assign, users, the queue views of `conversations`, and `send --if-last
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -304,3 +305,18 @@ def test_mine_on_a_server_that_does_not_say_who_you_are(faulty: Any) -> None:
     mine = as_json("conversations", "--mine", env=env)["data"]
     assert mine and {c["assigned_user_id"] for c in mine} == {7}
     assert ok("assign", str(WEBCHAT), "--to", "me", env=env) == f"Conversation {WEBCHAT} assigned to you.\n"
+
+
+def test_unreadable_rows_stay_in_every_view_marked(faulty: Any) -> None:
+    """No view can be told for a row the client could not read: it is listed, with why, and
+    the footer counts it; its window, writer and assignee are '?' (JSON: null)."""
+    _, env = faulty(odd_bodies="range", fault_paths=["/conversations"])
+    proc = run("conversations", "--needs-reply", "--limit", "200", env=env)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.splitlines()[1:-1]
+    assert rows and all("This conversation could not be read" in row for row in rows), proc.stdout
+    assert all(re.search(r"  \?  +\?  +\?  +\?  ", row) for row in rows), proc.stdout
+    assert f", {len(rows)} of them unreadable)" in proc.stdout.splitlines()[-1]
+    data = as_json("conversations", "--sort", "window", "--limit", "200", env=env)["data"]
+    assert data and all(c["unreadable"] for c in data)
+    assert {tuple(c["queue"].values()) for c in data} == {(None, None, None, None)}
