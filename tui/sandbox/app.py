@@ -4,7 +4,8 @@ It enforces the channel rules itself (409 outside the reply window, 413 too larg
 fields) from the same channel table the client uses, and serves uploaded objects at the public
 media URL. `x-api-key` or `Authorization: Bearer` authenticate every API route; the storage PUT
 refuses any request that carries them. This module holds the app factory, its routes and the
-simulated customers; the handlers live in `reads`, `patches`, `users`, `uploads` and `sends`.
+simulated customers; the handlers live in `reads`, `patches`, `users`, `uploads` and `sends` (the
+last two load on first use or right after the first answer: `lazy`).
 Each key is one agent of an organization (`agents`); every route sees only that organization.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
@@ -29,15 +31,17 @@ from starlette.routing import Route
 from tui.sandbox.activity import customer_writes
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
 from tui.sandbox.instances import HEARTBEAT_SECONDS
+from tui.sandbox.lazy import WarmUp, lazy
 from tui.sandbox.patches import patch_conversation
 from tui.sandbox.reads import get_conversation, list_conversations, list_messages, list_templates
 from tui.sandbox.seed import INBOUND
-from tui.sandbox.sends import TRANSFORM_CHANNELS, send_playground, send_sms, transform_sender
 from tui.sandbox.state import Sandbox
-from tui.sandbox.uploads import create_file, get_media, put_object, sign_upload
 from tui.sandbox.users import get_me, list_users
 
-__all__ = ["create_app", "feathers_body"]
+__all__ = ["TRANSFORM_CHANNELS", "create_app", "feathers_body"]
+
+#: The channels sent through `/conversation-messages-transform-outgoing-<channel>`.
+TRANSFORM_CHANNELS = ("whatsapp", "instagram", "messenger", "webchat")
 
 
 async def simulate_inbound(sb: Sandbox, interval: tuple[float, float]) -> None:
@@ -58,15 +62,19 @@ async def heartbeat(sb: Sandbox, every: float) -> None:
             sb.store.beat()
 
 
-def api(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    """Authenticate, then run; a `Fail` becomes a Feathers error."""
+def api(handler: Callable[[Request], Any], warm: WarmUp | None = None) -> Callable[[Request], Any]:
+    """Authenticate, then run; a `Fail` becomes a Feathers error. The first answer, once sent,
+    starts `warm` (the lazily loaded handlers' modules)."""
 
     async def wrapped(request: Request) -> Response:
         try:
             authenticate(request)
-            return await handler(request)
+            response: Response = await handler(request)
         except Fail as fail:
-            return feathers(fail.code, fail.message, fail.errors, fail.data)
+            response = feathers(fail.code, fail.message, fail.errors, fail.data)
+        if warm is not None and not warm.started and response.background is None:
+            response.background = BackgroundTask(warm.start)
+        return response
 
     return wrapped
 
@@ -88,13 +96,16 @@ async def server_error(request: Request, exc: Exception) -> Response:
 def create_app(
     data_dir: Path,
     *,
+    sandbox: Sandbox | None = None,
     clock: Callable[[], float] | None = None,
     simulate_inbound_every: tuple[float, float] | None = None,
     **options: Any,
 ) -> Starlette:
     """The ASGI app. `simulate_inbound_every=(low, high)` seconds makes customers write;
-    `heartbeat_seconds` (option) is how often it tells other sandboxes on the file it is alive."""
-    sb = Sandbox(data_dir, clock or time.time, options)
+    `heartbeat_seconds` (option) is how often it tells other sandboxes on the file it is alive.
+    `sandbox`: its state made beforehand (the child opens the file before it loads the web
+    stack), else it is made here."""
+    sb = sandbox or Sandbox(data_dir, clock or time.time, options)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,26 +121,30 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    warm = WarmUp()
+    sends, uploads = "tui.sandbox.sends", "tui.sandbox.uploads"
     routes = [
-        Route("/conversations", api(list_conversations), methods=["GET"]),
-        Route("/conversations/{conversation_id}", api(get_conversation), methods=["GET"]),
-        Route("/conversations/{conversation_id}", api(patch_conversation), methods=["PATCH"]),
-        Route("/users/me", api(get_me), methods=["GET"]),
-        Route("/users", api(list_users), methods=["GET"]),
-        Route("/conversation-messages", api(list_messages), methods=["GET"]),
-        Route("/message-templates", api(list_templates), methods=["GET"]),
-        Route("/s3-url-signing", api(sign_upload), methods=["POST"]),
-        Route("/conversation-files", api(create_file), methods=["POST"]),
+        Route("/conversations", api(list_conversations, warm), methods=["GET"]),
+        Route("/conversations/{conversation_id}", api(get_conversation, warm), methods=["GET"]),
+        Route("/conversations/{conversation_id}", api(patch_conversation, warm), methods=["PATCH"]),
+        Route("/users/me", api(get_me, warm), methods=["GET"]),
+        Route("/users", api(list_users, warm), methods=["GET"]),
+        Route("/conversation-messages", api(list_messages, warm), methods=["GET"]),
+        Route("/message-templates", api(list_templates, warm), methods=["GET"]),
+        Route("/s3-url-signing", api(lazy(uploads, "sign_upload")), methods=["POST"]),
+        Route("/conversation-files", api(lazy(uploads, "create_file")), methods=["POST"]),
         *[
             Route(
-                f"/conversation-messages-transform-outgoing-{ch}", api(transform_sender(ch)), methods=["POST"]
+                f"/conversation-messages-transform-outgoing-{ch}",
+                api(lazy(sends, "transform_sender", ch)),
+                methods=["POST"],
             )
             for ch in TRANSFORM_CHANNELS
         ],
-        Route("/conversation-messages-sms", api(send_sms), methods=["POST"]),
-        Route("/conversation-messages-playground", api(send_playground), methods=["POST"]),
-        Route("/_storage/{key:path}", put_object, methods=["PUT"]),
-        Route("/media/{key:path}", get_media, methods=["GET", "HEAD"]),
+        Route("/conversation-messages-sms", api(lazy(sends, "send_sms")), methods=["POST"]),
+        Route("/conversation-messages-playground", api(lazy(sends, "send_playground")), methods=["POST"]),
+        Route("/_storage/{key:path}", lazy(uploads, "put_object"), methods=["PUT"]),
+        Route("/media/{key:path}", lazy(uploads, "get_media"), methods=["GET", "HEAD"]),
     ]
     app = Starlette(
         routes=routes,
@@ -137,4 +152,5 @@ def create_app(
         exception_handlers={HTTPException: not_found, ClientDisconnect: client_gone, Exception: server_error},
     )
     app.state.sandbox = sb
+    app.state.warm_up = warm
     return app

@@ -1,10 +1,14 @@
 """The sandbox as a child process of the app: `python -m tui.sandbox.child --data DIR`.
 
-It serves on a free loopback port, writes one JSON line to stdout saying where (base URL, key,
-organization, media URL), then runs until its stdin reaches end of file: when the app closes the
-pipe, exits or dies (even by `kill -9`), the sandbox stops with it. In its own process the
-sandbox's start-up and work never compete with the app's screen for the interpreter lock, and its
-memory is its own. Errors go to stderr as one sentence.
+It serves on a free loopback port, writes one JSON line to stdout saying where (base URL,
+key, organization, media URL, the key's user id), then runs until its stdin reaches end of
+file: when the app closes the pipe, exits or dies (even by `kill -9`), the sandbox stops with
+it. In its own process the sandbox's start-up and work never compete with the app's screen for
+the interpreter lock, and its memory is its own. Errors go to stderr as one sentence.
+
+The line is written once the data file is open and the socket listens, before the web stack
+(uvicorn, Starlette) loads: the app's first request waits in the socket's backlog and is answered
+as soon as serving starts; the send and upload handlers load after that first answer (`lazy`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 
@@ -19,28 +24,55 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tui.sandbox.child")
     parser.add_argument("--data", required=True)
     args = parser.parse_args(argv)
-    from tui.sandbox.runner import start_in_thread
+    # Before the web stack loads: the file opened (seeded the first time) and the socket
+    # listening, then the handshake, so the app connects while uvicorn and Starlette load.
+    try:
+        from tui.sandbox.sockets import base_url_of, listen
+        from tui.sandbox.state import Sandbox
 
-    try:
-        running = start_in_thread(Path(args.data))
+        sandbox = Sandbox(Path(args.data), time.time, {})
     except Exception as exc:  # one sentence for the app, never a traceback
-        sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
-        return 1
+        return _failed(exc)
     try:
-        handshake = {
-            "base_url": running.base_url,
-            "api_key": running.api_key,
-            "organization_id": running.organization_id,
-            "media_base_url": running.media_base_url,
-        }
+        sock = listen()
+    except Exception as exc:
+        sandbox.store.close()
+        return _failed(exc)
+    base = base_url_of(sock)
+    agent = sandbox.default_agent
+    handshake = {
+        "base_url": base,
+        "api_key": agent.api_key,
+        "organization_id": agent.organization_id,
+        "media_base_url": base + "/media",
+        "user_id": agent.id,
+    }
+    try:
         sys.stdout.write(json.dumps(handshake) + "\n")
         sys.stdout.flush()
+        from tui.sandbox.runner import start_in_thread
+
+        running = start_in_thread(sandbox.data_dir, sandbox=sandbox, sock=sock)
+    except BrokenPipeError:  # the app is gone already
+        sock.close()
+        sandbox.store.close()
+        return 0
+    except Exception as exc:
+        sock.close()
+        sandbox.store.close()
+        return _failed(exc)
+    try:
         sys.stdin.buffer.read()  # until the app closes the pipe, one way or another
     except (KeyboardInterrupt, BrokenPipeError):
         pass
     finally:
         running.stop()
     return 0
+
+
+def _failed(exc: BaseException) -> int:
+    sys.stderr.write(f"{type(exc).__name__}: {exc}\n")
+    return 1
 
 
 if __name__ == "__main__":

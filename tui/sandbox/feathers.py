@@ -4,14 +4,16 @@ parameters, JSON bodies, required fields, pages, and the conversation a request 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from tui.core.models import Conversation
 from tui.sandbox.agents import Agent
 from tui.sandbox.state import Sandbox, state
+
+if TYPE_CHECKING:
+    from tui.core.models import Conversation
 
 # Feathers error classes (name, className) by status, for every answer the sandbox can give.
 CLASS_NAMES = {
@@ -164,4 +166,7 @@ def conversation_or_404(request: Request, conversation_id: Any) -> Any:
 
 
 def model_of(sb: Sandbox, row: Any) -> Conversation:
+    """The conversation as the client's model (the send checks' input); pydantic loads here."""
+    from tui.core.models import Conversation
+
     return Conversation.model_validate(sb.store.conversation_json(row))

@@ -54,7 +54,7 @@ async def list_conversations(request: Request) -> Response:
         f"SELECT c.* {base} ORDER BY c.{field} {direction} NULLS LAST, c.id DESC LIMIT ? OFFSET ?",
         [*args, limit, skip],
     )
-    return page(total, limit, skip, [sb.store.conversation_json(r) for r in rows])
+    return page(total, limit, skip, sb.store.conversations_json(rows))
 
 
 async def get_conversation(request: Request) -> Response:

@@ -10,17 +10,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from tui.core.paths import sandbox_data_dir
 from tui.sandbox.agents import Agent
 from tui.sandbox.app import create_app
-from tui.sandbox.faults import Faults, merge_options
-from tui.sandbox.injector import FaultInjector
 from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
+from tui.sandbox.sockets import base_url_of, listen
 from tui.sandbox.state import Sandbox
+
+if TYPE_CHECKING:  # loaded only when a sandbox is started with faults
+    from tui.sandbox.faults import Faults
+    from tui.sandbox.injector import FaultInjector
 
 START_TIMEOUT = 15.0
 INBOUND_EVERY = (5.0, 20.0)
@@ -45,6 +48,8 @@ class RunningSandbox:
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
+        app: Any = self._app if self._app is not None else self._server.config.app
+        app.state.warm_up.join()
         self._sandbox.store.close()
 
     # -- its agents, and what customers and other agents do (for tests and the CLI) --
@@ -118,6 +123,8 @@ class RunningSandbox:
             raise RuntimeError(
                 "this sandbox was started without faults; pass faults=Faults() to add them later"
             )
+        from tui.sandbox.faults import merge_options
+
         new = merge_options(faults if faults is not None else self._injector.faults, options)
         if options:
             raise TypeError(f"unknown fault options: {', '.join(sorted(options))}")
@@ -136,9 +143,23 @@ class RunningSandbox:
         return self._injector.events() if self._injector is not None else []
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, saying the moment it serves (no polling on the starter's side)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self.ready.set()
+
+
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+    # ws="none": the sandbox serves no websockets, so none of their libraries load.
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", **extra
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", ws="none", **extra
     )
 
 
@@ -150,6 +171,8 @@ def start_in_thread(
     simulate_inbound: bool = False,
     faults: Faults | None = None,
     fault_clock: Callable[[], float] = time.monotonic,
+    sandbox: Sandbox | None = None,
+    sock: socket.socket | None = None,
     **options: Any,
 ) -> RunningSandbox:
     """Serve on `host:port` (0 = a free port) from a daemon thread; returns once it accepts.
@@ -157,42 +180,47 @@ def start_in_thread(
     Faults come as `faults=Faults(...)` and/or the keyword options of the table
     `tui.sandbox.fault_options.OPTIONS` (they override `faults`); `tui.sandbox.faults` says what
     each does. Without any, nothing is installed and the sandbox behaves exactly as without them.
-    `fault_clock` (monotonic seconds) times the rate limit's window; tests inject one."""
-    data_dir = data_dir or sandbox_data_dir()
+    `fault_clock` (monotonic seconds) times the rate limit's window; tests inject one.
+    `sandbox` and `sock` (from `sockets.listen`) may be made beforehand, as the child does."""
+    data_dir = data_dir or (sandbox.data_dir if sandbox is not None else sandbox_data_dir())
     every = options.pop("inbound_every", INBOUND_EVERY) if simulate_inbound else None
-    faults = merge_options(faults, options)
-    app = create_app(data_dir, simulate_inbound_every=every, **options)
-    injector = FaultInjector(app, faults, clock=fault_clock) if faults is not None else None
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
-    # without it every answer waits ~40 ms for a delayed ACK (headers and body are two writes).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    bound_port = sock.getsockname()[1]
+    if faults is not None or options:
+        from tui.sandbox.faults import merge_options
+
+        faults = merge_options(faults, options)
+    app = create_app(data_dir, sandbox=sandbox, simulate_inbound_every=every, **options)
+    injector = None
+    if faults is not None:
+        from tui.sandbox.injector import FaultInjector
+
+        injector = FaultInjector(app, faults, clock=fault_clock)
+    if sock is None:
+        try:
+            sock = listen(host, port)
+        except OSError:
+            app.state.sandbox.store.close()
+            raise
+    host, bound_port = sock.getsockname()[:2]
     if injector is None:
-        server = uvicorn.Server(_config(app, host, bound_port))
+        server = _Server(_config(app, host, bound_port))
     else:  # the protocol lets the injector reach connections; scope["client"] must be the real peer
         extra = {"http": injector.protocol, "proxy_headers": False}
-        server = uvicorn.Server(_config(injector, host, bound_port, **extra))
+        server = _Server(_config(injector, host, bound_port, **extra))
     failure: list[BaseException] = []
+    served = sock
 
     def run() -> None:
         try:
-            asyncio.run(server.serve(sockets=[sock]))
+            asyncio.run(server.serve(sockets=[served]))
         except BaseException as exc:  # reported to the starter below
             failure.append(exc)
         finally:
-            sock.close()
+            served.close()
 
     thread = threading.Thread(target=run, name="switchboard-sandbox", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT
-    while not server.started:
+    while not server.ready.wait(0.05):
         if failure or not thread.is_alive():
             raise RuntimeError(
                 f"the sandbox stopped while starting ({failure[0] if failure else 'no reason'})"
@@ -200,9 +228,7 @@ def start_in_thread(
         if time.monotonic() > deadline:
             server.should_exit = True
             raise RuntimeError(f"the sandbox did not start within {START_TIMEOUT:g} s")
-        time.sleep(0.01)
-    shown = f"[{host}]" if ":" in host else host
-    base = f"http://{shown}:{bound_port}"
+    base = base_url_of(sock)
     store = app.state.sandbox.store
     return RunningSandbox(
         base_url=base,

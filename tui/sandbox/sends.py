@@ -21,8 +21,6 @@ from tui.sandbox.feathers import Fail, agent_of, conversation_or_404, json_body,
 from tui.sandbox.state import Sandbox, state
 from tui.sandbox.uploads import MEDIA_TYPES
 
-TRANSFORM_CHANNELS = ("whatsapp", "instagram", "messenger", "webchat")
-
 
 def media_url_of(request: Request, key: str) -> str:
     from tui.core.payloads import public_media_url

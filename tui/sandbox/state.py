@@ -6,13 +6,14 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from starlette.requests import Request
+from typing import TYPE_CHECKING, Any
 
 from tui.sandbox.agents import Agent, load_agents, seed_agents
 from tui.sandbox.seed import seed
 from tui.sandbox.store import Store
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
 
 
 class Sandbox:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.fold import fold
-from tui.core.models import iso
 from tui.sandbox import instances
 from tui.sandbox.instances import HOST, LIVE_FOR
 from tui.sandbox.schema import migrate
@@ -53,7 +52,12 @@ def _fold(value: object) -> str | None:
 
 
 def _ts(value: float | None) -> str | None:
-    return None if value is None else iso(datetime.fromtimestamp(value, tz=UTC))
+    """The API's timestamp form, as `tui.core.models.iso` writes it (UTC, milliseconds, `Z`);
+    spelled out here so that serving a page needs no pydantic (a test keeps the two equal)."""
+    if value is None:
+        return None
+    dt = datetime.fromtimestamp(value, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 class Store:
@@ -182,8 +186,18 @@ class Store:
 
     # -- conversations --------------------------------------------------------------------------
 
-    def conversation_json(self, row: sqlite3.Row) -> dict[str, Any]:
-        contact = self.one("SELECT * FROM contacts WHERE id = ?", (row["contact_id"],))
+    def conversations_json(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
+        """Several conversations, their contacts read in one query."""
+        ids = sorted({r["contact_id"] for r in rows})
+        marks = ", ".join("?" for _ in ids)
+        found = self.query(f"SELECT * FROM contacts WHERE id IN ({marks})", ids) if ids else []
+        contacts = {c["id"]: c for c in found}
+        return [self.conversation_json(r, contacts.get(r["contact_id"])) for r in rows]
+
+    def conversation_json(self, row: sqlite3.Row, contact: sqlite3.Row | None = None) -> dict[str, Any]:
+        """The API's conversation document; `contact` when the caller has read it already."""
+        if contact is None:
+            contact = self.one("SELECT * FROM contacts WHERE id = ?", (row["contact_id"],))
         data = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping
         for key in CONVERSATION_TIMES:
             data[key] = _ts(data[key])
