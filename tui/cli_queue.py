@@ -83,7 +83,7 @@ def _window_cell(c: Any, now: datetime) -> str:
     if not state.applies:
         return "-"
     if state.open:
-        return f"{compact(state.remaining, 2)} left"
+        return f"{compact(state.remaining)} left"
     return "never opened" if state.never_opened else "closed"
 
 

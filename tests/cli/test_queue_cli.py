@@ -320,3 +320,12 @@ def test_unreadable_rows_stay_in_every_view_marked(faulty: Any) -> None:
     data = as_json("conversations", "--sort", "window", "--limit", "200", env=env)["data"]
     assert data and all(c["unreadable"] for c in data)
     assert {tuple(c["queue"].values()) for c in data} == {(None, None, None, None)}
+
+
+def test_the_queue_table_fits_80_columns(local: dict[str, str]) -> None:
+    from tests.cli.test_table_cli import cell_width, columns_env
+
+    proc = run("conversations", "--sort", "window", "--limit", "200", env=columns_env(local, 80))
+    assert proc.returncode == 0, proc.stderr
+    assert max(cell_width(line) for line in proc.stdout.splitlines()) <= 80
+    assert " 9m left " in proc.stdout  # Instagram's urgent window, whole
