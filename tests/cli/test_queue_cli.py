@@ -328,4 +328,4 @@ def test_the_queue_table_fits_80_columns(local: dict[str, str]) -> None:
     proc = run("conversations", "--sort", "window", "--limit", "200", env=columns_env(local, 80))
     assert proc.returncode == 0, proc.stderr
     assert max(cell_width(line) for line in proc.stdout.splitlines()) <= 80
-    assert " 9m left " in proc.stdout  # Instagram's urgent window, whole
+    assert re.search(r" \d{1,2}m left ", proc.stdout)  # Instagram's urgent window, whole
