@@ -9,36 +9,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: Every module of the service layer, found on disk: a new one is checked without being listed.
 SERVICE_MODULES = [
     "tui",
     "tui.cli",
     "tui.backend",
-    "tui.core.channels",
-    "tui.core.client",
-    "tui.core.client_deadline",
-    "tui.core.client_parse",
-    "tui.core.http_errors",
-    "tui.core.drafts",
-    "tui.core.timefmt",
-    "tui.core.send_states",
-    "tui.core.liveness",
-    "tui.core.retry",
-    "tui.core.store_schema",
-    "tui.core.config",
-    "tui.core.errors",
-    "tui.core.files",
-    "tui.core.models",
-    "tui.core.paths",
-    "tui.core.payloads",
-    "tui.core.policy",
-    "tui.core.sender",
-    "tui.core.templates",
-    "tui.core.text",
-    "tui.core.textcount",
-    "tui.core.uploads",
-    "tui.core.store",
-    "tui.core.outbox",
     "tui.sandbox_process",
+    *sorted(f"tui.core.{p.stem}" for p in (ROOT / "tui" / "core").glob("*.py") if p.stem != "__init__"),
 ]
 
 

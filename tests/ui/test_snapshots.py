@@ -49,6 +49,9 @@ def steady(
         await wait_for(
             pilot, lambda: getattr(app.screen, "list", None) is not None and app.screen.list.loaded
         )
+        # The views' counts and the rows' assignees come with the scan and the agent's name.
+        await wait_for(pilot, lambda: app.queue is not None and app.me is not None and bool(app.agents))
+        await pilot.pause(0.1)
         app.sub_title = app.sub_title.replace(sandbox.base_url, "http://127.0.0.1:PORT")
         if then is not None:
             await then(pilot)
@@ -79,6 +82,20 @@ async def open_first_whatsapp(pilot: Pilot) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_inbox(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
     assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox))
+
+
+async def needs_reply(pilot: Pilot) -> None:
+    await pilot.press("1")
+    await wait_for(pilot, lambda: pilot.app.screen.view.value == "needs-reply")  # type: ignore[attr-defined]
+    await pilot.pause(0.1)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_needs_reply_view(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    """The queue view: counts, assignees, who wrote last, windows closing soon in colour."""
+    assert snap_compare(
+        make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, needs_reply)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -179,6 +179,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         if generation != self.list.generation:
             return
         self._all_total = page.total
+        self.query_one(ViewsBar).show(all_total=page.total)
         if refresh:
             self.list.replace_page_keeping_cursor(skip, page.data, page.total)
         else:

@@ -43,7 +43,9 @@ class ViewsBar(Static):
         if view is not None:
             self._view = view.value
         if counts is not None:
-            self._counts, self._all_total, self._problem = counts, all_total, None
+            self._counts, self._problem = counts, None
+        if all_total is not None:
+            self._all_total = all_total
         if truncated is not None:
             self._truncated = truncated
         if problem is not None:
