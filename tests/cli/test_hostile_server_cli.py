@@ -60,7 +60,7 @@ def test_send_prints_a_hostile_id_as_data(faulty: Start) -> None:
     message = json.loads(proc.stdout)["messages"][0]
     # the JSON gives back exactly what the server sent
     assert message["id"].startswith(HOSTILE_PREFIX) and message["id"].endswith(HOSTILE_SUFFIX)
-    assert message["sender_name"] == f"{HOSTILE_PREFIX}Sandbox Agent{HOSTILE_SUFFIX}"
+    assert message["sender_name"] == f"{HOSTILE_PREFIX}Maria Silva{HOSTILE_SUFFIX}"
 
 
 @pytest.mark.parametrize(

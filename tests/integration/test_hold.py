@@ -367,7 +367,11 @@ async def test_untrusted_names_and_texts_are_one_safe_clipped_line(opened: Any, 
 async def test_a_new_assignee_is_named_when_the_outbox_knows_the_people(opened: Any, sandbox: Any) -> None:
     people = People(me=7, names={4242: "Maria \x1b[1mSilva\u202e"})
     *_, entry, _conv = await held_reply(
-        opened, sandbox, lambda cid: patch_row(sandbox, cid, assigned_user_id=4242), "Hi", people=lambda: people
+        opened,
+        sandbox,
+        lambda cid: patch_row(sandbox, cid, assigned_user_id=4242),
+        "Hi",
+        people=lambda: people,
     )
     assert entry.reason == "Reassigned to Maria ␛[1mSilva\ufffd since you looked"
     *_, entry, _conv = await held_reply(
