@@ -201,3 +201,20 @@ async def test_a_reply_is_held_when_another_agent_wrote_meanwhile(
         app.screen.history.for_entry(held.id).focus()
         await pilot.press("r")
         await wait_for(pilot, lambda: sandbox.count_messages("I can help with that") == {target.id: 1})
+
+
+async def test_alt_keys_act_from_inside_the_composer(make_app: Any) -> None:
+    """The composer has focus: alt+x closes the conversation instead of typing an "x"."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        inbox = await _ready(pilot)
+        await pilot.press("4")
+        await wait_for(pilot, lambda: inbox.list.current is not None)
+        target = inbox.list.current
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen))
+        await wait_for(pilot, lambda: app.screen.composer.area.has_focus)
+        await pilot.press("alt+x")
+        await wait_for(pilot, lambda: app.screen.conversation.status == "closed")
+        assert app.screen.composer.text == ""
+        assert (await app.backend.client.get_conversation(target.id)).status == "closed"

@@ -54,12 +54,13 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
         Binding("ctrl+g", "editor", "Editor", show=False, id="conversation.editor"),  # help, palette
         Binding("ctrl+l", "focus_history", "History", show=False, id="conversation.history"),
         # The queue's actions: the inbox's letters with alt (the composer has the plain ones).
-        Binding("alt+u", "queue_read", "Read/unread", show=False, id="conversation.read"),
-        Binding("alt+x", "queue_close", "Close/reopen", show=False, id="conversation.close"),
+        # Priority: the composer would otherwise take alt+x as a typed "x".
+        Binding("alt+u", "queue_read", "Read/unread", show=False, id="conversation.read", priority=True),
+        Binding("alt+x", "queue_close", "Close/reopen", show=False, id="conversation.close", priority=True),
         Binding("f4", "queue_close_next", "Close+next", id="conversation.close_next"),
-        Binding("alt+a", "queue_assign_to", "Assign…", show=False, id="conversation.assign"),
-        Binding("alt+t", "queue_takeover", "Take over", show=False, id="conversation.takeover"),
-        Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze"),
+        Binding("alt+a", "queue_assign_to", "Assign…", show=False, id="conversation.assign", priority=True),
+        Binding("alt+t", "queue_takeover", "Take over", show=False, id="conversation.takeover", priority=True),
+        Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze", priority=True),
     ]
 
     def __init__(self, conversation: Conversation) -> None:
