@@ -205,3 +205,29 @@ def test_switchboard_sandbox_prints_every_agent(sandbox_command: Any, tmp_path: 
     with httpx.Client(base_url=seen["base_url"], headers={"x-api-key": key}) as tom:
         assert tom.get("/users/me").json()["id"] == 11
     assert "user_id = 7" in text
+
+
+def test_a_file_of_before_agents_gets_them_and_the_seeds_holders(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tui.sandbox.seed import ASSIGNMENTS
+
+    first = start_in_thread(tmp_path / "data")
+    key = first.api_key
+    first.stop()
+    db = sqlite3.connect(tmp_path / "data" / "sandbox.db")  # as a schema-2 file left it
+    db.execute("DROP TABLE users")
+    db.execute("UPDATE conversations SET assigned_user_id = 12, assigned_ai_assistant_id = 'asst_support'")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    again = start_in_thread(tmp_path / "data")
+    try:
+        assert again.api_key == key == again.agents[0].api_key  # Maria keeps the key of before
+        assert [a.id for a in again.agents] == [7, 11, 12, 13, 21]
+        with httpx.Client(base_url=again.base_url, headers={"x-api-key": key}) as api:
+            every = api.get("/conversations", params={"$limit": 100}).json()["data"]
+    finally:
+        again.stop()
+    held = {c["id"]: (c["assigned_user_id"], c["assigned_ai_assistant_id"]) for c in every}
+    assert held == {cid: ASSIGNMENTS.get(cid, (None, None)) for cid in range(1, 31)}

@@ -70,10 +70,11 @@ def new_key() -> str:
     return "sbx_" + secrets.token_urlsafe(24)
 
 
-def seed_agents(store: Store) -> None:
-    """Give a file without agents its agents (a new file, or one of before schema 3)."""
+def seed_agents(store: Store) -> bool:
+    """Give a file without agents its agents (a new file, or one of before schema 3); whether
+    it had none."""
     if store.one("SELECT id FROM users LIMIT 1") is not None:
-        return
+        return False
     statements = []
     for index, (uid, org, first, last) in enumerate(AGENTS):
         key = store.api_key if index == 0 else new_key()
@@ -86,6 +87,7 @@ def seed_agents(store: Store) -> None:
             )
         )
     store.script(statements)
+    return True
 
 
 def load_agents(store: Store) -> tuple[Agent, ...]:

@@ -263,7 +263,7 @@ def serve_forever(
         ),
         f"Handy conversation ids: {handy}",
         "A profile for it (config.toml); for another agent, copy it under another name with that",
-        "agent's api_key and user_id, and start the second instance with --profile <name>:",
+        "agent's api_key, user_id and organization_id, and start the second app with --profile NAME:",
         "  [profiles.sandbox-local]",
         f'  base_url = "{running.base_url}"',
         f"  organization_id = {running.organization_id}",

@@ -32,7 +32,7 @@ from typing import Any
 from tui.sandbox.agents import ORGANIZATION_ID
 from tui.sandbox.store import Store
 
-__all__ = ["HANDY_IDS", "INBOUND", "ORGANIZATION_ID", "seed"]
+__all__ = ["HANDY_IDS", "INBOUND", "ORGANIZATION_ID", "assign_seeded", "seed"]
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
 
 HANDY_IDS: dict[str, int] = {
@@ -257,6 +257,21 @@ def seed(store: Store, now: float) -> None:
     store.script(statements)
     for cid, (channel, status, inbound_ago) in enumerate(PLAN, start=1):
         _seed_conversation(store, rnd, cid, channel, status, inbound_ago, now)
+
+
+def assign_seeded(store: Store) -> None:
+    """Hold the seeded conversations as `ASSIGNMENTS` says. A file of before agents (schema 3)
+    had random holders, and nothing could change them then; this gives it the seed's mix."""
+    store.script(
+        [
+            (
+                "UPDATE conversations SET assigned_user_id = ?, assigned_ai_assistant_id = ? "
+                "WHERE id = ? AND organization_id = ?",
+                (*ASSIGNMENTS.get(cid, (None, None)), cid, ORGANIZATION_ID),
+            )
+            for cid in range(1, len(PLAN) + 1)
+        ]
+    )
 
 
 def _seed_conversation(

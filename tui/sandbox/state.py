@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.sandbox.agents import Agent, load_agents, seed_agents
-from tui.sandbox.seed import seed
+from tui.sandbox.seed import assign_seeded, seed
 from tui.sandbox.store import Store
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ class Sandbox:
         self.options = options
         self.store = Store(data_dir / "sandbox.db", clock)
         self.store.open(seed)
-        seed_agents(self.store)
+        if seed_agents(self.store):
+            assign_seeded(self.store)
         self.agents: tuple[Agent, ...] = load_agents(self.store)
         self.objects = data_dir / "objects"
         self.objects.mkdir(parents=True, exist_ok=True)
