@@ -26,10 +26,14 @@ READY_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class SandboxAddress:
+    """Where the child listens and as whom its key acts (`user_id`: the key's agent; None from a
+    child that does not say)."""
+
     base_url: str
     api_key: str
     organization_id: int
     media_base_url: str
+    user_id: int | None = None
 
 
 class SandboxProcess:
@@ -68,6 +72,7 @@ class SandboxProcess:
                     api_key=str(data["api_key"]),
                     organization_id=int(data["organization_id"]),
                     media_base_url=str(data["media_base_url"]),
+                    user_id=int(data["user_id"]) if data.get("user_id") is not None else None,
                 )
             except (ValueError, KeyError, TypeError):
                 raise self._failed("it did not say where it listens") from None

@@ -140,10 +140,9 @@ def test_the_child_says_its_user_id(tmp_path: Path) -> None:
 
     process = start_sandbox_process(str(tmp_path / "data"))
     try:
-        assert process._proc.stdout is not None
-        line = json.loads(process._proc.stdout.readline())
-        assert line["user_id"] == 7
-        with httpx.Client(base_url=line["base_url"], headers={"x-api-key": line["api_key"]}) as api:
+        address = process.wait_ready()
+        assert address.user_id == 7
+        with httpx.Client(base_url=address.base_url, headers={"x-api-key": address.api_key}) as api:
             assert api.get("/users/me").json()["id"] == 7
     finally:
         process.stop()
