@@ -65,7 +65,7 @@ async def test_a_bad_config_is_shown_full_screen_and_quitting_exits_3(
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.theme == "switchboard-day"  # the first frame used the raw file's theme
         for _ in range(100):
-            if isinstance(app.screen, ConfigProblemScreen):
+            if isinstance(app.screen, ConfigProblemScreen) and app.screen.query("#config-problem-sentence"):
                 break
             await pilot.pause(0.05)
         assert isinstance(app.screen, ConfigProblemScreen)

@@ -18,35 +18,13 @@ from tui.core.channels import channel_spec
 from tui.core.fold import matches
 from tui.core.models import Conversation
 from tui.core.policy import window_state
+from tui.core.queue_views import View as View
 
 #: Under this much time left, the window is shown in the warning colour; under URGENT, in the error colour.
 SOON = timedelta(hours=1)
 URGENT = timedelta(minutes=15)
 #: Two timestamps this close are the same message (servers round differently).
 _SAME = timedelta(seconds=1)
-
-
-class View(StrEnum):
-    """The inbox's views, in the order the view key cycles through them."""
-
-    NEEDS_REPLY = "needs-reply"
-    MINE = "mine"
-    UNASSIGNED = "unassigned"
-    ALL = "all"
-    SNOOZED = "snoozed"
-
-    @property
-    def heading(self) -> str:
-        return _TITLES[self]
-
-
-_TITLES = {
-    View.NEEDS_REPLY: "Needs reply",
-    View.MINE: "Mine",
-    View.UNASSIGNED: "Unassigned",
-    View.ALL: "All",
-    View.SNOOZED: "Snoozed",
-}
 
 
 class Writer(StrEnum):

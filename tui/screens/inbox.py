@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from tui.core.channel_names import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
+from tui.core.queue_views import View
 from tui.messages import AgentKnown, BackendFailed, BackendNews, BackendReady, BackendSwitching, QueueChanged
 from tui.screens.base import BaseScreen
 from tui.screens.inbox_views import ViewsBar, view_rows
@@ -29,7 +30,6 @@ from tui.widgets.conversation_list import PAGE, ConversationList
 
 if TYPE_CHECKING:
     from tui.core.models import Conversation
-    from tui.core.queue import View
 
 CHANNEL_CYCLE: tuple[str | None, ...] = (None, *KNOWN_CHANNELS)
 STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
@@ -70,8 +70,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         self._status_text: str | None = None
         self._summary_text: str | None = None
         self._refresh_timer: Timer | None = None
-        from tui.core.queue import View
-
         self.view: View = View.ALL
         self.by_window = False
         self._all_total: int | None = None
@@ -160,8 +158,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         backend = self.ctx.backend
         if backend is None:
             return
-        from tui.core.queue import View
-
         if self.view is not View.ALL:
             self._serve_from_scan(skip, generation)
             return
@@ -200,8 +196,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         if self.ctx.backend is None:
             return
         self.scan()
-        from tui.core.queue import View
-
         if self.view is not View.ALL or not self.list.loaded:
             return
         top = self.list.scroll_offset.y // PAGE * PAGE
@@ -211,8 +205,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
     # -- filters and search ---------------------------------------------------------------------
 
     def _show_filters(self) -> None:
-        from tui.core.queue import View
-
         channel = label(self.channel) if self.channel else "all channels"
         status = (self.status or "any status") if self.view is View.ALL else "open"
         count = self.list.total
@@ -230,8 +222,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         self.scan()
 
     def action_cycle_status(self) -> None:
-        from tui.core.queue import View
-
         if self.view is not View.ALL:
             self.notify(
                 "The queue views list open conversations; the status filter is for All (4).", timeout=4
@@ -279,8 +269,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         self.ctx.open_conversation(message.conversation)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        from tui.core.queue import View
-
         for view in View:
             yield SystemCommand(
                 f"View: {view.heading}",
@@ -309,8 +297,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
     # -- views ----------------------------------------------------------------------------------
 
     def action_view(self, name: str) -> None:
-        from tui.core.queue import View
-
         view = View(name)
         if view is self.view:
             return
@@ -320,14 +306,10 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         self.reload()
 
     def action_next_view(self) -> None:
-        from tui.core.queue import View
-
         views = list(View)
         self.action_view(views[(views.index(self.view) + 1) % len(views)].value)
 
     def action_sort_window(self) -> None:
-        from tui.core.queue import View
-
         self.by_window = not self.by_window
         if self.view is View.ALL:
             self.notify(
@@ -377,7 +359,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         cast(Any, self.app).action_next_unread()
 
     def _show_scan(self, *, keep_cursor: bool) -> None:
-        from tui.core.queue import View, counts
+        from tui.core.queue import counts
 
         app = cast(Any, self.app)
         scan = app.queue
@@ -412,8 +394,6 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             self.list.store_page(skip, self._rows[skip : skip + PAGE], len(self._rows), generation)
 
     def _empty_words(self) -> str:
-        from tui.core.queue import View
-
         if self.search:
             return "No conversations match."
         return {

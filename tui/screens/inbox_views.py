@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.core.queue_views import View
+
 if TYPE_CHECKING:
     from tui.core.models import Conversation
-    from tui.core.queue import View
 
 #: The views in the bar's order with their keys (the same order as `View`).
 _KEYS = ("1", "2", "3", "4", "5")
@@ -53,8 +54,6 @@ class ViewsBar(Static):
         self._draw()
 
     def _draw(self) -> None:
-        from tui.core.queue import View
-
         text = Text(no_wrap=True, overflow="ellipsis")
         for key, view in zip(_KEYS, View, strict=True):
             if text:
@@ -67,8 +66,6 @@ class ViewsBar(Static):
         self.update(text)
 
     def _count(self, view: View) -> str:
-        from tui.core.queue import View
-
         if view is View.ALL:
             return f"{self._all_total:,}" if self._all_total is not None else ""
         if self._counts is None:

@@ -1,0 +1,29 @@
+"""The inbox's views, apart from the predicates in `tui.core.queue` (which need the models):
+the inbox's first frame names them before pydantic loads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class View(StrEnum):
+    """The inbox's views, in the order the view key cycles through them."""
+
+    NEEDS_REPLY = "needs-reply"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    ALL = "all"
+    SNOOZED = "snoozed"
+
+    @property
+    def heading(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    View.NEEDS_REPLY: "Needs reply",
+    View.MINE: "Mine",
+    View.UNASSIGNED: "Unassigned",
+    View.ALL: "All",
+    View.SNOOZED: "Snoozed",
+}
