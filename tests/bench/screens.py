@@ -8,7 +8,7 @@ from collections import Counter
 from tests.bench.pty_harness import PtyApp
 
 ROW = re.compile(r"^ (WA|IG|FB|WEB|SMS|PG)\s+\S")
-LIST_TOP = 2  # header, filters, then the list
+LIST_TOP = 3  # header, views, filters, then the list
 
 
 def bare_drawn(app: PtyApp) -> bool:
@@ -18,9 +18,15 @@ def bare_drawn(app: PtyApp) -> bool:
 
 
 def inbox_chrome_drawn(app: PtyApp) -> bool:
-    """The inbox chrome: header title, filter line and the footer's key bar."""
+    """The inbox chrome: header title, views bar, filter line and the footer's key bar."""
     d = app.screen.display
-    return "Switchboard" in d[0] and "all channels" in d[1] and "Search" in d[-1] and "Quit" in d[-1]
+    return (
+        "Switchboard" in d[0]
+        and "Needs reply" in d[1]
+        and "all channels" in d[2]
+        and "Search" in d[-1]
+        and "Quit" in d[-1]
+    )
 
 
 def row_lines(app: PtyApp) -> list[int]:
