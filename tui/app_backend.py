@@ -114,11 +114,14 @@ class BackendApp(App[int]):
         try:
             self.me = await backend.client.get_me()
         except SwitchboardError as exc:
-            self.notify(
-                f"Assigning to yourself and the Mine view are off: {exc.sentence}",
-                severity="warning",
-                timeout=10,
-            )
+            # A network problem is said once, by the list; only "the server does not say who you
+            # are" (set user_id) is news of its own.
+            if isinstance(exc, ConfigError):
+                self.notify(
+                    f"Assigning to yourself and the Mine view are off: {exc.sentence}",
+                    severity="warning",
+                    timeout=10,
+                )
         try:
             self.agents = tuple(await backend.client.list_users())
         except SwitchboardError:

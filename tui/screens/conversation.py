@@ -59,7 +59,9 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
         Binding("alt+x", "queue_close", "Close/reopen", show=False, id="conversation.close", priority=True),
         Binding("f4", "queue_close_next", "Close+next", id="conversation.close_next"),
         Binding("alt+a", "queue_assign_to", "Assign…", show=False, id="conversation.assign", priority=True),
-        Binding("alt+t", "queue_takeover", "Take over", show=False, id="conversation.ai", priority=True),
+        Binding(
+            "alt+t", "queue_takeover", "Take over", show=False, id="conversation.takeover", priority=True
+        ),
         Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze", priority=True),
     ]
 
