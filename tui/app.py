@@ -339,6 +339,9 @@ class SwitchboardApp(BackendApp):
         customer text, where "[snippets]" would vanish as markup and "[@click=...]" would act."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def notify_plain(self, message: str, *, timeout: float | None = None) -> None:
+        self.notify(message, timeout=timeout)
+
     def notify_error(self, error: SwitchboardError | str) -> None:
         sentence = error.sentence if isinstance(error, SwitchboardError) else error
         self.notify(sentence, severity="error", timeout=10)

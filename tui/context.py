@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.core.config import Config
     from tui.core.errors import SwitchboardError
-    from tui.core.models import Conversation
+    from tui.core.models import Conversation, User
     from tui.core.outbox import Outbox
+    from tui.core.queue_scan import OpenScan
     from tui.core.store import Store
     from tui.messages import BackendNews, OutboxNews
 
@@ -41,6 +42,13 @@ class AppContext(Protocol):
     outbox_signal: Signal[OutboxNews]
     #: Where the file picker opened last (None: the home folder).
     last_folder: Path | None
+    #: Who the agent is (None until known, or when the server does not say), and their team.
+    me: User | None
+    agents: tuple[User, ...]
+    #: The last scan of open conversations: the queue views, next unread, close and next.
+    queue: OpenScan | None
+    #: When this app last sent into each conversation (rows say "You:" for it).
+    own_last_at: dict[int, datetime]
 
     @property
     def config(self) -> Config:
@@ -48,6 +56,16 @@ class AppContext(Protocol):
         ...
 
     def notify_error(self, error: SwitchboardError | str) -> None: ...
+
+    def notify_plain(self, message: str, *, timeout: float | None = None) -> None:
+        """An information toast, as plain text."""
+        ...
+
+    def publish_queue(self, conversation: Conversation | None = None) -> None:
+        """A conversation changed here (or the snoozes did): every screen hears it."""
+        ...
+
+    def action_next_unread(self) -> None: ...
 
     def open_conversation(self, conversation: Conversation) -> None: ...
 

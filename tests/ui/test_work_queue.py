@@ -218,3 +218,32 @@ async def test_alt_keys_act_from_inside_the_composer(make_app: Any) -> None:
         await wait_for(pilot, lambda: app.screen.conversation.status == "closed")
         assert app.screen.composer.text == ""
         assert (await app.backend.client.get_conversation(target.id)).status == "closed"
+
+
+async def test_back_from_a_conversation_shows_its_draft_and_what_was_answered(make_app: Any) -> None:
+    """Esc back to Needs reply: a draft left there is marked at once, and a conversation just
+    answered leaves the view without waiting for the interval refresh."""
+    app = make_app(refresh_seconds=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        inbox = await _ready(pilot)
+        await pilot.press("1")
+        await wait_for(pilot, lambda: inbox.view is View.NEEDS_REPLY and inbox.list.total >= 2)
+        drafted, answered = inbox.list.row(0), inbox.list.row(1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen))
+        await pilot.press(*"half a thought")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is inbox)
+        await wait_for(pilot, lambda: "✎" in inbox.list._draw(inbox.list.row(0), 0, 100).text)
+        assert inbox.list.row(0).id == drafted.id
+        app.open_conversation(answered)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query("HistoryItem")),
+        )
+        await pilot.press(*"Done, thanks!", "ctrl+j")
+        await wait_for(pilot, lambda: app.store.entries("local", states=("sent",)))
+        await pilot.press("escape")
+        await wait_for(
+            pilot, lambda: all(inbox.list.row(i).id != answered.id for i in range(inbox.list.total))
+        )

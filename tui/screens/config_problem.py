@@ -29,11 +29,7 @@ class ConfigProblemScreen(BaseScreen[None]):
             yield Static(Text("The config cannot be used", style="bold"), id="config-problem-title")
             yield Static(Text(self.sentence), id="config-problem-sentence")
             yield Static(
-                Text(
-                    f"Fix {config_path()} and start Switchboard again; `switchboard config show` "
-                    "prints what it says, and `switchboard --profile sandbox` runs the sandbox "
-                    "meanwhile. q quits."
-                ),
+                Text(f"Fix {config_path()} and start Switchboard again. q quits."),
                 id="config-problem-hint",
             )
         yield Footer()

@@ -9,7 +9,7 @@ from a scan of the open conversations (`tui.core.queue_scan`), because the API c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -101,15 +101,22 @@ class InboxScreen(QueueActions, BaseScreen[None]):
 
     # -- backend --------------------------------------------------------------------------------
 
+    def on_screen_resume(self) -> None:
+        """Back from a conversation: its draft mark, and what was just sent there, show now,
+        not at the next interval (a conversation just answered leaves Needs reply)."""
+        if self.is_mounted and self.ctx.backend is not None:
+            self._rows_context()
+            self.refresh_held_pages()
+
     def queue_target(self) -> Conversation | None:
         return self.list.current
 
     def _backend_news(self, news: BackendNews) -> None:
         if isinstance(news, QueueChanged):
             self._queue_changed(news.conversation)
-        elif isinstance(news, AgentKnown):
+        elif isinstance(news, AgentKnown):  # Mine and the rows' assignees need it; the scan stands
             self._rows_context()
-            self.scan()
+            self._show_scan(keep_cursor=True)
         elif isinstance(news, BackendReady):
             self._connected()
         elif isinstance(news, BackendFailed):
@@ -279,7 +286,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             "Sort: window closing first", "Toggle the queue views' order", self.action_sort_window
         )
         yield SystemCommand(
-            "Next unread", "Open the next unread conversation (f3)", cast(Any, self.app).action_next_unread
+            "Next unread", "Open the next unread conversation (f3)", self.ctx.action_next_unread
         )
         yield from self.queue_commands()
         for channel in CHANNEL_CYCLE:
@@ -334,7 +341,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             return
         if backend is not self.ctx.backend:
             return
-        cast(Any, self.app).queue = result
+        self.ctx.queue = result
         self._show_scan(keep_cursor=True)
 
     def _queue_changed(self, conversation: Conversation | None) -> None:
@@ -347,7 +354,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
     def _rows_context(self) -> None:
         from tui.widgets.rows import RowContext
 
-        app = cast(Any, self.app)
+        app = self.ctx
         me = app.me.id if app.me is not None else None
         drafts = self.ctx.store.draft_conversations(self.ctx.profile_name) if self.ctx.store else set()
         names = {u.id: u.display_name for u in app.agents}
@@ -355,13 +362,10 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             RowContext(me=me, own_last_at=dict(app.own_last_at), drafts=drafts, names=names)
         )
 
-    def _next_unread(self) -> None:
-        cast(Any, self.app).action_next_unread()
-
     def _show_scan(self, *, keep_cursor: bool) -> None:
         from tui.core.queue import counts
 
-        app = cast(Any, self.app)
+        app = self.ctx
         scan = app.queue
         if scan is None:
             return
@@ -386,7 +390,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         self._show_filters()
 
     def _serve_from_scan(self, skip: int, generation: int) -> None:
-        if self.ctx.backend is not None and cast(Any, self.app).queue is None:
+        if self.ctx.backend is not None and self.ctx.queue is None:
             return  # the scan is on its way; it fills the list when it lands
         if skip == 0:
             self._show_scan(keep_cursor=False)

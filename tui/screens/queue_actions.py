@@ -12,20 +12,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 
+from tui.context import AppContext, context
 from tui.core.errors import SwitchboardError
 
 if TYPE_CHECKING:
-    from tui.app import SwitchboardApp
+    from textual.screen import Screen
+
     from tui.core.actions import Action
     from tui.core.models import Conversation
     from tui.core.queue_scan import OpenScan
     from tui.screens.assign import AssignChoice
-
-
-def _app(node: Any) -> SwitchboardApp:
-    return cast("SwitchboardApp", node.app if not isinstance(node, App) else node)
 
 
 def replaced(scan: OpenScan, conversation: Conversation) -> OpenScan:
@@ -39,7 +37,7 @@ def replaced(scan: OpenScan, conversation: Conversation) -> OpenScan:
     return dataclasses.replace(scan, conversations=rows)
 
 
-def snoozed_ids(app: SwitchboardApp, now: datetime) -> set[int]:
+def snoozed_ids(app: AppContext, now: datetime) -> set[int]:
     """The conversations still snoozed: a snooze whose time came, or whose customer wrote
     since it was set, is dropped from the store here."""
     from tui.core.snoozes import is_awake
@@ -58,21 +56,23 @@ def snoozed_ids(app: SwitchboardApp, now: datetime) -> set[int]:
     return set(snoozes) - set(awake)
 
 
-def open_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> bool:
+def open_next(app: AppContext, *, after: int | None, unread: bool) -> bool:
     """Open the next conversation after `after` in the scan's order (newest first, wrapping):
     with unread messages (`unread`), or needing a reply. Says so when there is none."""
     if app.queue is None:
-        app.notify("The queue is still loading; try again in a moment.", timeout=4)
+        app.notify_plain("The queue is still loading; try again in a moment.", timeout=4)
         return False
     target = pick_next(app, after=after, unread=unread)
     if target is not None:
         app.open_conversation(target)
         return True
-    app.notify("No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5)
+    app.notify_plain(
+        "No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5
+    )
     return False
 
 
-def pick_next(app: SwitchboardApp, *, after: int | None, unread: bool) -> Conversation | None:
+def pick_next(app: AppContext, *, after: int | None, unread: bool) -> Conversation | None:
     """The conversation `open_next` would open (None: there is none)."""
     from tui.core.queue import is_open, needs_reply
 
@@ -99,6 +99,15 @@ class QueueActions:
 
     def queue_target(self) -> Conversation | None:
         raise NotImplementedError
+
+    @property
+    def _screen(self) -> Screen[Any]:
+        """The screen this is mixed into."""
+        return cast("Screen[Any]", self)
+
+    @property
+    def _ctx(self) -> AppContext:
+        return context(self._screen)
 
     # -- the actions ----------------------------------------------------------------------------
 
@@ -132,8 +141,10 @@ class QueueActions:
         target = self.queue_target()
         if target is None:
             return
-        if _app(self).me is None:
-            _app(self).notify("Who you are is not known yet (or the server does not say); use assign to….")
+        if self._ctx.me is None:
+            self._ctx.notify_plain(
+                "Who you are is not known yet (or the server does not say); use assign to…."
+            )
             return
         self.queue_act(target, Action.ASSIGN)
 
@@ -144,7 +155,7 @@ class QueueActions:
         target = self.queue_target()
         if target is None:
             return
-        app = _app(self)
+        app = self._ctx
         me = app.me.id if app.me is not None else None
 
         def chosen(choice: AssignChoice | None) -> None:
@@ -155,7 +166,7 @@ class QueueActions:
             else:
                 self.queue_act(target, Action.ASSIGN, to=choice.user_id)
 
-        app.push_screen(AssignScreen(app.agents, me=me, current=target.assigned_user_id), chosen)
+        self._screen.app.push_screen(AssignScreen(app.agents, me=me, current=target.assigned_user_id), chosen)
 
     def action_queue_takeover(self) -> None:
         from tui.core.actions import Action
@@ -165,10 +176,10 @@ class QueueActions:
         if target is None:
             return
         if not has_ai(target):
-            _app(self).notify("No AI assistant holds this conversation; assign it instead.", timeout=5)
+            self._ctx.notify_plain("No AI assistant holds this conversation; assign it instead.", timeout=5)
             return
-        if _app(self).me is None:
-            _app(self).notify("Taking over needs to know who you are; the server has not said yet.")
+        if self._ctx.me is None:
+            self._ctx.notify_plain("Taking over needs to know who you are; the server has not said yet.")
             return
         self.queue_act(target, Action.TAKEOVER)
 
@@ -176,7 +187,7 @@ class QueueActions:
         from tui.screens.snooze import SnoozeScreen
 
         target = self.queue_target()
-        app = _app(self)
+        app = self._ctx
         if target is None or app.store is None:
             return
         from tui.core.snooze import local_zone
@@ -191,23 +202,23 @@ class QueueActions:
 
             app.store.snooze(app.profile_name, target.id, until, now=app.clock())
             when = describe_until(until, app.clock(), zone)
-            app.notify(
+            app.notify_plain(
                 f"Conversation {target.id} snoozed until {when}; it comes back sooner if the customer writes."
             )
             app.publish_queue()
 
-        app.push_screen(SnoozeScreen(now, zone, target.contact_name), chosen)
+        self._screen.app.push_screen(SnoozeScreen(now, zone, target.contact_name), chosen)
 
     def action_queue_unsnooze(self) -> None:
         target = self.queue_target()
-        app = _app(self)
+        app = self._ctx
         if target is None or app.store is None:
             return
         if target.id not in app.store.snoozes(app.profile_name):
-            app.notify(f"Conversation {target.id} is not snoozed.", timeout=4)
+            app.notify_plain(f"Conversation {target.id} is not snoozed.", timeout=4)
             return
         app.store.unsnooze(app.profile_name, target.id)
-        app.notify(f"Conversation {target.id} is back in the queue.", timeout=4)
+        app.notify_plain(f"Conversation {target.id} is back in the queue.", timeout=4)
         app.publish_queue()
 
     # -- doing one ------------------------------------------------------------------------------
@@ -221,7 +232,7 @@ class QueueActions:
         then_next: bool = False,
         quiet: bool = False,
     ) -> None:
-        cast(Any, self)._queue_apply(conversation, action, to, then_next, quiet)
+        self._queue_apply(conversation, action, to, then_next, quiet)
 
     @work(group="queue-action", exit_on_error=False)
     async def _queue_apply(
@@ -229,7 +240,7 @@ class QueueActions:
     ) -> None:
         from tui.core.actions import apply, done_sentence
 
-        app = _app(self)
+        app = self._ctx
         backend = app.backend
         if backend is None:
             app.notify_error(app.backend_error or "Not connected to a backend yet; try again in a moment.")
@@ -243,14 +254,15 @@ class QueueActions:
             return
         app.publish_queue(updated)
         if not quiet:
-            app.notify(done_sentence(action, updated, me=app.me, users=app.agents), timeout=4)
+            app.notify_plain(done_sentence(action, updated, me=app.me, users=app.agents), timeout=4)
         if then_next:
             if following is not None:
                 app.open_conversation(following)
             else:
-                app.notify("Nothing else needs a reply.", timeout=5)
-                while len(app.screen_stack) > 1:
-                    app.pop_screen()
+                app.notify_plain("Nothing else needs a reply.", timeout=5)
+                screens = self._screen.app
+                while len(screens.screen_stack) > 1:
+                    screens.pop_screen()
 
     def queue_commands(self) -> Iterable[SystemCommand]:
         """The palette's entries for these actions, each naming its key."""
@@ -271,4 +283,5 @@ class QueueActions:
             ("Snooze…", "Hide it until a time, or until the customer writes", self.action_queue_snooze),
             ("Unsnooze", "Bring a snoozed conversation back now", self.action_queue_unsnooze),
         ):
-            yield SystemCommand(f"{title}: {target.contact_name}"[:80], help_text, action)
+            # The conversation's id, not its contact: the palette's highlighter reads titles as markup.
+            yield SystemCommand(f"{title} (conversation {target.id})", help_text, action)
