@@ -4,21 +4,7 @@ queue commands load nothing but argparse until they run (`switchboard --help` st
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def loaded_after_import(modules: list[str]) -> set[str]:
-    code = (
-        "import importlib, sys\n"
-        f"for m in {modules!r}: importlib.import_module(m)\n"
-        "print('\\n'.join(sys.modules))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    return set(out.stdout.split())
+from tests.test_layers import loaded_after_import
 
 
 def test_actions_and_the_scan_load_no_ui_and_no_http() -> None:
