@@ -10,17 +10,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import stat
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import tomli_w
-import tomlkit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from tomlkit.exceptions import TOMLKitError
 
 from tui.core import paths
 from tui.core.channels import CHANNELS, merge_limits
@@ -212,6 +208,8 @@ def _require_private(path: Path) -> None:
 def _write_private(path: Path, data: bytes) -> None:
     """Atomically: a temp file in the same folder, fsync, rename; mode 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".toml", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
@@ -229,6 +227,8 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     """Write the whole config (`config init`); comments are not kept. To change one setting of
     an existing file, use `save_setting`."""
     path = path or paths.config_path()
+    import tomli_w
+
     data = config.model_dump(mode="json", exclude_unset=True)
     _write_private(path, tomli_w.dumps(data).encode("utf-8"))
     return path
@@ -239,6 +239,9 @@ def save_setting(key: str, value: Any, path: Path | None = None) -> Path:
     number types of the rest (tomlkit); `None` removes it. `key` is dotted for tables
     ("theme", "profiles.acme.timeout_seconds"). The result is validated before it is written,
     atomically at mode 0600 (through a symlink to its target); a missing file is created."""
+    import tomlkit  # only when a setting is saved: it is not on the way to the first rows
+    from tomlkit.exceptions import TOMLKitError
+
     path = path or paths.config_path()
     target = path.resolve() if path.is_symlink() else path
     try:
