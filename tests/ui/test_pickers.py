@@ -343,3 +343,18 @@ async def test_assign_me_current_is_marked_on_the_me_row() -> None:
     async with host.run_test(size=(80, 24)):
         marked = [row for row in rows(host, "#assign-list") if row.endswith("· current")]
         assert marked == ["Me (Dana Reyes)  · current"]
+
+
+async def test_assign_enter_right_after_typing_picks_what_the_filter_says() -> None:
+    """Found in tmux: "tom" typed and Enter at once assigned to me, because Enter (a priority
+    binding) ran before the filter's Changed message. Enter reads the field itself."""
+    from textual.widgets import Input
+
+    host = assign_host()
+    async with host.run_test(size=(80, 24)) as pilot:
+        field = host.screen.query_one("#assign-filter", Input)
+        with field.prevent(Input.Changed):  # as if Enter came before the message was handled
+            field.value = "soren"
+        host.screen.action_pick()  # type: ignore[attr-defined]
+        await wait_for(pilot, lambda: bool(host.results))
+    assert host.results == [AssignChoice(3)]

@@ -83,6 +83,7 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         self.contact = contact
         self.rows = self._rows(agents)
         self.shown: list[_Row] = list(self.rows)
+        self._query = ""
 
     def _rows(self, agents: Sequence[Agent]) -> list[_Row]:
         by_id: dict[int, Agent] = {}
@@ -126,6 +127,7 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         self._fill("")
 
     def _fill(self, query: str) -> None:
+        self._query = query
         self.shown = [row for row in self.rows if matches(query, *row.words)]
         options = self.query_one("#assign-list", OptionList)
         options.clear_options()
@@ -154,6 +156,11 @@ class AssignScreen(BaseModal[AssignChoice | None]):
             options.highlighted = ((options.highlighted or 0) + delta) % options.option_count
 
     def action_pick(self) -> None:
+        # Enter is a priority binding: it can run before the Changed message of the letters
+        # typed just before it, so the list is brought up to the field's text first.
+        typed = self.query_one("#assign-filter", Input).value
+        if typed != self._query:
+            self._fill(typed)
         highlighted = self.query_one("#assign-list", OptionList).highlighted
         if not self.shown or highlighted is None:
             self.app.bell()

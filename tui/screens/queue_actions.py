@@ -166,7 +166,10 @@ class QueueActions:
             else:
                 self.queue_act(target, Action.ASSIGN, to=choice.user_id)
 
-        self._screen.app.push_screen(AssignScreen(app.agents, me=me, current=target.assigned_user_id), chosen)
+        self._screen.app.push_screen(
+            AssignScreen(app.agents, me=me, current=target.assigned_user_id, contact=target.contact_name),
+            chosen,
+        )
 
     def action_queue_takeover(self) -> None:
         from tui.core.actions import Action
