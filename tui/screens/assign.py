@@ -64,7 +64,7 @@ class AssignScreen(BaseModal[AssignChoice | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="assign.cancel"),
-        Binding("enter", "pick", "Assign", id="assign.pick", priority=True),
+        Binding("enter", "pick", "Assign", id="assign.pick"),
         Binding("down", "move(1)", "Down", show=False, id="assign.down"),
         Binding("up", "move(-1)", "Up", show=False, id="assign.up"),
     ]
@@ -154,6 +154,12 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         options = self.query_one("#assign-list", OptionList)
         if options.option_count:
             options.highlighted = ((options.highlighted or 0) + delta) % options.option_count
+
+    @on(Input.Submitted, "#assign-filter")
+    def _submitted(self) -> None:
+        """Enter in the field: it comes after the letters typed before it, in the field's own
+        queue (a priority binding ran before them, on a burst over tmux or a slow link)."""
+        self.action_pick()
 
     def action_pick(self) -> None:
         # Enter is a priority binding: it can run before the Changed message of the letters

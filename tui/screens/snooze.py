@@ -44,7 +44,7 @@ class SnoozeScreen(BaseModal[datetime | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="snooze.cancel"),
-        Binding("enter", "pick", "Snooze", id="snooze.pick", priority=True),
+        Binding("enter", "pick", "Snooze", id="snooze.pick"),
         Binding("down", "move(1)", "Down", show=False, id="snooze.down"),
         Binding("up", "move(-1)", "Up", show=False, id="snooze.up"),
         # Letters are typed into the field; j and k move only while nothing is typed.
@@ -137,6 +137,12 @@ class SnoozeScreen(BaseModal[datetime | None]):
         options = self.query_one("#snooze-presets", OptionList)
         options.highlighted = None if self.typed else self.row
         self._preview()
+
+    @on(Input.Submitted, "#snooze-when")
+    def _submitted(self) -> None:
+        """Enter in the field: it comes after the letters typed before it, in the field's own
+        queue (a priority binding ran before them, on a burst over tmux or a slow link)."""
+        self.action_pick()
 
     def action_pick(self) -> None:
         try:
