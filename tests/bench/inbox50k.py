@@ -32,6 +32,7 @@ from tests.bench.common import PYTHON, SWITCHBOARD, Home, log, median, p95, stan
 from tests.bench.pty_harness import PtyApp, rss_kib
 
 TOTAL = 50_000
+FILTERS = screens.LIST_TOP - 1  # the filter line and the search field, above the list
 MOVES = 60
 PAGE_DOWNS = 20
 WORDS = ("nakamura", "invoice", "mensah", "portugal")
@@ -124,7 +125,7 @@ def model_cost_kib(sandbox, total: int) -> int:
 
 
 def _total_shown(app: PtyApp) -> str:
-    line = app.screen.display[1][:59]  # the summary; the search field is right of it
+    line = app.screen.display[FILTERS][:59]  # the summary; the search field is right of it
     return line.split("·")[-1].strip() if line.count("·") >= 2 else ""
 
 
@@ -174,7 +175,7 @@ def _search(app: PtyApp, totals: dict[str, str]) -> tuple[list[float], list[floa
             typed += ch
 
             def echoed(a: PtyApp, typed: str = typed) -> bool:
-                return a.screen.display[1][59:].strip() == typed
+                return a.screen.display[FILTERS][59:].strip() == typed
 
             t0 = app.write(ch)
             echoes.append(app.wait_for(echoed, timeout=10, what=f"search echo {typed!r}") - t0)
@@ -187,7 +188,7 @@ def _search(app: PtyApp, totals: dict[str, str]) -> tuple[list[float], list[floa
         if not already:
             results.append(t - t_last)
         app.write("\x1b")  # clear the search and go back to the list
-        app.wait_for(lambda a: "50,000" in a.screen.display[1], timeout=15, what="search cleared")
+        app.wait_for(lambda a: "50,000" in a.screen.display[FILTERS], timeout=15, what="search cleared")
         app.settle(0.2, 3)
     return echoes, results
 
@@ -196,7 +197,7 @@ def _session(home: Home, totals: dict[str, str]) -> dict[str, object]:
     with PtyApp([SWITCHBOARD], home.env) as app:
         t_chrome = app.wait_for(screens.inbox_chrome_drawn, what="inbox chrome")
         t_rows = app.wait_for(screens.rows_drawn(10), what="first rows")
-        app.wait_for(lambda a: "50,000" in a.screen.display[1], what="total")
+        app.wait_for(lambda a: "50,000" in a.screen.display[FILTERS], what="total")
         app.settle(0.3)
         moves = _moves(app)
         echoes, results = _search(app, totals)
