@@ -1,0 +1,329 @@
+"""Downloading a message's file (contract: "Inbound attachments"): streamed to disk, no credentials.
+
+The bytes are public on the storage host, so they are fetched by a plain client that carries no
+API key, no Bearer token and no cookies. They stream in chunks to a hidden temporary file in the
+destination folder, which only takes its final name once every byte has arrived: a failed or
+cancelled download leaves nothing under the file's name. The name comes from the server, so it is
+made safe (`safe_name`) and never replaces anything: a name in use gets ` (1)`, ` (2)`, ...,
+claimed atomically (a hard link, which fails when the name exists).
+
+How much is read is capped: the message's announced `file_size` when it has one, else
+`UNANNOUNCED_CAP` (the largest channel limit, WhatsApp's 100 MB for documents); a server sending
+more than that is refused with a sentence, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import mimetypes
+import os
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit
+
+from tui.core.client_deadline import storage_deadline
+from tui.core.config import ResolvedProfile
+from tui.core.errors import LocalFileError, SwitchboardError, TransportError
+from tui.core.models import Message
+from tui.core.payloads import public_media_url
+from tui.core.text import one_line
+
+#: What a download reads at most when the message does not say how big its file is.
+UNANNOUNCED_CAP = 100 * 1024 * 1024
+#: Bytes handed to the disk per write (off the event loop).
+CHUNK = 1024 * 1024
+#: A saved name's length in UTF-8 bytes, its extension included (file systems allow 255).
+MAX_NAME_BYTES = 200
+#: An extension longer than this is taken as part of the name.
+MAX_EXT_BYTES = 16
+#: How many `name (n).ext` are tried before giving up.
+MAX_COPIES = 9999
+
+#: progress(bytes_received, bytes_total or None when the server does not say)
+DownloadProgress = Callable[[int, int | None], None]
+
+# Controls, format characters (bidi overrides, isolates, zero-width), surrogates, private use,
+# line and paragraph separators: none of them belongs in a file name on screen.
+_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+class DownloadError(SwitchboardError):
+    """The storage host refused, or sent something other than the announced file."""
+
+    exit_code = 7
+
+
+def download_dir() -> Path:
+    """`$XDG_DOWNLOAD_DIR/switchboard`, else `~/Downloads/switchboard`."""
+    value = os.environ.get("XDG_DOWNLOAD_DIR")
+    base = Path(value) if value and os.path.isabs(value) else Path.home() / "Downloads"
+    return base / "switchboard"
+
+
+def media_url(message: Message, profile: ResolvedProfile) -> str:
+    """Where the message's bytes are public: `media_url`, else the media base plus `s3_key`."""
+    if message.media_url:
+        url = message.media_url.strip()
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise DownloadError(
+                f"The file {display_name(message)!r} has an address that is not http(s) "
+                f"({one_line(url, 60)!r}); it cannot be downloaded."
+            )
+        return url
+    if message.s3_key:
+        return public_media_url(profile.media_base_url, message.s3_key)
+    raise DownloadError(
+        f"Message {message.id} has no file address (no media_url or s3_key); there is nothing to download."
+    )
+
+
+def display_name(message: Message) -> str:
+    return one_line(message.file_name or "file", 80)
+
+
+def safe_name(untrusted: str | None, mime: str | None = None) -> str:
+    """A name that is safe to create in a folder and still recognisable: the last path
+    segment only, controls and bidi characters dropped, no leading dot (`_` put before it),
+    at most `MAX_NAME_BYTES` with the extension kept; "file" plus an extension from `mime`
+    when nothing usable is left."""
+    text = unicodedata.normalize("NFC", untrusted or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROPPED)
+    text = " ".join(text.replace("\\", "/").split("/")[-1].split())
+    if not text.strip("."):
+        guessed = mimetypes.guess_extension(mime.split(";")[0].strip()) if mime else None
+        return "file" + (guessed or "")
+    if text.startswith("."):
+        text = "_" + text
+    stem, ext = _split(text)
+    room = MAX_NAME_BYTES - len(ext.encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip() or "file"
+    return stem + ext
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, ext = os.path.splitext(name)
+    if stem in ("", "_") or len(ext.encode()) > MAX_EXT_BYTES or " " in ext:
+        return name, ""
+    return stem, ext
+
+
+def _candidates(name: str) -> Iterator[str]:
+    yield name
+    stem, ext = _split(name)
+    for n in range(1, MAX_COPIES + 1):
+        yield f"{stem} ({n}){ext}"
+
+
+def _claim(tmp: Path, folder: Path, name: str) -> Path:
+    """Give the finished temporary file a free name in `folder`, never replacing a file."""
+    for candidate in _candidates(name):
+        target = folder / candidate
+        try:
+            os.link(tmp, target)  # fails when `target` exists: no check-then-write race
+        except FileExistsError:
+            continue
+        except OSError:  # no hard links here (FAT, some network mounts): reserve, then replace
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            os.replace(tmp, target)
+            return target
+        tmp.unlink()
+        return target
+    raise LocalFileError(f"{folder} already holds {MAX_COPIES} copies of {name!r}; clear some and try again.")
+
+
+def _place(tmp: Path, target: Path, overwrite: bool) -> Path:
+    if overwrite:
+        os.replace(tmp, target)
+        return target
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise LocalFileError(f"{target} exists already; give another name, or allow replacing it.") from None
+    except OSError:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise LocalFileError(
+                f"{target} exists already; give another name, or allow replacing it."
+            ) from None
+        os.close(fd)
+        os.replace(tmp, target)
+        return target
+    tmp.unlink()
+    return target
+
+
+def _folder(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LocalFileError(f"The folder {path} cannot be created ({exc.strerror}).") from None
+    if not path.is_dir():
+        raise LocalFileError(f"{path} is not a folder; choose a folder to save into.")
+    return path
+
+
+async def download(
+    message: Message,
+    profile: ResolvedProfile,
+    dest_dir: Path | None = None,
+    *,
+    on_progress: DownloadProgress | None = None,
+) -> Path:
+    """Download the message's file into `dest_dir` (default `download_dir()`) under its safe
+    name, never replacing a file; the saved path."""
+    folder = _folder(Path(dest_dir).expanduser() if dest_dir is not None else download_dir())
+    tmp = await _fetch(message, profile, folder, on_progress)
+    try:
+        return _claim(tmp, folder, safe_name(message.file_name, message.file_type))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+async def save_to(
+    message: Message,
+    profile: ResolvedProfile,
+    path: Path | str,
+    *,
+    overwrite: bool = False,
+    on_progress: DownloadProgress | None = None,
+) -> Path:
+    """Save where the agent says: into a folder (under the safe name, as `download`), or as a
+    file path, refusing to replace an existing file unless `overwrite`."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        return await download(message, profile, target, on_progress=on_progress)
+    if not target.parent.is_dir():
+        raise LocalFileError(f"The folder {target.parent} does not exist; create it or choose another.")
+    if target.exists() and not overwrite:
+        raise LocalFileError(f"{target} exists already; give another name, or allow replacing it.")
+    tmp = await _fetch(message, profile, target.parent, on_progress)
+    try:
+        return _place(tmp, target, overwrite)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+async def _fetch(
+    message: Message, profile: ResolvedProfile, folder: Path, on_progress: DownloadProgress | None
+) -> Path:
+    """Stream the bytes into a hidden temporary file in `folder`; its path once complete."""
+    url = media_url(message, profile)
+    announced = message.file_size if message.file_size is not None and message.file_size >= 0 else None
+    limit = announced if announced is not None else UNANNOUNCED_CAP
+    if announced is not None:
+        with contextlib.suppress(OSError):
+            free = shutil.disk_usage(folder).free
+            if free < announced:
+                raise LocalFileError(
+                    f"{folder} has {free // 1_000_000} MB free and {display_name(message)!r} needs "
+                    f"{announced // 1_000_000 + 1} MB; free some space and try again."
+                )
+    try:
+        fd, raw = tempfile.mkstemp(dir=folder, prefix=".switchboard-", suffix=".part")
+    except OSError as exc:
+        raise LocalFileError(f"Cannot write in {folder} ({exc.strerror}); choose another folder.") from None
+    tmp = Path(raw)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            await _stream(url, message, profile, fh, limit, on_progress)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+async def _stream(
+    url: str,
+    message: Message,
+    profile: ResolvedProfile,
+    fh: IO[bytes],
+    limit: int,
+    on_progress: DownloadProgress | None,
+) -> None:
+    from tui.core.client import USER_AGENT
+    from tui.core.http import httpx
+    from tui.core.http_errors import transport_error
+
+    name = display_name(message)
+    host = urlsplit(url).hostname or "the storage host"
+    timeout = profile.timeout_seconds
+    deadline = storage_deadline(timeout, limit)
+    # A client of its own: no API credentials, no cookies, identity encoding (the bytes counted
+    # are the object's bytes). Redirects are followed: nothing secret travels with them.
+    client = httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+        follow_redirects=True,
+        max_redirects=5,
+    )
+    try:
+        async with asyncio.timeout(deadline), client.stream("GET", url) as response:
+            if response.status_code != 200:
+                raise DownloadError(
+                    f"{host} answered {response.status_code} for {name!r}; the file may have "
+                    "been removed, or its link expired: try again later."
+                )
+            length = _content_length(response.headers.get("content-length"))
+            if length is not None and length > limit:
+                raise DownloadError(_too_much(name, host, limit, message.file_size))
+            total = length if length is not None else message.file_size
+            received = 0
+            async for chunk in response.aiter_raw(CHUNK):
+                received += len(chunk)
+                if received > limit:
+                    raise DownloadError(_too_much(name, host, limit, message.file_size))
+                await asyncio.to_thread(fh.write, chunk)
+                if on_progress is not None:
+                    on_progress(received, total)
+            await asyncio.to_thread(fh.flush)
+            if length is not None and received != length:
+                raise TransportError(
+                    f"The download of {name!r} stopped after {received} of {length} bytes; try again.",
+                    retry_safe=True,
+                )
+    except TimeoutError:
+        raise TransportError(
+            f"The download of {name!r} from {host} did not finish within {deadline or 0:.0f} s; "
+            "try again, on a faster network if you can.",
+            retry_safe=True,
+        ) from None
+    except httpx.TransportError as exc:
+        raise transport_error(exc, url, timeout, method="GET", what=f"the download of {name!r}") from None
+    except OSError as exc:
+        raise LocalFileError(
+            f"Writing {name!r} failed ({exc.strerror}); free some space or choose another folder."
+        ) from None
+    finally:
+        await client.aclose()
+
+
+def _content_length(raw: str | None) -> int | None:
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
+def _too_much(name: str, host: str, limit: int, announced: int | None) -> str:
+    said = f"announced as {announced} bytes" if announced is not None else "the most a download reads"
+    return f"{host} sent more than {limit} bytes for {name!r} ({said}); nothing was saved."
+
+
+__all__ = [
+    "UNANNOUNCED_CAP",
+    "DownloadError",
+    "DownloadProgress",
+    "display_name",
+    "download",
+    "download_dir",
+    "media_url",
+    "safe_name",
+    "save_to",
+]
