@@ -168,12 +168,31 @@ class Message(ApiModel):
     file_type: str | None = None
     file_size: int | None = None
     media_url: str | None = None
+    #: An inbound file's object key on the storage host (public at media_base_url + "/" + key).
+    s3_key: str | None = None
+    #: Why the channel did not deliver it (`status: "failed"`), e.g. WhatsApp's 131049.
+    error_code: int | str | None = None
+    error_text: str | None = None
+    #: A template message: the Cloud-API `template` object it was sent with, and (sandbox, [ours])
+    #: the template's components at send time, so the history shows header, footer and buttons.
+    template: dict[str, Any] | None = None
+    template_components: list[dict[str, Any]] | None = None
     #: Set by the client, never by the server: why this item of a history page could not be read
     #: (one sentence, "This message could not be read (created_at: not a timestamp)."). Its
     #: readable fields are kept; its id is "unreadable-<index>-<skip>" when the server's was unusable.
     unreadable: str | None = None
 
     _time = field_validator("created_at", mode="before")(classmethod(lambda cls, v: parse_time(v)))
+
+    @field_validator("template", mode="before")
+    @classmethod
+    def _template(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None  # shown as a plain message, never unreadable
+
+    @field_validator("template_components", mode="before")
+    @classmethod
+    def _template_components(cls, v: Any) -> Any:
+        return [c for c in v if isinstance(c, dict)] if isinstance(v, list) else None
 
     @property
     def is_note(self) -> bool:
@@ -184,15 +203,43 @@ class Message(ApiModel):
         return self.direction == "inbound"
 
 
-class TemplateComponent(ApiModel):
-    type: str
-    format: str | None = None
+class TemplateButton(ApiModel):
+    """A BUTTONS entry: URL (its url may hold one variable), QUICK_REPLY, PHONE_NUMBER, or a kind
+    this client does not know (shown by its name, never a crash)."""
+
+    type: str = ""
     text: str | None = None
+    url: str | None = None
+    phone_number: str | None = None
 
     @field_validator("type", mode="before")
     @classmethod
     def _upper(cls, v: Any) -> str:
         return str(v or "").upper()
+
+
+class TemplateComponent(ApiModel):
+    type: str
+    #: HEADER only: TEXT, IMAGE, VIDEO, DOCUMENT (others are shown, not sent).
+    format: str | None = None
+    text: str | None = None
+    buttons: list[TemplateButton] = Field(default_factory=list)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _upper(cls, v: Any) -> str:
+        return str(v or "").upper()
+
+    @field_validator("format", mode="before")
+    @classmethod
+    def _format(cls, v: Any) -> str | None:
+        return str(v).upper() if v else None
+
+    @field_validator("buttons", mode="before")
+    @classmethod
+    def _buttons(cls, v: Any) -> list[Any]:
+        """Only objects are buttons; anything else in the list is dropped."""
+        return [b for b in v if isinstance(b, dict)] if isinstance(v, list) else []
 
 
 class Template(ApiModel):
