@@ -67,12 +67,33 @@ CREATE TABLE IF NOT EXISTS users (
 );
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, INSTANCES_V2), (3, USERS_V3))
+# Version 4: why a message failed to deliver (WhatsApp's error code and text), set when the
+# delivery status moves to `failed` (`delivery`).
+MESSAGE_ERRORS_V4 = """
+ALTER TABLE messages ADD COLUMN error_code INTEGER;
+ALTER TABLE messages ADD COLUMN error_text TEXT;
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, SCHEMA_V1),
+    (2, INSTANCES_V2),
+    (3, USERS_V3),
+    (4, MESSAGE_ERRORS_V4),
+)
 VERSION = MIGRATIONS[-1][0]
 
 
 def version_of(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _apply(db: sqlite3.Connection, statement: str) -> None:
+    """One statement of a migration; a column it adds that exists already is kept (as tables are)."""
+    try:
+        db.execute(statement)
+    except sqlite3.OperationalError as exc:
+        if "duplicate column name" not in str(exc):
+            raise
 
 
 def migrate(db: sqlite3.Connection, path: Path) -> None:
@@ -90,7 +111,7 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
             if version_of(db) < number:  # another process may have migrated while we waited
                 for statement in sql.split(";"):
                     if statement.strip():
-                        db.execute(statement)
+                        _apply(db, statement)
                 db.execute(f"PRAGMA user_version = {number}")
         except BaseException:
             db.execute("ROLLBACK")

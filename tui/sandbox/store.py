@@ -244,6 +244,8 @@ class Store:
             data["template"] = json.loads(data["template"])
         else:
             data.pop("template", None)
+        if data.get("error_code") is None:  # only a failed delivery says why (schema 4)
+            data.pop("error_code", None), data.pop("error_text", None)
         return data
 
     def message_counts(
