@@ -20,6 +20,8 @@ class TemplateChoice:
     name: str
     language: str | None = None
     values: TemplateValues = field(default_factory=TemplateValues)
+    #: The file of an IMAGE, VIDEO or DOCUMENT header (a picked file keeps what it was when picked).
+    header_file: Path | LocalFile | None = None
 
 
 @dataclass
@@ -31,6 +33,8 @@ class Draft:
     #: Paths, or files as inspected when they were picked (then a file changed since is refused).
     attachments: list[Path | LocalFile] = field(default_factory=list)
     template: TemplateChoice | None = None
+    #: The id of the message this send quotes (`reply_to_message_id`), or None.
+    reply_to: int | str | None = None
 
     @property
     def kind(self) -> str:
@@ -75,13 +79,18 @@ def draft_to_dict(draft: Draft) -> dict[str, Any]:
         "note": draft.note,
         "attachments": [_file_to_json(a) for a in draft.attachments],
     }
+    if draft.reply_to is not None:
+        out["reply_to"] = draft.reply_to
     if draft.template is not None:
         out["template"] = {
             "name": draft.template.name,
             "language": draft.template.language,
             "positional": list(draft.template.values.positional),
             "named": dict(draft.template.values.named),
+            "buttons": list(draft.template.values.buttons),
         }
+        if draft.template.header_file is not None:
+            out["template"]["header_file"] = _file_to_json(draft.template.header_file)
     return out
 
 
@@ -91,11 +100,17 @@ def draft_from_dict(data: dict[str, Any]) -> Draft:
         template = TemplateChoice(
             name=t["name"],
             language=t.get("language"),
-            values=TemplateValues(positional=list(t.get("positional", [])), named=dict(t.get("named", {}))),
+            values=TemplateValues(
+                positional=list(t.get("positional", [])),
+                named=dict(t.get("named", {})),
+                buttons=list(t.get("buttons", [])),
+            ),
+            header_file=_file_from_json(t["header_file"]) if t.get("header_file") else None,
         )
     return Draft(
         text=data.get("text", ""),
         note=bool(data.get("note")),
         attachments=[_file_from_json(a) for a in data.get("attachments", [])],
         template=template,
+        reply_to=data.get("reply_to"),
     )

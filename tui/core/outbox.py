@@ -344,7 +344,7 @@ class Outbox:
             seen = entry.seen if entry.kind == "reply" and not entry.sent_ids else None
             if seen is not None and await self._held(entry, seen):
                 return False
-            if draft.attachments:
+            if draft.attachments or (draft.template is not None and draft.template.header_file):
                 moved = await asyncio.to_thread(
                     self.store.update, entry.id, owner=self.owner, state="uploading"
                 )

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from tui.core.channels import ChannelSpec, Family, Split
 from tui.core.errors import BadResponseError
 from tui.core.models import Conversation, Template, Uploaded
-from tui.core.templates import Slot, api_object, rendered_body
+from tui.core.templates import HeaderMedia, Slot, api_object, rendered_body
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,32 @@ def build_note(spec: ChannelSpec, conversation: Conversation, text: str) -> list
 
 
 def build_template(
-    spec: ChannelSpec, conversation: Conversation, template: Template, filled: Mapping[Slot, str]
+    spec: ChannelSpec,
+    conversation: Conversation,
+    template: Template,
+    filled: Mapping[Slot, str],
+    *,
+    header: Uploaded | None = None,
+    media_base_url: str = "",
+    button_values: Mapping[int, str] | None = None,
 ) -> list[Outgoing]:
-    """A WhatsApp template: the rendered body as text, and the Cloud-API-shaped object."""
+    """A WhatsApp template: the rendered body as text, and the Cloud-API-shaped object. An
+    uploaded header file goes as its public URL, built as for MMS."""
     body = transform_body(conversation, rendered_body(template, filled), "template")
-    body["template"] = api_object(template, filled)
+    media = None
+    if header is not None:
+        media = HeaderMedia(public_media_url(media_base_url, header.s3_key), header.file_name)
+    body["template"] = api_object(template, filled, header=media, button_values=button_values)
     return [Outgoing(spec.path_key, body)]
+
+
+def quoting(requests: list[Outgoing], reply_to: int | str | None) -> list[Outgoing]:
+    """The send's first message carries `reply_to_message_id` (contract: "Reply to a message"):
+    one quote per reply, however many messages the channel splits it into."""
+    if reply_to is None or not requests:
+        return requests
+    first = Outgoing(requests[0].path_key, {**requests[0].body, "reply_to_message_id": reply_to})
+    return [first, *requests[1:]]
 
 
 # -- conversation updates (PATCH /conversations/:id) ----------------------------------------------

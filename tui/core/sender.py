@@ -17,8 +17,9 @@ from tui.core.drafts import Draft, TemplateChoice
 from tui.core.errors import PolicyRefusal, SwitchboardError
 from tui.core.files import LocalFile
 from tui.core.models import Conversation, Message, Template, Uploaded
-from tui.core.payloads import Outgoing, build_note, build_reply, build_template
+from tui.core.payloads import Outgoing, build_note, build_reply, build_template, quoting
 from tui.core.policy import check_draft, check_template
+from tui.core.template_parts import check_buttons, check_header_file
 from tui.core.templates import Slot, find_template
 from tui.core.uploads import upload_file
 
@@ -48,6 +49,9 @@ class Prepared:
     files: list[LocalFile]
     template: Template | None = None
     filled: dict[Slot, str] = field(default_factory=dict)
+    #: A template's header file (uploaded first) and its URL buttons' values, by button index.
+    header_file: LocalFile | None = None
+    button_values: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -103,7 +107,9 @@ async def prepare(
         template = _pick_template(await client.list_templates(), draft.template)
         check_template(template, draft.template.values)
         filled, _, _ = draft.template.values.assign(template)
-        return Prepared(conversation, spec, draft, [], template, filled)
+        header = check_header_file(template, spec, draft.template.header_file)
+        buttons = check_buttons(template, draft.template.values)
+        return Prepared(conversation, spec, draft, [], template, filled, header, buttons)
     return Prepared(conversation, spec, draft, files)
 
 
@@ -125,7 +131,7 @@ async def execute(
     before it went out in an earlier attempt). The hooks let the outbox record each step."""
     conversation, spec = prepared.conversation, prepared.spec
     uploads: list[Uploaded] = []
-    for f in prepared.files:
+    for f in [*prepared.files, *([prepared.header_file] if prepared.header_file else [])]:
 
         def on_bytes(name: str, done: int, total: int) -> None:
             if progress is not None:
@@ -134,13 +140,23 @@ async def execute(
         uploads.append(await upload_file(client, conversation, f, on_bytes))
 
     if prepared.template is not None:
-        requests = build_template(spec, conversation, prepared.template, prepared.filled)
+        requests = build_template(
+            spec,
+            conversation,
+            prepared.template,
+            prepared.filled,
+            header=uploads[-1] if prepared.header_file else None,
+            media_base_url=client.profile.media_base_url,
+            button_values=prepared.button_values,
+        )
     elif prepared.draft.note:
         requests = build_note(spec, conversation, prepared.draft.text)
     else:
         requests = build_reply(
             spec, conversation, prepared.draft.text, uploads, client.profile.media_base_url
         )
+    if client.profile.send_reply_to:
+        requests = quoting(requests, prepared.draft.reply_to)
     sent = await _post_all(client, requests, prepared.draft.kind, progress, skip, before_post, after_post)
     return SendResult(conversation, sent)
 
