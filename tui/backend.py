@@ -87,6 +87,7 @@ async def open_backend(
             paths=profile.paths,
             limits=profile.limits,
             is_sandbox=True,
+            send_reply_to=profile.send_reply_to,
         )
     else:
         resolved = resolve(name, profile, config_path)

@@ -72,6 +72,9 @@ class Profile(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0)
     paths: Paths = Field(default_factory=Paths)
     limits: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: Whether send bodies carry `reply_to_message_id`; off for a backend that refuses the field
+    #: (a quote then stays in the app only).
+    send_reply_to: bool = True
 
     @field_validator("limits")
     @classmethod
@@ -108,6 +111,8 @@ class Config(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict)
     #: When a conversation is marked read: on "open" (opening it) or only on "reply".
     mark_read: Literal["open", "reply"] = "open"
+    #: A team folder of snippet files (every *.toml in it), beside the agent's own snippets.toml.
+    snippets_dir: str | None = None
 
 
 class Secret(str):
@@ -133,6 +138,7 @@ class ResolvedProfile(BaseModel):
     limits: dict[str, dict[str, Any]]
     is_sandbox: bool = False
     user_id: int | None = None
+    send_reply_to: bool = True
 
     def auth_headers(self) -> dict[str, str]:
         if self.auth == "bearer":
@@ -336,6 +342,7 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
         paths=profile.paths,
         limits=profile.limits,
         user_id=profile.user_id,
+        send_reply_to=profile.send_reply_to,
     )
 
 

@@ -168,6 +168,8 @@ class Message(ApiModel):
     file_type: str | None = None
     file_size: int | None = None
     media_url: str | None = None
+    #: The message this one answers (contract: "Reply to a message"); shown as a quote above it.
+    reply_to_message_id: int | str | None = None
     #: An inbound file's object key on the storage host (public at media_base_url + "/" + key).
     s3_key: str | None = None
     #: Why the channel did not deliver it (`status: "failed"`), e.g. WhatsApp's 131049.
