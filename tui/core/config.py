@@ -101,6 +101,27 @@ class Profile(BaseModel):
         return v.rstrip("/")
 
 
+class Notifications(BaseModel):
+    """`[notifications]`: when the terminal is told about a customer (see `tui.core.notify`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Which conversations' new messages notify: "all", "mine" (mine or unassigned), "none".
+    rule: Literal["all", "mine", "none"] = "mine"
+    #: Remind once when a reply window closes within this many minutes on a draft (0: never).
+    window_minutes: int = Field(default=15, ge=0, le=1440, strict=True)
+    show_text: bool = Field(default=False, strict=True)  # the message's text, not just the name
+    bell: bool = Field(default=True, strict=True)
+    #: OSC 9 and OSC 777 ("both", or true), one of them ("osc9", "osc777"), or none ("off", false).
+    desktop: Literal["both", "osc9", "osc777", "off"] = "both"
+    title: bool = Field(default=True, strict=True)  # the unread count in the terminal's title
+
+    @field_validator("desktop", mode="before")
+    @classmethod
+    def _desktop(cls, v: Any) -> Any:
+        return {True: "both", False: "off"}.get(v, v) if isinstance(v, bool) else v
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -111,6 +132,7 @@ class Config(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict)
     #: When a conversation is marked read: on "open" (opening it) or only on "reply".
     mark_read: Literal["open", "reply"] = "open"
+    notifications: Notifications = Field(default_factory=Notifications)
     #: A team folder of snippet files (every *.toml in it), beside the agent's own snippets.toml.
     snippets_dir: str | None = None
 
@@ -153,6 +175,8 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
         return key, "is not a setting Switchboard knows; remove it or check its spelling"
     if kind == "missing":
         return key, "is required; add it"
+    if kind in ("bool_type", "bool_parsing"):
+        return key, f"must be true or false, not {error.get('input')!r}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return key, f"must be a whole number, not {error.get('input')!r}"
     if kind == "literal_error":
