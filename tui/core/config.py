@@ -72,6 +72,8 @@ class Profile(BaseModel):
     timeout_seconds: float = Field(default=30.0, gt=0)
     paths: Paths = Field(default_factory=Paths)
     limits: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    #: Live updates over Socket.IO ("auto": when the server has them) or none ("off": polling).
+    realtime: Literal["auto", "off"] = "auto"
     #: Whether send bodies carry `reply_to_message_id`; off for a backend that refuses the field
     #: (a quote then stays in the app only).
     send_reply_to: bool = True
@@ -132,9 +134,9 @@ class Config(BaseModel):
     keymap: dict[str, str] = Field(default_factory=dict)
     #: When a conversation is marked read: on "open" (opening it) or only on "reply".
     mark_read: Literal["open", "reply"] = "open"
-    notifications: Notifications = Field(default_factory=Notifications)
     #: A team folder of snippet files (every *.toml in it), beside the agent's own snippets.toml.
     snippets_dir: str | None = None
+    notifications: Notifications = Field(default_factory=Notifications)
 
 
 class Secret(str):
@@ -160,6 +162,7 @@ class ResolvedProfile(BaseModel):
     limits: dict[str, dict[str, Any]]
     is_sandbox: bool = False
     user_id: int | None = None
+    realtime: Literal["auto", "off"] = "auto"
     send_reply_to: bool = True
 
     def auth_headers(self) -> dict[str, str]:
@@ -366,6 +369,7 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
         paths=profile.paths,
         limits=profile.limits,
         user_id=profile.user_id,
+        realtime=profile.realtime,
         send_reply_to=profile.send_reply_to,
     )
 
