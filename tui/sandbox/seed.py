@@ -30,6 +30,8 @@ import random
 from typing import Any
 
 from tui.sandbox.agents import ORGANIZATION_ID
+from tui.sandbox.seed_files import seed_files
+from tui.sandbox.seed_quotes import seed_quotes
 from tui.sandbox.store import Store
 
 __all__ = ["HANDY_IDS", "INBOUND", "ORGANIZATION_ID", "assign_seeded", "seed"]
@@ -257,6 +259,8 @@ def seed(store: Store, now: float) -> None:
     store.script(statements)
     for cid, (channel, status, inbound_ago) in enumerate(PLAN, start=1):
         _seed_conversation(store, rnd, cid, channel, status, inbound_ago, now)
+    seed_files(store, now)
+    seed_quotes(store, now)
 
 
 def assign_seeded(store: Store) -> None:

@@ -244,6 +244,9 @@ class Store:
             data["template"] = json.loads(data["template"])
         else:
             data.pop("template", None)
+        if data.get("conversation_file_id") and not data.get("s3_key"):  # Inbound attachments
+            found = self.file(data["conversation_file_id"])
+            data["s3_key"] = found["s3_key"] if found is not None else None
         if data.get("error_code") is None:  # only a failed delivery says why (schema 4)
             data.pop("error_code", None), data.pop("error_text", None)
         return data

@@ -1,0 +1,232 @@
+"""Inbound files in the seed: a customer's photo of a broken parcel, PDF statements, and a file whose
+name attacks the saver (`../../.bashrc`), each a real object served at the public media URL.
+
+The bytes are built here without any imaging library (the sandbox never loads Pillow): the photo
+is a small PNG drawn pixel by pixel, the statement a one-page PDF with a correct cross-reference
+table. Each message carries what the contract's "Inbound attachments" names: `conversation_file_id`,
+`file_name`, `file_type`, `file_size`, and (through its conversation file) `s3_key`.
+
+| conversation | channel | file |
+|---|---|---|
+| 1  | WhatsApp  | broken-parcel.png (photo), statement-2026-11.pdf |
+| 9  | Instagram | parcel-photo.png |
+| 14 | Messenger | statement-2026-11.pdf |
+| 19 | Webchat   | `../../.bashrc` (a hostile name; harmless text) |
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import struct
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tui.sandbox.store import Store
+
+__all__ = ["SEEDED_FILES", "add_file_message", "objects_root", "parcel_png", "seed_files", "statement_pdf"]
+
+HOSTILE_TEXT = b"# A customer's file named ../../.bashrc. Saved safely, it is only text.\necho 'never run'\n"
+
+#: (conversation id, file name, MIME type, caption, seconds before the customer's last message)
+SEEDED_FILES: tuple[tuple[int, str, str, str, float], ...] = (
+    (1, "broken-parcel.png", "image/png", "The box arrived like this", 180.0),
+    (1, "statement-2026-11.pdf", "application/pdf", "", 120.0),
+    (9, "parcel-photo.png", "image/png", "Look at the corner", 120.0),
+    (14, "statement-2026-11.pdf", "application/pdf", "My statement, the charge is on page 1", 120.0),
+    (19, "../../.bashrc", "text/plain", "", 120.0),
+)
+
+
+def objects_root(store: Store) -> Path:
+    """The objects folder next to the store's file (where `state.Sandbox` serves them from)."""
+    return store.path.parent / "objects"
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def parcel_png(width: int = 96, height: int = 64) -> bytes:
+    """A picture of a cardboard box with a torn corner, as an 8-bit RGB PNG."""
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)  # filter: none
+        for x in range(width):
+            colour = (214, 220, 226)  # the floor
+            if 12 <= x < width - 12 and 10 <= y < height - 8:
+                colour = (176, 128, 74)  # cardboard
+                if abs(x - width // 2) < 3:
+                    colour = (222, 196, 120)  # tape
+                if x > width - 34 and y < 30 and (x - (width - 34)) > (y - 10) * 1.2:
+                    colour = (60, 40, 24)  # the torn corner
+            if abs((x * 2 + y) % 23 - 11) < 1 and 30 < x < 60 and 20 < y < 50:
+                colour = (40, 28, 18)  # a crack
+            rows.extend(colour)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(rows), 9))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def statement_pdf(lines: tuple[str, ...] = ()) -> bytes:
+    """A one-page PDF statement (Helvetica, ASCII text) with a valid xref table."""
+    text = lines or (
+        "AchieveApex Store - Statement, November 2026",
+        "2026-11-03  Order 1042  Wireless headphones   59.90",
+        "2026-11-03  Order 1042  Wireless headphones   59.90  (charged twice)",
+        "2026-11-20  Refund      pending",
+    )
+    ops = ["BT", "/F1 12 Tf", "72 760 Td", "16 TL"]
+    for line in text:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        ops.append(f"({escaped}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _bytes_for(mime: str) -> bytes:
+    if mime == "image/png":
+        return parcel_png()
+    if mime == "application/pdf":
+        return statement_pdf()
+    return HOSTILE_TEXT
+
+
+def _filler(size: int) -> Iterator[bytes]:
+    """`size` bytes of a repeating, non-compressible-looking pattern, a megabyte at a time."""
+    block = hashlib.sha256(b"switchboard").digest() * (1024 * 1024 // 32)
+    left = size
+    while left > 0:
+        piece = block[: min(left, len(block))]
+        left -= len(piece)
+        yield piece
+
+
+def _write_object(root: Path, key: str, chunks: Iterator[bytes]) -> tuple[int, str]:
+    """Write an object into the objects folder the way an upload does (temp file, rename)."""
+    # As `storage.object_path` places it (that module loads Starlette, which seeding must not:
+    # a new file is seeded before the child's handshake).
+    target = root.joinpath(*[p for p in key.split("/") if p not in ("", ".", "..")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.md5(usedforsecurity=False)
+    size = 0
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".seed-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                fh.write(chunk)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
+
+
+def add_file_message(
+    store: Store,
+    conversation_id: int,
+    file_name: str,
+    file_type: str,
+    *,
+    at: float,
+    data: bytes | None = None,
+    size: int | None = None,
+    caption: str = "",
+    sender_name: str | None = None,
+) -> dict[str, Any]:
+    """Store an object (`data`, or `size` generated bytes streamed to disk), its conversation
+    file, and an inbound message carrying it at time `at`; the message as the API shows it.
+    Leaves the conversation's preview and reply window alone."""
+    from tui.core.files import category_of
+
+    conversation = store.conversation(conversation_id)
+    if conversation is None:
+        raise KeyError(f"no conversation {conversation_id}")
+    org = conversation["organization_id"]
+    file_id = secrets.token_hex(12)
+    base = os.path.basename(file_name.replace("\\", "/")).lstrip(".") or "file"
+    key = f"org-{org}/conversation-{conversation_id}/{file_id}/{base}"
+    chunks = iter([data]) if data is not None else _filler(size or 0)
+    written, etag = _write_object(objects_root(store), key, chunks)
+    category = category_of(file_type)
+    if sender_name is None:
+        contact = store.one("SELECT * FROM contacts WHERE id = ?", (conversation["contact_id"],))
+        sender_name = f"{contact['first_name']} {contact['last_name']}" if contact else "Customer"
+    store.script(
+        [
+            (
+                "INSERT OR REPLACE INTO objects (key, content_type, size, etag) VALUES (?, ?, ?, ?)",
+                (key, file_type, written, etag),
+            ),
+            (
+                "INSERT INTO files (id, conversation_id, organization_id, file_name, file_type, "
+                "file_size, s3_key, s3_path, file_category, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    file_id,
+                    conversation_id,
+                    org,
+                    file_name,
+                    file_type,
+                    written,
+                    key,
+                    f"s3://sandbox-bucket/{key}",
+                    category,
+                    at,
+                ),
+            ),
+        ]
+    )
+    message_id = store.add_message(
+        conversation_id=conversation_id,
+        direction="inbound",
+        message_type=category,
+        message_text=caption,
+        created_at=at,
+        status="delivered",
+        sender_name=sender_name,
+        conversation_file_id=file_id,
+        file_name=file_name,
+        file_type=file_type,
+        file_size=written,
+    )
+    return store.message(message_id)
+
+
+def seed_files(store: Store, now: float) -> None:
+    """Add `SEEDED_FILES`, each shortly before its conversation's last inbound message."""
+    for cid, name, mime, caption, before in SEEDED_FILES:
+        row = store.conversation(cid)
+        if row is None:
+            continue
+        last = row["last_inbound_message_at"] or row["last_message_at"] or now
+        add_file_message(store, cid, name, mime, at=last - before, data=_bytes_for(mime), caption=caption)
