@@ -20,7 +20,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core import notify
 
@@ -42,7 +42,7 @@ class Notifier:
 
     def __init__(
         self,
-        app: App[object],
+        app: App[Any],
         settings: Notifications,
         *,
         me: Callable[[], int | None] = lambda: None,
