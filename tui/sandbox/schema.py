@@ -74,11 +74,17 @@ ALTER TABLE messages ADD COLUMN error_code INTEGER;
 ALTER TABLE messages ADD COLUMN error_text TEXT;
 """
 
+# Version 5: the message a message answers (contract: "Reply to a message").
+REPLY_TO_V5 = """
+ALTER TABLE messages ADD COLUMN reply_to_message_id INTEGER;
+"""
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, SCHEMA_V1),
     (2, INSTANCES_V2),
     (3, USERS_V3),
     (4, MESSAGE_ERRORS_V4),
+    (5, REPLY_TO_V5),
 )
 VERSION = MIGRATIONS[-1][0]
 

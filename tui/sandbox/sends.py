@@ -107,6 +107,7 @@ class Send:
     text: str
     fields: dict[str, Any]  # the endpoint's other required fields, by name
     errors: dict[str, str]  # for the endpoint's own checks, empty so far
+    reply_to: int | None = None  # the message of this conversation it answers
 
 
 async def preamble(request: Request, channel: str, **required: type) -> Send:
@@ -130,7 +131,26 @@ async def preamble(request: Request, channel: str, **required: type) -> Send:
             "Wrong channel",
             {"conversation_id": f"conversation {cid} is on {row['channel']}, not {channel}"},
         )
-    return Send(sb, body, cid, row, text, fields, {})
+    return Send(sb, body, cid, row, text, fields, {}, reply_to_of(sb, body, cid))
+
+
+def reply_to_of(sb: Sandbox, body: dict[str, Any], cid: int) -> int | None:
+    """`reply_to_message_id` (contract: "Reply to a message"): a message of this conversation, or 400."""
+    value = body.get("reply_to_message_id")
+    if value is None:
+        return None
+    found = None
+    if isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit():
+        found = sb.store.one(
+            "SELECT id FROM messages WHERE id = ? AND conversation_id = ?", (int(value), cid)
+        )
+    if found is None:
+        raise Fail(
+            400,
+            f"reply_to_message_id {str(value)[:40]!r} names no message of conversation {cid}",
+            {"reply_to_message_id": "no such message in this conversation"},
+        )
+    return int(found["id"])
 
 
 def transform_sender(channel: str) -> Callable[[Request], Any]:
@@ -155,7 +175,9 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
         if errors:
             raise Fail(422, "Invalid message", errors)
         check_window(sb, channel, conversation, kind)
-        return record(request, cid, kind, text, file_row, template=body.get("template"))
+        return record(
+            request, cid, kind, text, file_row, template=body.get("template"), reply_to=req.reply_to
+        )
 
     return send
 
@@ -169,6 +191,7 @@ def record(
     *,
     template: Any = None,
     media_url: str | None = None,
+    reply_to: int | None = None,
 ) -> Response:
     sb = state(request)
     at = sb.clock()
@@ -181,6 +204,7 @@ def record(
         "status": None if kind == "note" else "sent",
         "sender_name": agent_of(request).name,
         "template": template if kind == "template" else None,
+        "reply_to_message_id": reply_to,
     }
     if file_row is not None:
         fields.update(
@@ -227,7 +251,8 @@ async def send_sms(request: Request) -> Response:
             "s3_key": obj["key"],
         }
     kind = category_of(obj["content_type"]) if obj is not None else "text"
-    return record(request, cid, kind, text, file_row, media_url=media_url if obj is not None else None)
+    media = media_url if obj is not None else None
+    return record(request, cid, kind, text, file_row, media_url=media, reply_to=req.reply_to)
 
 
 async def send_playground(request: Request) -> Response:
@@ -253,4 +278,4 @@ async def send_playground(request: Request) -> Response:
     check_text_limit("playground", text, errors)
     if errors:
         raise Fail(422, "Invalid message", errors)
-    return record(request, cid, kind, text, file_row)
+    return record(request, cid, kind, text, file_row, reply_to=req.reply_to)

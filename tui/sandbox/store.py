@@ -43,6 +43,7 @@ MESSAGE_COLUMNS = (
     "file_size",
     "media_url",
     "template",
+    "reply_to_message_id",
 )
 
 
@@ -247,6 +248,8 @@ class Store:
         if data.get("conversation_file_id") and not data.get("s3_key"):  # Inbound attachments
             found = self.file(data["conversation_file_id"])
             data["s3_key"] = found["s3_key"] if found is not None else None
+        if data.get("reply_to_message_id") is None:  # only a reply says what it answers
+            data.pop("reply_to_message_id", None)
         if data.get("error_code") is None:  # only a failed delivery says why (schema 4)
             data.pop("error_code", None), data.pop("error_text", None)
         return data
