@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from tui.app_backend import BackendApp
+from tui.app_live import LiveApp
 from tui.core.errors import SwitchboardError
 from tui.core.first_frame import FirstFrame, read_first_frame
 from tui.core.paths import config_path
@@ -66,7 +66,7 @@ def _conversations_provider() -> type:
     return ConversationsProvider
 
 
-class SwitchboardApp(BackendApp):
+class SwitchboardApp(LiveApp):
     TITLE = "Switchboard"
     CSS_PATH = [
         STYLES / "app.tcss",
@@ -120,6 +120,7 @@ class SwitchboardApp(BackendApp):
         self.queue = None
         #: When this app last sent into each conversation (rows say "You:" for it).
         self.own_last_at: dict[int, datetime] = {}
+        self._live_init()
         register_extra_sequences()  # alt+enter over tmux/SSH; see tui/keys.py
         super().__init__()
         # What screens hear, instead of having methods called on them by name (tui/context.py).
@@ -206,6 +207,7 @@ class SwitchboardApp(BackendApp):
 
     async def on_unmount(self) -> None:
         self.save_all_drafts()
+        self.restore_terminal_title()
         await self._close_backend()
         for process in self.sandboxes.values():
             await asyncio.to_thread(process.stop)
@@ -216,7 +218,8 @@ class SwitchboardApp(BackendApp):
     def _backend_ready(self, message: BackendReady) -> None:
         self.backend = message.backend
         self.backend_error = None
-        self.sub_title = message.backend.description
+        self.backend_opened(message.backend)
+        self.sub_title = f"{message.backend.description}{self.live_label()}"
         self.backend_signal.publish(message)
 
     @on(OutboxChanged)

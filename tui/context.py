@@ -51,6 +51,19 @@ class AppContext(Protocol):
     own_last_at: dict[int, datetime]
 
     @property
+    def live(self) -> bool:
+        """Pushed news arrives (Socket.IO): polls may rest."""
+        ...
+
+    def live_label(self) -> str:
+        """' · live', ' · polling', ' · offline' for a title bar ('' before the feed said)."""
+        ...
+
+    def first_rows_shown(self) -> None:
+        """The inbox drew its first rows: what waited for them (the live feed) may start."""
+        ...
+
+    @property
     def config(self) -> Config:
         """The validated config (there once the backend is ready)."""
         ...

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from tui.backend import Backend
+    from tui.core.live import LiveEvent, LiveState
     from tui.core.models import Conversation
     from tui.core.models import Message as ApiMessage
     from tui.core.sender import SendProgress
@@ -63,6 +64,28 @@ class QueueChanged(Message):
         self.conversation = conversation
 
 
+class LiveUpdate(Message):
+    """The server pushed a change (a message created or patched, a conversation patched)."""
+
+    def __init__(self, event: LiveEvent) -> None:
+        super().__init__()
+        self.event = event
+
+
+class LiveStatus(Message):
+    """The live connection moved on: live, polling (with why) or offline."""
+
+    def __init__(self, state: LiveState, reason: str | None) -> None:
+        super().__init__()
+        self.state = state
+        self.reason = reason
+
+
+class LiveResynced(Message):
+    """The live connection (re)connected: events missed meanwhile are not replayed, so every
+    screen re-reads what it shows (the list's first page, the open conversation's newest)."""
+
+
 class OutboxChanged(Message):
     """An outbox entry moved on (state, reason), with the messages the server created, if any."""
 
@@ -90,7 +113,16 @@ class WorkerFailed(Message):
         self.error = error
 
 
-BackendNews = BackendReady | BackendFailed | BackendSwitching | AgentKnown | QueueChanged
+BackendNews = (
+    BackendReady
+    | BackendFailed
+    | BackendSwitching
+    | AgentKnown
+    | QueueChanged
+    | LiveUpdate
+    | LiveStatus
+    | LiveResynced
+)
 OutboxNews = OutboxChanged | OutboxProgress
 
 __all__ = [
@@ -99,6 +131,9 @@ __all__ = [
     "BackendNews",
     "BackendReady",
     "BackendSwitching",
+    "LiveResynced",
+    "LiveStatus",
+    "LiveUpdate",
     "OutboxChanged",
     "OutboxNews",
     "OutboxProgress",

@@ -13,7 +13,10 @@ from tui.app import SwitchboardApp
 from tui.core.config import Config
 
 
-def sandbox_config(sandbox: Any, **extra: Any) -> Config:
+def sandbox_config(sandbox: Any, *, realtime: str = "off", **extra: Any) -> Config:
+    """A profile on the test's sandbox. Live updates are off unless a test asks for them
+    (`realtime="auto"`): the title bar then says "polling" from the start, so screens and
+    snapshots do not depend on when a socket connected."""
     return Config.model_validate(
         {
             "default_profile": "local",
@@ -23,6 +26,7 @@ def sandbox_config(sandbox: Any, **extra: Any) -> Config:
                     "organization_id": sandbox.organization_id,
                     "api_key": sandbox.api_key,
                     "media_base_url": sandbox.media_base_url,
+                    "realtime": realtime,
                 }
             },
             **extra,

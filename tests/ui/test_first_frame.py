@@ -13,7 +13,7 @@ import pytest
 from tui.core.config import load_config
 from tui.core.errors import ConfigError
 
-HEAVY = ("pydantic", "httpx", "socketio", "PIL", "tomlkit", "sqlite3")
+HEAVY = ("pydantic", "httpx", "socketio", "aiohttp", "PIL", "textual_image", "tomlkit", "sqlite3")
 
 PROBE = """
 import json, sys

@@ -33,6 +33,8 @@ class OpenScan:
     conversations: list[Conversation]
     total: int
     truncated: bool
+    #: The channel the scan was limited to (None: every channel).
+    channel: str | None = None
 
     @property
     def unreadable_count(self) -> int:
@@ -64,7 +66,30 @@ async def scan_open(
         if not got.data or not more:
             more = False
             break
-    return OpenScan(rows, max(total, len(rows)), truncated=more)
+    return OpenScan(rows, max(total, len(rows)), truncated=more, channel=channel)
 
 
-__all__ = ["Lister", "OpenScan", "scan_open"]
+def with_conversation(scan: OpenScan, conversation: Conversation) -> OpenScan:
+    """The scan with one conversation as the server now has it (a pushed change): an open one
+    is put where its newest message places it, a closed one leaves, one of another channel than
+    the scan's is ignored. Nothing is read: the counts move as the events arrive."""
+    if scan.channel is not None and conversation.channel != scan.channel:
+        return scan
+    rows = [c for c in scan.conversations if c.id != conversation.id]
+    removed = len(rows) != len(scan.conversations)
+    if conversation.status == "closed":
+        return OpenScan(rows, scan.total - removed, scan.truncated, scan.channel) if removed else scan
+    at = conversation.last_message_at
+    index = 0
+    if at is not None:
+        index = next(
+            (i for i, c in enumerate(rows) if c.last_message_at is None or c.last_message_at <= at),
+            len(rows),
+        )
+    if not removed and scan.truncated and index == len(rows):
+        return scan  # older than every row held: it lies past the cap, where the scan never read
+    rows.insert(index, conversation)
+    return OpenScan(rows, scan.total + (not removed), scan.truncated, scan.channel)
+
+
+__all__ = ["Lister", "OpenScan", "scan_open", "with_conversation"]

@@ -29,11 +29,23 @@ from tui.core.policy import check_draft
 from tui.core.send_states import FINAL, RESOLVABLE
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
-from tui.messages import BackendNews, BackendReady, OutboxChanged, OutboxNews, OutboxProgress, QueueChanged
+from tui.messages import (
+    BackendNews,
+    BackendReady,
+    LiveResynced,
+    LiveStatus,
+    LiveUpdate,
+    OutboxChanged,
+    OutboxNews,
+    OutboxProgress,
+    QueueChanged,
+)
 from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
+from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
 from tui.screens.queue_actions import QueueActions
+from tui.screens.send_fixes import SendFixes
 from tui.widgets.composer import Composer
 from tui.widgets.conversation_head import banner, head_text
 from tui.widgets.history import History
@@ -45,7 +57,7 @@ POLL_SECONDS = 5.0
 __all__ = ["ConversationScreen", "HistoryItem"]
 
 
-class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
+class ConversationScreen(QueueActions, ComposerActions, ConversationLive, SendFixes, BaseScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="conversation.back"),
         Binding("ctrl+n", "toggle_note", "Note", id="conversation.toggle_note"),
@@ -117,6 +129,8 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
             self._connected()
         elif isinstance(news, QueueChanged) and news.conversation is not None:
             self._changed_here(news.conversation)
+        elif isinstance(news, LiveUpdate | LiveStatus | LiveResynced):
+            self.live_news(news)
 
     def _changed_here(self, conversation: Conversation) -> None:
         if conversation.id == self.conversation.id:
@@ -138,7 +152,7 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
     def _show_head(self) -> None:
         c = self.conversation
         self.title = one_line(c.contact_name, 40)
-        self.sub_title = f"{one_line(label(c.channel), 20)} · conversation {c.id}"
+        self.sub_title = f"{one_line(label(c.channel), 20)} · conversation {c.id}{self.ctx.live_label()}"
         self.query_one("#conversation-head", Static).update(head_text(c))
         self.composer.set_banner(*banner(c, self.spec, self.ctx.clock()))
 
@@ -188,7 +202,7 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
     async def poll(self) -> None:
         """New inbound (and outbound from elsewhere) messages appear while the view is open."""
         backend = self.ctx.backend
-        if backend is None:
+        if backend is None or not self.poll_due():
             return
         try:
             self.conversation = await backend.client.get_conversation(self.conversation.id)
@@ -200,6 +214,7 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
             self.composer.set_progress("")
         self._show_head()
         await self.history.add_new(page.data, page.total)
+        self.history.update_messages(page.data)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -335,52 +350,6 @@ class ConversationScreen(QueueActions, ComposerActions, BaseScreen[None]):
         for entry in await outbox.unresolved(self.conversation.id):
             if self._item_for(entry) is None:
                 await self.history.add_local(self._outbox_item(entry))
-
-    # -- retry, edit, discard -------------------------------------------------------------------
-
-    @on(HistoryItem.Act)
-    def _act(self, event: HistoryItem.Act) -> None:
-        item = event.item
-        if item.entry_id is None:
-            self.notify("This message is still being stored; try again in a moment.", timeout=3)
-            return
-        if event.action == "retry":
-            self._retry(item.entry_id)
-        elif event.action == "edit" and item.draft is not None:
-            self._discard(item, "edited")
-        elif event.action == "discard":
-            self._discard(item, "discarded")
-
-    @work(exit_on_error=False, group="retry")
-    async def _retry(self, entry_id: int) -> None:
-        from tui.screens.retry import retry_entry
-
-        outbox = self.ctx.outbox
-        if outbox is None:
-            self.ctx.notify_error(self.ctx.backend_error or "Not connected to a backend.")
-            return
-        await retry_entry(self.app, outbox, entry_id)
-
-    @work(exit_on_error=False, group="discard")
-    async def _discard(self, item: HistoryItem, state: str) -> None:
-        outbox = self.ctx.outbox
-        if outbox is None or item.entry_id is None or not await outbox.discard(item.entry_id, state=state):
-            self.notify("That message is being sent right now; wait for the answer.", timeout=4)
-            return
-        await self.history.settle(item, keep=False)
-        if state == "edited" and item.draft is not None:  # only once it cannot go out any more
-            self._restore(item.draft)
-            self.composer.area.focus()
-
-    def _restore(self, draft: Draft) -> None:
-        if draft.template is not None:
-            return
-        mode = "note" if draft.note else "reply"
-        if self.composer.mode != mode:
-            self.composer.toggle_mode()
-        if not self.composer.text.strip():
-            self.composer.set_text(draft.text)
-        self.composer.add_attachments([Path(p) for p in attachment_paths(draft.attachments)])
 
     # -- drafts and leaving ---------------------------------------------------------------------
 

@@ -22,8 +22,19 @@ from textual.widgets import Footer, Header, Input, Static
 from tui.core.channel_names import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
 from tui.core.queue_views import View
-from tui.messages import AgentKnown, BackendFailed, BackendNews, BackendReady, BackendSwitching, QueueChanged
+from tui.messages import (
+    AgentKnown,
+    BackendFailed,
+    BackendNews,
+    BackendReady,
+    BackendSwitching,
+    LiveResynced,
+    LiveStatus,
+    LiveUpdate,
+    QueueChanged,
+)
 from tui.screens.base import BaseScreen
+from tui.screens.inbox_live import InboxLive
 from tui.screens.inbox_views import ViewsBar, view_rows
 from tui.screens.queue_actions import QueueActions, snoozed_ids
 from tui.widgets.conversation_list import PAGE, ConversationList
@@ -35,7 +46,7 @@ CHANNEL_CYCLE: tuple[str | None, ...] = (None, *KNOWN_CHANNELS)
 STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
 
 
-class InboxScreen(QueueActions, BaseScreen[None]):
+class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     BINDINGS = [
         Binding("1", "view('needs-reply')", "Needs reply", show=False, id="inbox.view_needs_reply"),
         Binding("2", "view('mine')", "Mine", show=False, id="inbox.view_mine"),
@@ -121,6 +132,8 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             self._connected()
         elif isinstance(news, BackendFailed):
             self._set_status(f"Not connected: {news.sentence}  (r retries)")
+        elif isinstance(news, LiveUpdate | LiveStatus | LiveResynced):
+            self.live_news(news)
         elif isinstance(news, BackendSwitching):
             self.list.reset(keep_shown=False)
             self._set_status("Connecting…")
@@ -132,7 +145,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             self.scan()  # the view's rows come from it; in All, after All's first rows
         if self._refresh_timer is None:
             interval = self.ctx.config.refresh_seconds
-            self._refresh_timer = self.set_interval(interval, self.refresh_held_pages)
+            self._refresh_timer = self.set_interval(interval, self._interval_refresh)
 
     def _set_status(self, text: str) -> None:
         """Only when it changes: an update restyles and may re-lay out the screen."""
@@ -192,6 +205,8 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             self.list.replace_page_keeping_cursor(skip, page.data, page.total)
         else:
             self.list.store_page(skip, page.data, page.total, generation)
+            if skip == 0:
+                self.call_after_refresh(self.ctx.first_rows_shown)
         if page.total == 0:
             self._set_status(
                 "No conversations match."
@@ -202,13 +217,20 @@ class InboxScreen(QueueActions, BaseScreen[None]):
             self._set_status("")
         self._show_filters()
 
+    def _interval_refresh(self) -> None:
+        if self.refresh_due():
+            self.refresh_held_pages()
+
     def refresh_held_pages(self) -> None:
-        """The interval refresh: re-read the pages on screen (All) and the scan behind the views
-        and their counts; the cursor stays on its conversation."""
+        """Re-read the pages on screen (All) and the scan behind the views and their counts;
+        the cursor stays on its conversation."""
         if self.ctx.backend is None:
             return
         self.scan()
-        if self.view is not View.ALL or not self.list.loaded:
+        self.refresh_pages_on_screen()
+
+    def refresh_pages_on_screen(self) -> None:
+        if self.view is not View.ALL or not self.list.loaded or self.ctx.backend is None:
             return
         top = self.list.scroll_offset.y // PAGE * PAGE
         for skip in {top, self.list.cursor // PAGE * PAGE}:
@@ -391,6 +413,7 @@ class InboxScreen(QueueActions, BaseScreen[None]):
         )
         current = self.list.current if keep_cursor else None
         self.list.show_all(self._rows, keep=current.id if current is not None else None)
+        self.call_after_refresh(self.ctx.first_rows_shown)
         self._set_status(self._empty_words() if not self._rows else "")
         self._show_filters()
 

@@ -173,9 +173,36 @@ class History(VerticalScroll, can_focus=False):
         await self.mount(item)
         self.scroll_to_newest()
 
+    def server_item(self, message_id: object) -> HistoryItem | None:
+        """The item showing the server's message with this id (not a local send)."""
+        key = str(message_id)
+        for child in self.children:
+            if isinstance(child, HistoryItem) and not child.local and str(child.message.id) == key:
+                return child
+        return None
+
+    def update_message(self, message: Message) -> bool:
+        """A message the server changed (its delivery status): its item shows it in place."""
+        item = self.server_item(message.id)
+        if item is None:
+            for local in self._local.values():
+                if str(local.message.id) == str(message.id):
+                    item = local
+                    break
+        if item is None:
+            return False
+        item.refresh_from_server(message)
+        return True
+
+    def update_messages(self, messages: Iterable[Message]) -> None:
+        for message in messages:
+            if str(message.id) in self.known_ids:
+                self.update_message(message)
+
     def confirm(self, item: HistoryItem, created: list[Message]) -> None:
         """The server created the messages of a local send: the first becomes the item itself,
-        any others (a several-file send) are shown as server messages below it."""
+        any others (a several-file send) are shown as server messages below it. One that a push
+        or a poll showed first stays as it is, and the local item goes when the send settles."""
         for index, message in enumerate(created):
             if str(message.id) in self.known_ids:
                 continue

@@ -90,6 +90,17 @@ class HistoryItem(MessageItem, can_focus=True):
         self.message = message
         self.update_message(message, pending=self.pending, failed=self.resolvable)
 
+    def refresh_from_server(self, message: Message) -> None:
+        """The server's newer copy of this message (a delivery mark moved); a local state, if
+        any, stays shown."""
+        merged = self.message.model_copy(
+            update={k: v for k, v in message.model_dump().items() if v is not None}
+        )
+        if merged == self.message:
+            return  # a poll re-reads every shown message: only a change is drawn
+        self.message = merged
+        self.update_message(merged, pending=self.pending, failed=self.resolvable)
+
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.message_text or self.message.file_name or "")
         self.app.notify("Message copied to the clipboard.", timeout=2)

@@ -51,6 +51,10 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
         kind = one_line(m.file_type) or one_line(m.message_type)
         size = f" · {human_size(m.file_size)}" if m.file_size else ""
         text.append(f"\n📎 {name} · {kind}{size}", style="italic")
+    if m.status == "failed" and not m.is_inbound and (m.error_code or m.error_text):
+        code = one_line(str(m.error_code), 20) if m.error_code is not None else ""
+        why = one_line(m.error_text, 200) or "no reason given"
+        text.append(f"\n✗ Not delivered{f' (error {code})' if code else ''}: {why}", style="bold red")
     if m.unreadable:  # shown in its place: one bad message never empties the history
         text.append(f"\n⚠ {one_line(m.unreadable, 200)}", style="bold")
     body = visible(m.message_text)

@@ -1,0 +1,218 @@
+"""The app's live connection: the Socket.IO feed (`tui.core.live`), opened once the inbox's
+first rows are drawn, its events turned into messages every screen hears, its state in the
+title bar, and the terminal notifications it gives rise to.
+
+The feed and its stack (python-socketio, aiohttp) are imported in a thread: half a second of
+imports must never stall a keystroke. Events are not replayed by the server, so every connect is
+followed by `LiveResynced`, on which each screen re-reads what it shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from typing import TYPE_CHECKING
+
+from textual import on, work
+
+from tui.app_backend import BackendApp
+from tui.messages import LiveResynced, LiveStatus, LiveUpdate
+
+if TYPE_CHECKING:
+    from tui.backend import Backend
+    from tui.core.live import LiveEvent, LiveFeed, LiveState
+    from tui.core.models import Conversation
+    from tui.notifier import Notifier
+
+#: If the first rows never arrive (the server is down), the feed still starts after this long:
+#: it is how the app learns the server is back.
+LIVE_START_FALLBACK_SECONDS = 3.0
+#: How often drafts in closing windows are looked at (the notification comes once per window).
+WINDOW_CHECK_SECONDS = 30.0
+
+
+class LiveApp(BackendApp):
+    """Live updates and notifications, on top of the backend's lifecycle."""
+
+    _live: LiveFeed | None
+    _live_for: Backend | None
+    #: "live", "polling" or "offline" as the title bar says it; None before the feed reported.
+    live_state: str | None
+    live_reason: str | None
+    notifier: Notifier | None
+
+    def _live_init(self) -> None:
+        self._live = None
+        self._live_for = None
+        self.live_state = None
+        self.live_reason = None
+        self.notifier = None
+
+    @property
+    def live(self) -> bool:
+        """Pushed news arrives: the screens' polls may rest."""
+        return self.live_state == "live"
+
+    def live_label(self) -> str:
+        """What the title bar says about freshness: ' · live', ' · polling', ' · offline'."""
+        return f" · {self.live_state}" if self.live_state else ""
+
+    # -- opening and closing ----------------------------------------------------------------------
+
+    def first_rows_shown(self) -> None:
+        """The inbox drew its first rows: the feed may load now without delaying them."""
+        backend = self.backend
+        if backend is not None and self._live_for is not backend:
+            self._live_for = backend
+            self._open_live(backend)
+
+    def _live_fallback(self, backend: Backend) -> None:
+        if self.backend is backend and self._live_for is not backend:
+            self.first_rows_shown()
+
+    def backend_opened(self, backend: Backend) -> None:
+        """Until the feed says it is live, what is shown is as fresh as the last poll; with
+        `realtime = "off"` it stays so and the feed is never loaded."""
+        self.live_state, self.live_reason = "polling", None
+        if backend.profile.realtime == "off":
+            self._live_for = backend
+            return
+        self.set_timer(LIVE_START_FALLBACK_SECONDS, lambda: self._live_fallback(backend))
+
+    @work(exclusive=True, exit_on_error=False, group="live")
+    async def _open_live(self, backend: Backend) -> None:
+        await self._close_live()
+        # python-socketio and aiohttp take ~0.3 s to import: not on the loop that draws.
+        module = await asyncio.to_thread(importlib.import_module, "tui.core.live")
+        if self.backend is not backend:
+            return
+        self._ensure_notifier()
+        feed: LiveFeed = module.LiveFeed(
+            backend.profile,
+            on_event=lambda event: self.post_message(LiveUpdate(event)),
+            on_state=lambda state, reason: self.post_message(LiveStatus(state, reason)),
+            on_resync=lambda: self.post_message(LiveResynced()),
+        )
+        self._live = feed
+        await feed.start()
+
+    async def _close_live(self) -> None:
+        feed, self._live = self._live, None
+        if feed is not None:
+            await feed.stop()
+
+    async def _close_backend(self) -> None:
+        await self._close_live()
+        self._live_for = None
+        self.live_state = self.live_reason = None
+        await super()._close_backend()
+
+    def _ensure_notifier(self) -> None:
+        if self.notifier is None:
+            from tui.notifier import Notifier
+
+            self.notifier = Notifier(
+                self, self.config.notifications, me=lambda: self.me.id if self.me is not None else None
+            )
+            self.set_interval(WINDOW_CHECK_SECONDS, self._check_windows)
+
+    def restore_terminal_title(self) -> None:
+        """Give the terminal back its title (on the way out, while the driver still runs)."""
+        if self.notifier is not None:
+            self.notifier.restore()
+
+    # -- what the feed says -------------------------------------------------------------------------
+
+    @on(LiveStatus)
+    def _live_status(self, message: LiveStatus) -> None:
+        state: LiveState = message.state
+        before = self.live_state
+        self.live_state, self.live_reason = str(state.value), message.reason
+        if self.backend is not None:
+            self.sub_title = f"{self.backend.description}{self.live_label()}"
+        if before != self.live_state and message.reason and self.live_state != "live":
+            self.notify(message.reason, timeout=6)
+        self.backend_signal.publish(message)
+
+    @on(LiveResynced)
+    def _live_resynced(self, message: LiveResynced) -> None:
+        self.backend_signal.publish(message)
+
+    @on(LiveUpdate)
+    def _live_update(self, message: LiveUpdate) -> None:
+        event: LiveEvent = message.event
+        if event.kind == "conversation_patched" and event.conversation is not None:
+            self._scan_replace(event.conversation)
+        self.backend_signal.publish(message)
+        if event.kind == "message_created" and event.message is not None and event.message.is_inbound:
+            self._customer_wrote(event)
+        if event.kind == "conversation_patched":
+            self._show_unread()
+
+    def _scan_replace(self, conversation: Conversation) -> None:
+        """Keep the scan behind the views current: the queue's counts move as events arrive."""
+        from tui.core.queue_scan import with_conversation
+
+        if self.queue is not None:
+            self.queue = with_conversation(self.queue, conversation)
+
+    def _known(self, conversation_id: int | None) -> Conversation | None:
+        if conversation_id is None or self.queue is None:
+            return None
+        return next((c for c in self.queue.conversations if c.id == conversation_id), None)
+
+    def _customer_wrote(self, event: LiveEvent) -> None:
+        conversation = self._known(event.conversation_id)
+        if conversation is None:
+            self._customer_wrote_unknown(event)
+            return
+        self._notify_customer(conversation, event)
+
+    @work(exit_on_error=False, group="live-lookup")
+    async def _customer_wrote_unknown(self, event: LiveEvent) -> None:
+        """A conversation the scan does not hold (just reopened, or past its cap): read it."""
+        from tui.core.errors import SwitchboardError
+
+        backend = self.backend
+        if backend is None or event.conversation_id is None:
+            return
+        try:
+            conversation = await backend.client.get_conversation(event.conversation_id)
+        except SwitchboardError:
+            return  # no notification beats a wrong one; the list shows the message anyway
+        self._notify_customer(conversation, event)
+
+    def _notify_customer(self, conversation: Conversation, event: LiveEvent) -> None:
+        if self.notifier is None or event.message is None:
+            return
+        on_screen = self._on_screen_id() == conversation.id
+        self.notifier.customer_wrote(conversation, event.message, on_screen=on_screen)
+
+    def _on_screen_id(self) -> int | None:
+        shown = getattr(self.screen, "conversation", None)
+        value = getattr(shown, "id", None)
+        return value if isinstance(value, int) else None
+
+    def _show_unread(self) -> None:
+        """The terminal's title carries how many conversations the rule covers wait unread."""
+        from tui.core.notify import should_notify
+
+        if self.notifier is None or self.queue is None:
+            return
+        me = self.me.id if self.me is not None else None
+        rule = self.notifier.settings.rule
+        waiting = sum(
+            1
+            for c in self.queue.conversations
+            if c.unread_count > 0 and c.status != "closed" and should_notify(c, me, rule)
+        )
+        self.notifier.set_unread(waiting)
+
+    def _check_windows(self) -> None:
+        """A draft waits in a conversation whose reply window closes soon: said once a window."""
+        if self.notifier is None or self.queue is None or self.store is None:
+            return
+        drafts = self.store.draft_conversations(self.profile_name)
+        self.notifier.check_windows(
+            self.queue.conversations, drafts, on_screen=self._on_screen_id(), now=self.clock()
+        )
