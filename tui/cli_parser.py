@@ -211,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="VALUE", help="next positional variable value")
     p.add_argument("--param-name", action="append", metavar="KEY=VALUE", help="a named variable value")
     p.add_argument("--language", metavar="CODE", help="the template's language, e.g. en_US")
+    p.add_argument("--reply-to", metavar="MESSAGE_ID", help="quote this message of the conversation")
     p.add_argument(
         "--if-last",
         metavar="MESSAGE_ID",

@@ -33,6 +33,16 @@ def _read_text(args: argparse.Namespace) -> str:
         raise LocalFileError(f"The text file {args.text_file!r} cannot be read ({exc.strerror}).") from None
 
 
+def _reply_to(value: str | None) -> int | str | None:
+    """--reply-to: a message id as the API spells it (a number, or an opaque string)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise UsageError("--reply-to takes the id of a message of the conversation.")
+    return int(value) if value.isascii() and value.isdigit() else value
+
+
 def _progress_printer() -> Callable[[Any], None] | None:
     """Upload progress on a terminal's stderr; the file name neutralised like any other text."""
     from tui.core.text import clip, one_line
@@ -79,6 +89,7 @@ async def cmd_send(args: argparse.Namespace) -> int:
         note=args.note,
         attachments=[Path(p) for p in args.attach or []],
         template=template,
+        reply_to=_reply_to(args.reply_to),
     )
     async with backend_for(args) as backend:
         # The rules first (a refusal is exit 4), then --if-last, then the first upload or post.
