@@ -92,7 +92,9 @@ def safe_name(untrusted: str | None, mime: str | None = None) -> str:
     at most `MAX_NAME_BYTES` with the extension kept; "file" plus an extension from `mime`
     when nothing usable is left."""
     text = unicodedata.normalize("NFC", untrusted or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _DROPPED)
+    text = "".join(
+        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _DROPPED
+    )
     text = " ".join(text.replace("\\", "/").split("/")[-1].split())
     if not text.strip("."):
         guessed = mimetypes.guess_extension(mime.split(";")[0].strip()) if mime else None

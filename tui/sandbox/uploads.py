@@ -72,6 +72,8 @@ async def put_object(request: Request) -> Response:
 
 async def get_media(request: Request) -> Response:
     sb = state(request)
+    if "x-api-key" in request.headers or "authorization" in request.headers:  # a leak: say so
+        return storage.s3_error(400, "InvalidArgument", "API credentials must never be sent to storage")
     key = unquote(request.path_params["key"])
     row = sb.store.object(key)
     path = storage.object_path(sb.objects, key)
