@@ -32,6 +32,7 @@ from typing import Any
 from tui.sandbox.agents import ORGANIZATION_ID
 from tui.sandbox.seed_files import seed_files
 from tui.sandbox.seed_quotes import seed_quotes
+from tui.sandbox.seed_templates import KINDS
 from tui.sandbox.store import Store
 
 __all__ = ["HANDY_IDS", "INBOUND", "ORGANIZATION_ID", "assign_seeded", "seed"]
@@ -226,6 +227,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "components": [{"type": "BODY", "text": "50% off everything today only!"}],
     },
 ]
+TEMPLATES += KINDS  # every kind of header and button: seed_templates
 
 
 def seed(store: Store, now: float) -> None:

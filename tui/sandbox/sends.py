@@ -13,12 +13,13 @@ from starlette.responses import JSONResponse, Response
 
 from tui.core.channels import CHANNELS, META_CHANNELS
 from tui.core.files import category_of
-from tui.core.models import Conversation, Template
+from tui.core.models import Conversation
 from tui.core.policy import window_state
-from tui.core.templates import slots
 from tui.core.textcount import measure
+from tui.sandbox import live
 from tui.sandbox.feathers import Fail, agent_of, conversation_or_404, json_body, model_of, require
 from tui.sandbox.state import Sandbox, state
+from tui.sandbox.template_checks import check_template
 from tui.sandbox.uploads import MEDIA_TYPES
 
 
@@ -63,37 +64,6 @@ def check_media(
     elif row["file_size"] > rule.max_bytes and not errors:
         raise Fail(413, f"{row['file_name']} is larger than {channel} allows ({rule.max_bytes} bytes)")
     return row
-
-
-def check_template(sb: Sandbox, body: dict[str, Any], errors: dict[str, str]) -> None:
-    spec = body.get("template")
-    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
-        errors["template"] = "must be an object with a name"
-        return
-    language = (spec.get("language") or {}).get("code") if isinstance(spec.get("language"), dict) else None
-    row = sb.store.one(
-        "SELECT * FROM templates WHERE name = ? AND language = ?", (spec["name"], language or "")
-    )
-    if row is None:
-        errors["template"] = f"no template {spec['name']!r} in {language}"
-        return
-    template = Template.model_validate(sb.store.template_json(row))
-    if template.status != "APPROVED":
-        errors["template"] = f"{template.name} is {template.status}; only APPROVED templates can be sent"
-        return
-    wanted: dict[str, int] = {}
-    for slot in slots(template):
-        wanted[slot.component.lower()] = wanted.get(slot.component.lower(), 0) + 1
-    given: dict[str, int] = {}
-    for component in spec.get("components") or []:
-        if isinstance(component, dict):
-            params = component.get("parameters") or []
-            given[str(component.get("type", "")).lower()] = len(params)
-            if any(not isinstance(p, dict) or not isinstance(p.get("text"), str) for p in params):
-                errors["template"] = "every parameter needs a text"
-    for kind in set(wanted) | set(given):
-        if wanted.get(kind, 0) != given.get(kind, 0):
-            errors["template"] = f"{kind} takes {wanted.get(kind, 0)} parameters, got {given.get(kind, 0)}"
 
 
 @dataclass(frozen=True)
@@ -162,13 +132,13 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
         if kind not in allowed:
             raise Fail(422, "Invalid message", {"message_type": f"must be one of {', '.join(allowed)}"})
         conversation = model_of(sb, req.row)
-        file_row = None
+        file_row = stored = None
         if kind in ("text", "note"):
             if not text.strip():
                 errors["message_text"] = "must not be empty"
             check_text_limit(channel, text, errors)
         elif kind == "template":
-            check_template(sb, body, errors)
+            stored = check_template(sb, body, errors)
         else:
             file_row = check_media(sb, channel, cid, body, kind, errors)
             check_text_limit(channel, text, errors, caption=True)
@@ -176,7 +146,7 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
             raise Fail(422, "Invalid message", errors)
         check_window(sb, channel, conversation, kind)
         return record(
-            request, cid, kind, text, file_row, template=body.get("template"), reply_to=req.reply_to
+            request, cid, kind, text, file_row, template=stored, reply_to=req.reply_to
         )
 
     return send
@@ -219,6 +189,7 @@ def record(
         sb.store.touch_conversation(
             cid, text or (file_row["file_name"] if file_row is not None else ""), at, inbound=False
         )
+    live.message_added(sb, message_id)
     return JSONResponse(sb.store.message(message_id), status_code=201)
 
 

@@ -243,6 +243,8 @@ class Store:
         data["created_at"] = _ts(data["created_at"])
         if data.get("template"):
             data["template"] = json.loads(data["template"])
+            if isinstance(data["template"], dict) and "_components" in data["template"]:
+                data["template_components"] = data["template"].pop("_components")  # template_checks
         else:
             data.pop("template", None)
         if data.get("conversation_file_id") and not data.get("s3_key"):  # Inbound attachments
