@@ -74,9 +74,11 @@ def tmux_wrap(sequence: str) -> str:
     """`sequence` in tmux's DCS passthrough (`ESC P tmux; ... ESC \\`, every ESC inside doubled),
     so tmux hands it to the outer terminal instead of swallowing it.
 
-    tmux drops passthrough unless the pane allows it: `set -g allow-passthrough on` (tmux 3.3);
-    from tmux 3.4, `on` passes only while the pane is visible, and `all` also from a window in
-    the background, which is when a notification matters."""
+    tmux drops passthrough unless the pane allows it (`set -g allow-passthrough on`, off by
+    default since tmux 3.3), and with `on` it passes only from a pane on screen: from a window in
+    the background (when a notification matters most) it needs `allow-passthrough all`, tmux 3.4
+    or later (tmux #3265). tmux 3.3a drops it there, as seen in a nested tmux; the bell still
+    reaches the terminal and flags the window."""
     return f"{ESC}Ptmux;{sequence.replace(ESC, ESC + ESC)}{ESC}\\"
 
 
