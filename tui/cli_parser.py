@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from tui import __version__
 from tui.cli_common import UsageError
+from tui.cli_watch import add_watch_parser
 from tui.sandbox_cli import add_sandbox_parser
 
 #: The contract's values (backend-contract.md: conversations, templates).
@@ -19,7 +20,7 @@ TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
 #: Commands that print JSON with --json, so print their failures as JSON too.
 JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
-    | {"reopen", "takeover"}
+    | {"reopen", "takeover", "watch"}
 )
 #: The one-conversation actions and what each does, for their help.
 ACTIONS = {
@@ -209,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--attach", action="append", metavar="PATH", help="a file to send (repeatable)")
     p.add_argument("--template", metavar="NAME", help="a WhatsApp template to send")
     p.add_argument("--param", action="append", metavar="VALUE", help="next positional variable value")
-    p.add_argument("--param-name", action="append", metavar="KEY=VALUE", help="a named variable value")
+    p.add_argument("--param-name", "--var", action="append", metavar="KEY=VALUE", help="a variable by name")
+    p.add_argument("--header-file", metavar="PATH", help="a template's image, video or document header")
+    p.add_argument("--button-param", action="append", metavar="VALUE", help="next URL button's variable")
     p.add_argument("--language", metavar="CODE", help="the template's language, e.g. en_US")
     p.add_argument("--reply-to", metavar="MESSAGE_ID", help="quote this message of the conversation")
     p.add_argument(
@@ -237,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("users", parents=[common], help="the organization's agents, with the ids assign takes")
     p.add_argument("--json", action="store_true", help="print the agents as JSON")
+
+    add_watch_parser(sub, common, _positive_int)
 
     add_sandbox_parser(sub)
 

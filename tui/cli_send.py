@@ -70,17 +70,24 @@ async def cmd_send(args: argparse.Namespace) -> int:
     if args.template and (args.text is not None or args.text_file is not None or args.note):
         raise UsageError("--template cannot be combined with --text, --text-file or --note.")
     if not args.template and (args.param or args.param_name or args.language):
-        raise UsageError("--param, --param-name and --language go with --template.")
+        raise UsageError("--param, --param-name (--var) and --language go with --template.")
+    if not args.template and (args.header_file or args.button_param):
+        raise UsageError("--header-file and --button-param go with --template.")
     if not args.template and args.text is None and args.text_file is None and not args.attach:
         raise UsageError("Give --text, --text-file, --attach or --template.")
     named: dict[str, str] = {}
     for item in args.param_name or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise UsageError(f"--param-name takes KEY=VALUE, not {item!r}.")
+            raise UsageError(f"--param-name and --var take KEY=VALUE, not {item!r}.")
         named[key.strip()] = value
     template = (
-        TemplateChoice(args.template, args.language, TemplateValues(list(args.param or []), named))
+        TemplateChoice(
+            args.template,
+            args.language,
+            TemplateValues(list(args.param or []), named, list(args.button_param or [])),
+            Path(args.header_file) if args.header_file else None,
+        )
         if args.template
         else None
     )
