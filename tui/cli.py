@@ -19,11 +19,13 @@ from typing import Any
 from tui.cli_app import cmd_app
 from tui.cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _err
 from tui.cli_config import cmd_config
+from tui.cli_download import cmd_download
 from tui.cli_output import Mask, error_json, print_json
 from tui.cli_parser import build_parser, refuse_profile, wants_json
 from tui.cli_queue import cmd_action, cmd_assign, cmd_users
 from tui.cli_read import cmd_conversations, cmd_show, cmd_templates
 from tui.cli_send import cmd_send
+from tui.cli_watch import cmd_watch
 from tui.core.text import one_line
 from tui.sandbox_cli import cmd_sandbox
 
@@ -39,6 +41,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "takeover": cmd_action,
     "assign": cmd_assign,
     "users": cmd_users,
+    "watch": cmd_watch,
+    "download": cmd_download,
     "sandbox": cmd_sandbox,
     "config": cmd_config,
 }

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from tui import __version__
 from tui.cli_common import UsageError
+from tui.cli_download import add_download_parser
 from tui.cli_watch import add_watch_parser
 from tui.sandbox_cli import add_sandbox_parser
 
@@ -20,7 +21,7 @@ TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
 #: Commands that print JSON with --json, so print their failures as JSON too.
 JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
-    | {"reopen", "takeover", "watch"}
+    | {"reopen", "takeover", "watch", "download"}
 )
 #: The one-conversation actions and what each does, for their help.
 ACTIONS = {
@@ -242,6 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the agents as JSON")
 
     add_watch_parser(sub, common, _positive_int)
+
+    add_download_parser(sub, common, _positive_int)
 
     add_sandbox_parser(sub)
 

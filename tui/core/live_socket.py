@@ -43,11 +43,26 @@ class Failure(StrEnum):
     TIMEOUT = "timeout"  # the whole connect took longer than the profile's timeout
 
 
-def classify(message: str, namespace_refused: bool) -> Failure:
+def refusal_code(data: Any) -> int | None:
+    """The Feathers error code a `connect_error` carries (`{"message": ..., "data": {"code":
+    401, ...}}`, or the error itself), if any."""
+    for candidate in (data.get("data"), data) if isinstance(data, dict) else ():
+        code = candidate.get("code") if isinstance(candidate, dict) else None
+        if isinstance(code, int) and not isinstance(code, bool):
+            return code
+        if isinstance(code, str) and code.strip().isdigit():
+            return int(code.strip())
+    return None
+
+
+def classify(message: str, namespace_refused: bool, refusal: Any = None) -> Failure:
     """A failed connect's `ConnectionError` text as a `Failure` (python-socketio says the HTTP
-    status only in its message, e.g. "Unexpected status code 404 in server response")."""
+    status only in its message, e.g. "Unexpected status code 404 in server response"). A
+    `connect_error` (`refusal`, its data) is the key refused, unless its code says the server is
+    in trouble (a sandbox stopping answers 503): then it is retried soon."""
     if namespace_refused:
-        return Failure.REFUSED
+        code = refusal_code(refusal)
+        return Failure.SERVER if code is not None and (code >= 500 or code in (408, 429)) else Failure.REFUSED
     found = _STATUS.search(message)
     if found:
         status = int(found.group(1))
@@ -86,6 +101,7 @@ class SocketConnection:
         self._http: Any = None
         self._sio: Any = None
         self._closed = asyncio.Event()
+        self._refusal: Any = None
 
     async def open(self) -> Failure | None:
         import aiohttp
@@ -113,7 +129,7 @@ class SocketConnection:
         except TimeoutError:
             return Failure.TIMEOUT
         except socketio.exceptions.ConnectionError as exc:
-            return classify(str(exc), bool(sio.failed_namespaces))
+            return classify(str(exc), bool(sio.failed_namespaces), self._refusal)
         except (ValueError, KeyError, TypeError, IndexError, AttributeError, UnicodeError):
             return Failure.NO_SOCKET  # a 200 whose body is not Engine.IO's open packet
         except (OSError, aiohttp.ClientError):
@@ -152,7 +168,8 @@ class SocketConnection:
     # -- python-socketio's handlers: never raise (they run in its tasks) --
 
     def _connect_error(self, *data: Any) -> None:
-        """Said for every failed connect; `open` reads which kind from the client."""
+        """Said for every failed connect; only a namespace's refusal is read (`open`)."""
+        self._refusal = data[0] if data else None
 
     def _disconnect(self, *reason: Any) -> None:
         self._closed.set()

@@ -1,0 +1,176 @@
+"""What `switchboard watch` has already reported, so that a change pushed live and the same change
+found again by a REST re-read (after a reconnect, or while polling) is printed once.
+
+The re-read is what the app does after every connect: the first page of conversations, and the
+newest messages of the watched conversation, or of each conversation whose last message moved
+(the first page alone names no messages). Nothing here prints or talks to a server but
+`read_changes`, which only reads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from tui.core.live_events import LiveEvent
+from tui.core.models import Conversation, Message
+
+if TYPE_CHECKING:
+    from tui.core.client import ApiClient
+
+#: How many conversations' messages one re-read may fetch (the rest are read at the next one).
+MAX_MESSAGE_READS = 10
+#: How many of a conversation's newest messages a re-read fetches.
+MESSAGES_PER_READ = 20
+#: The first page of conversations, as the app's list reads it.
+CONVERSATIONS_PER_READ = 50
+
+
+def _signature(c: Conversation) -> tuple[Any, ...]:
+    """What a `conversations patched` event is news for; a pushed document and a re-read one
+    may differ in what else they carry (the embedded contact, say)."""
+    return (
+        c.status,
+        c.assigned_user_id,
+        c.assigned_ai_assistant_id,
+        c.unread_count,
+        c.last_message_text,
+        c.last_message_at,
+        c.last_inbound_message_at,
+        c.blocked,
+    )
+
+
+def _usable(message: Message) -> bool:
+    """A message whose id is the client's placeholder has no identity to remember."""
+    return not (message.unreadable and str(message.id).startswith("unreadable-"))
+
+
+class Tracker:
+    """Every message and conversation state already reported. The first successful re-read is
+    the baseline: it is remembered, not reported (what was there before the watch began)."""
+
+    def __init__(self, conversation_id: int | None = None) -> None:
+        self.conversation_id = conversation_id
+        self.baselined = False
+        #: Contact names by conversation id, to name a customer in a message line.
+        self.names: dict[int, str] = {}
+        self._seen: set[str] = set()
+        self._status: dict[str, str | None] = {}
+        self._conversations: dict[int, tuple[Any, ...]] = {}
+        self._fetched: set[int] = set()
+        self._since: dict[int, datetime | None] = {}
+        self._pending: dict[int, None] = {}
+        self._newest: datetime | None = None
+
+    def wanted(self, conversation_id: int | None) -> bool:
+        return self.conversation_id is None or conversation_id == self.conversation_id
+
+    # -- pushed ---------------------------------------------------------------------------------
+
+    def live(self, event: LiveEvent) -> LiveEvent | None:
+        """The pushed `event` if it is news, remembered; None if it was reported already."""
+        if not self.wanted(event.conversation_id):
+            return None
+        if event.conversation is not None:
+            return event if self._conversation_changed(event.conversation) else None
+        message = event.message
+        if message is None:
+            return None
+        key = str(message.id)
+        if event.kind == "message_created":
+            if key in self._seen:
+                return None
+            self._seen.add(key)
+            self._status[key] = message.status
+            return event
+        if key in self._status and self._status[key] == message.status:
+            return None
+        self._status[key] = message.status
+        return event
+
+    # -- re-read --------------------------------------------------------------------------------
+
+    def conversations(self, page: list[Conversation]) -> tuple[list[LiveEvent], list[int]]:
+        """The conversations of a re-read first page: the changes to report, and the ids whose
+        newest messages to read (the watched one always; else those whose last message moved,
+        kept until read: one re-read reads at most MAX_MESSAGE_READS)."""
+        events: list[LiveEvent] = []
+        newest = self._newest
+        for c in page:
+            if c.id <= 0:
+                continue  # a row the client could not read: no identity
+            before = self._conversations.get(c.id)
+            if (
+                self.baselined
+                and self.conversation_id is None
+                and (before is None or before[5] != c.last_message_at)
+            ):
+                # what was known of it before: its last message, or for one new to the page
+                # the newest message the watch knew of anywhere
+                self._since.setdefault(c.id, before[5] if before is not None else self._newest)
+                self._pending[c.id] = None
+            if self._conversation_changed(c) and self.baselined and self.wanted(c.id):
+                events.append(LiveEvent("conversation_patched", None, c, c.id))
+            if c.last_message_at is not None and (newest is None or c.last_message_at > newest):
+                newest = c.last_message_at
+        self._newest = newest
+        if self.conversation_id is not None:
+            return events, [self.conversation_id]
+        return events, list(self._pending)
+
+    def messages(self, conversation_id: int, page: list[Message]) -> list[LiveEvent]:
+        """A conversation's re-read newest messages (newest first, as the API sorts them): the
+        ones not reported yet, oldest first, and the status changes of those reported."""
+        events: list[LiveEvent] = []
+        first_read = conversation_id not in self._fetched
+        since = self._since.pop(conversation_id, None)
+        self._pending.pop(conversation_id, None)
+        for message in reversed(page):
+            if not _usable(message):
+                continue
+            key = str(message.id)
+            if key in self._seen:
+                if self._status.get(key) != message.status:
+                    self._status[key] = message.status
+                    events.append(LiveEvent("message_patched", message, None, conversation_id))
+                continue
+            self._seen.add(key)
+            self._status[key] = message.status
+            if self._is_new(message, first_read, since):
+                events.append(LiveEvent("message_created", message, None, conversation_id))
+        self._fetched.add(conversation_id)
+        return events
+
+    def _is_new(self, message: Message, first_read: bool, since: datetime | None) -> bool:
+        """On a conversation's first read, only what came after its last message known before
+        (else everything on the page would be "new"); after that, whatever was not seen."""
+        if not self.baselined:
+            return False
+        if not first_read:
+            return True
+        if message.created_at is None:
+            return False
+        return since is None or message.created_at > since
+
+    def _conversation_changed(self, c: Conversation) -> bool:
+        self.names[c.id] = c.contact_name if c.contact is not None else self.names.get(c.id, c.contact_name)
+        signature = _signature(c)
+        if self._conversations.get(c.id) == signature:
+            return False
+        self._conversations[c.id] = signature
+        return True
+
+
+async def read_changes(client: ApiClient, tracker: Tracker) -> list[LiveEvent]:
+    """One re-read: the first page of conversations and the newest messages of those that moved
+    (or of the watched one); what it found that was not reported, in order. The first that
+    succeeds is the baseline and reports nothing."""
+    page = await client.list_conversations(limit=CONVERSATIONS_PER_READ)
+    events, to_read = tracker.conversations(page.data)
+    found: list[LiveEvent] = []
+    for conversation_id in to_read[:MAX_MESSAGE_READS]:
+        messages = await client.list_messages(conversation_id, limit=MESSAGES_PER_READ)
+        found.extend(tracker.messages(conversation_id, messages.data))
+    tracker.baselined = True
+    return found + events
