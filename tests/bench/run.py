@@ -18,9 +18,9 @@ import time
 
 from tests.bench.common import log, median, p95
 
-GROUPS = ("paint", "echo", "inbox50k", "upload", "sends")
-FULL = {"paint": 7, "echo": 7, "inbox50k": 5, "upload": 3, "sends": 7}
-QUICK = {"paint": 3, "echo": 3, "inbox50k": 1, "upload": 1, "sends": 3}
+GROUPS = ("paint", "echo", "inbox50k", "upload", "sends", "live")
+FULL = {"paint": 7, "echo": 7, "inbox50k": 5, "upload": 3, "sends": 7, "live": 7}
+QUICK = {"paint": 3, "echo": 3, "inbox50k": 1, "upload": 1, "sends": 3, "live": 2}
 
 
 def machine() -> str:
@@ -158,6 +158,29 @@ def rows_for(results: dict[str, dict]) -> list[Row]:
         o, w = median(r["ours"]), median(r["raw"])
         rows.append(
             ("7 200 headless sends, one session", ms(o), ms(w), f"{o / w:.2f}x", "<= 1.2x", o / w <= 1.2)
+        )
+    if (r := results.get("live")) is not None:
+        push, post = p95(r["push"]), median(r["post"])
+        rows.append(
+            (
+                "8 push: another agent's note -> drawn, p95",
+                ms(push),
+                f"the POST alone {ms(post)}",
+                "-",
+                "< 250 ms",
+                push < 0.25,
+            )
+        )
+        worst, doubled = max(r["restart"]), sum(r["restart_doubled"])
+        rows.append(
+            (
+                "9 sandbox killed+restarted: missed messages shown (worst)",
+                ms(worst),
+                f"{int(doubled)} doubled",
+                "-",
+                "< 1 s, none doubled",
+                worst < 1.0 and doubled == 0,
+            )
         )
     return rows
 

@@ -1,0 +1,180 @@
+"""Rows 8 and 9: live updates, read off the app's pty.
+
+Row 8, push latency: the app (Maria's key) has conversation 1 open on a standalone sandbox
+(`switchboard sandbox` in its own process); another agent (Tom's key) writes a note into it over
+REST, and the figure is from just before that POST to the frame that shows the note. Beside it,
+in the same run, the POST's own round trip (the floor any client pays to learn of a change).
+
+Row 9, restart: the sandbox is killed (SIGKILL) under the running app, three customer messages
+are written into its file meanwhile (as the backend's inbound path would), and it is started
+again on the same port. The figure is from the restarted server's first line to the frame that
+shows all three; each must be on screen exactly once, and nothing already shown doubled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.bench.common import SWITCHBOARD, Home, free_port, log, median, p95, temp_home
+from tests.bench.pty_harness import PtyApp
+
+CONVERSATION = 1  # WhatsApp, window open; a reply first makes it the newest: the first row
+NOTE_PATH = "/conversation-messages-transform-outgoing-whatsapp"
+AGENT = re.compile(r"^\s+(.+?)\s+user_id (\d+)\s+organization_id (\d+)\s+api_key (\S+)")
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[str]
+    base_url: str
+    keys: dict[str, str]  # agent name -> api key
+    organization_id: int
+    ready_at: float
+
+
+def _start(port: int, data: Path, home: Home, timeout: float = 60.0) -> Server:
+    proc = subprocess.Popen(
+        [SWITCHBOARD, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**home.env, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    base, ready, org, keys, seen = None, 0.0, 1, {}, []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if m := re.search(r"sandbox on (http://\S+)", line):
+            base, ready = m.group(1), time.perf_counter()
+        if m := re.search(r"API key: (\S+)\s+organization_id: (\d+)", line):
+            org = int(m.group(2))
+        if m := AGENT.match(line):
+            keys[m.group(1).strip()] = m.group(4)
+        if line.startswith("Handy conversation ids"):
+            break
+    if base is None or not keys:
+        _stop(proc, kill=True)
+        raise RuntimeError("the standalone sandbox did not start:\n" + "".join(seen))
+    return Server(proc, base, keys, org, ready)
+
+
+def _stop(proc: subprocess.Popen[str], *, kill: bool = False) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def _profile(home: Home, server: Server) -> None:
+    home.config_file.parent.mkdir(parents=True, exist_ok=True)
+    home.config_file.write_text(
+        f'default_profile = "bench"\n\n[profiles.bench]\nbase_url = "{server.base_url}"\n'
+        f'organization_id = {server.organization_id}\napi_key = "{server.keys["Maria Silva"]}"\n'
+        f'auth = "x-api-key"\nmedia_base_url = "{server.base_url}/media"\ntimeout_seconds = 30\n'
+    )
+    os.chmod(home.config_file, 0o600)
+
+
+def _note(http: httpx.Client, text: str, kind: str = "note") -> None:
+    r = http.post(
+        NOTE_PATH, json={"conversation_id": CONVERSATION, "message_text": text, "message_type": kind}
+    )
+    r.raise_for_status()
+
+
+def _count(app: PtyApp, needle: str) -> int:
+    return sum(line.count(needle) for line in app.text)
+
+
+def _open_live(app: PtyApp) -> None:
+    app.wait_for(lambda a: a.contains("conversation") or a.contains("WA "), what="first rows")
+    app.wait_for(lambda a: any(re.match(r"^ WA\s", line) for line in a.text[3:]), what="rows")
+    time.sleep(0.3)
+    app.write("\r")  # the first row: conversation 1, the newest
+    app.wait_for(lambda a: f"conversation {CONVERSATION}" in a.text[0], what="conversation 1 open")
+    app.wait_for(lambda a: "live" in a.text[0], timeout=30, what="the title bar saying live")
+
+
+def _write_while_down(data: Path, texts: list[str]) -> None:
+    from tui.sandbox.activity import customer_writes
+    from tui.sandbox.state import Sandbox
+
+    sb = Sandbox(data, time.time, {})
+    try:
+        for text in texts:
+            customer_writes(sb, CONVERSATION, text)
+    finally:
+        sb.store.close()
+
+
+def run(runs: int, warmup: int = 1) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {"push": [], "post": [], "restart": [], "restart_doubled": []}
+    sends = max(10, runs * 5)
+    with temp_home() as home:
+        data = home.root / "sandbox-data"
+        port = free_port()
+        server = _start(port, data, home)
+        try:
+            _profile(home, server)
+            tom = server.keys.get("Tom Becker") or next(iter(server.keys.values()))
+            with httpx.Client(base_url=server.base_url, headers={"x-api-key": tom}, timeout=30) as http:
+                _note(http, "bench: top of the list", "text")  # a reply moves it up; a note would not
+                with PtyApp([SWITCHBOARD], home.env) as app:
+                    _open_live(app)
+                    for i in range(warmup + sends):
+                        text = f"push-{i:04d}"
+                        t0 = time.perf_counter()
+                        _note(http, text)
+                        t_post = time.perf_counter()
+                        t_shown = app.wait_for(lambda a, t=text: a.contains(t), timeout=10, what=text)
+                        if i >= warmup:
+                            out["post"].append(t_post - t0)
+                            out["push"].append(max(t_shown - t0, 0.0))
+                        app.settle(0.05, 0.5)
+                    log(
+                        f"  live: push p50 {median(out['push']) * 1e3:.0f} ms p95 "
+                        f"{p95(out['push']) * 1e3:.0f} ms; the POST alone p50 {median(out['post']) * 1e3:.0f} ms"
+                    )
+                    for r in range(runs):
+                        _stop(server.proc, kill=True)
+                        texts = [f"gap-{r}-{k}" for k in range(3)]
+                        _write_while_down(data, texts)
+                        server = _start(port, data, home)
+                        app.wait_for(
+                            lambda a, ts=texts: all(a.contains(t) for t in ts), timeout=30, what="gap"
+                        )
+                        out["restart"].append(app.last_read_at - server.ready_at)
+                        app.settle(0.5, 2.0)
+                        doubled = sum(max(_count(app, t) - 1, 0) for t in texts)
+                        doubled += sum(
+                            max(_count(app, f"push-{i:04d}") - 1, 0) for i in range(warmup + sends)
+                        )
+                        out["restart_doubled"].append(float(doubled))
+                        log(
+                            f"  restart {r + 1}/{runs}: all three shown {out['restart'][-1] * 1e3:.0f} ms after "
+                            f"the server was back; doubled on screen: {doubled}"
+                        )
+        finally:
+            _stop(server.proc)
+    return out
