@@ -149,13 +149,13 @@ def _place(tmp: Path, target: Path, overwrite: bool) -> Path:
     try:
         os.link(tmp, target)
     except FileExistsError:
-        raise LocalFileError(f"{target} exists already; give another name, or allow replacing it.") from None
+        raise LocalFileError(f"{target} exists already; choose another name, or remove it first.") from None
     except OSError:
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             raise LocalFileError(
-                f"{target} exists already; give another name, or allow replacing it."
+                f"{target} exists already; choose another name, or remove it first."
             ) from None
         os.close(fd)
         os.replace(tmp, target)
@@ -207,7 +207,7 @@ async def save_to(
     if not target.parent.is_dir():
         raise LocalFileError(f"The folder {target.parent} does not exist; create it or choose another.")
     if target.exists() and not overwrite:
-        raise LocalFileError(f"{target} exists already; give another name, or allow replacing it.")
+        raise LocalFileError(f"{target} exists already; choose another name, or remove it first.")
     tmp = await _fetch(message, profile, target.parent, on_progress)
     try:
         return _place(tmp, target, overwrite)
