@@ -128,13 +128,45 @@ def _write_while_down(data: Path, texts: list[str]) -> None:
         sb.store.close()
 
 
+def _pushes(app: PtyApp, http: httpx.Client, count: int, warmup: int, out: dict[str, list[float]]) -> None:
+    for i in range(warmup + count):
+        text = f"push-{i:04d}"
+        t0 = time.perf_counter()
+        _note(http, text)
+        t_post = time.perf_counter()
+        t_shown = app.wait_for(lambda a, t=text: a.contains(t), timeout=10, what=text)
+        if i >= warmup:
+            out["post"].append(t_post - t0)
+            out["push"].append(max(t_shown - t0, 0.0))
+        app.settle(0.05, 0.5)
+    push, post = out["push"], out["post"]
+    log(
+        f"  live: push p50 {median(push) * 1e3:.0f} ms p95 {p95(push) * 1e3:.0f} ms; "
+        f"the POST alone p50 {median(post) * 1e3:.0f} ms"
+    )
+
+
+def _restart(app: PtyApp, server: Server, home: Home, r: int, shown: list[str]) -> tuple[Server, float, int]:
+    """Kill, write three messages into the file, start again; (server, figure, doubled)."""
+    data = home.root / "sandbox-data"
+    port = int(server.base_url.rsplit(":", 1)[1])
+    _stop(server.proc, kill=True)
+    texts = [f"gap-{r}-{k}" for k in range(3)]
+    _write_while_down(data, texts)
+    server = _start(port, data, home)
+    app.wait_for(lambda a: all(a.contains(t) for t in texts), timeout=30, what="the missed messages")
+    figure = app.last_read_at - server.ready_at
+    app.settle(0.5, 2.0)
+    doubled = sum(max(_count(app, t) - 1, 0) for t in [*texts, *shown])
+    log(f"  restart {r + 1}: all three shown {figure * 1e3:.0f} ms after it was back; doubled: {doubled}")
+    return server, figure, doubled
+
+
 def run(runs: int, warmup: int = 1) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"push": [], "post": [], "restart": [], "restart_doubled": []}
     sends = max(10, runs * 5)
     with temp_home() as home:
-        data = home.root / "sandbox-data"
-        port = free_port()
-        server = _start(port, data, home)
+        server = _start(free_port(), home.root / "sandbox-data", home)
         try:
             _profile(home, server)
             tom = server.keys.get("Tom Becker") or next(iter(server.keys.values()))
@@ -142,39 +174,12 @@ def run(runs: int, warmup: int = 1) -> dict[str, list[float]]:
                 _note(http, "bench: top of the list", "text")  # a reply moves it up; a note would not
                 with PtyApp([SWITCHBOARD], home.env) as app:
                     _open_live(app)
-                    for i in range(warmup + sends):
-                        text = f"push-{i:04d}"
-                        t0 = time.perf_counter()
-                        _note(http, text)
-                        t_post = time.perf_counter()
-                        t_shown = app.wait_for(lambda a, t=text: a.contains(t), timeout=10, what=text)
-                        if i >= warmup:
-                            out["post"].append(t_post - t0)
-                            out["push"].append(max(t_shown - t0, 0.0))
-                        app.settle(0.05, 0.5)
-                    log(
-                        f"  live: push p50 {median(out['push']) * 1e3:.0f} ms p95 "
-                        f"{p95(out['push']) * 1e3:.0f} ms; the POST alone p50 {median(out['post']) * 1e3:.0f} ms"
-                    )
+                    _pushes(app, http, sends, warmup, out)
+                    shown = [f"push-{i:04d}" for i in range(warmup + sends)]
                     for r in range(runs):
-                        _stop(server.proc, kill=True)
-                        texts = [f"gap-{r}-{k}" for k in range(3)]
-                        _write_while_down(data, texts)
-                        server = _start(port, data, home)
-                        app.wait_for(
-                            lambda a, ts=texts: all(a.contains(t) for t in ts), timeout=30, what="gap"
-                        )
-                        out["restart"].append(app.last_read_at - server.ready_at)
-                        app.settle(0.5, 2.0)
-                        doubled = sum(max(_count(app, t) - 1, 0) for t in texts)
-                        doubled += sum(
-                            max(_count(app, f"push-{i:04d}") - 1, 0) for i in range(warmup + sends)
-                        )
+                        server, figure, doubled = _restart(app, server, home, r, shown)
+                        out["restart"].append(figure)
                         out["restart_doubled"].append(float(doubled))
-                        log(
-                            f"  restart {r + 1}/{runs}: all three shown {out['restart'][-1] * 1e3:.0f} ms after "
-                            f"the server was back; doubled on screen: {doubled}"
-                        )
         finally:
             _stop(server.proc)
     return out
