@@ -267,6 +267,7 @@ class SwitchboardApp(LiveApp):
 
     async def action_quit(self) -> None:
         self.save_all_drafts()
+        self.restore_terminal_title()  # while the driver surely still writes
         self.exit(return_code=self.exit_code)
 
     def action_help_quit(self) -> None:
