@@ -14,6 +14,9 @@ from typing import Any
 
 from tui.cli_common import EXIT_OK, UsageError, _out
 
+DELIVERY_HELP = "sent -> delivered -> read, S seconds a step (0: statuses stay as sent; default 2)"
+FAILURE_HELP = "the share of WhatsApp messages that fail with an error code instead (default 0.05)"
+
 
 def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None = None) -> None:
     """The `sandbox` subcommand and its fault flags (from the one table of fault options);
@@ -27,6 +30,8 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     p.add_argument("--port", type=_port, default=8765, help="0 picks a free one (default 8765)")
     p.add_argument("--data", metavar="DIR", help="where its SQLite file and uploads live")
     p.add_argument("--simulate-inbound", action="store_true", help="customers write now and then")
+    p.add_argument("--delivery-seconds", type=float, default=2.0, metavar="S", help=DELIVERY_HELP)
+    p.add_argument("--delivery-failure-rate", type=float, default=0.05, metavar="R", help=FAILURE_HELP)
     add_flags(p.add_argument_group("faults on demand (for testing clients; off unless given)"))
 
 
@@ -46,10 +51,16 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
     data = sandbox_data_dir(args.data)
     faults = _sandbox_faults(args)
+    delivery = _delivery_options(args)
     _check_data(data, given=bool(args.data))
     try:
         running = start_in_thread(
-            data, host=args.host, port=args.port, simulate_inbound=args.simulate_inbound, faults=faults
+            data,
+            host=args.host,
+            port=args.port,
+            simulate_inbound=args.simulate_inbound,
+            faults=faults,
+            **delivery,
         )
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise _start_error(exc, args.host, args.port, data) from None
@@ -121,6 +132,17 @@ def _start_error(exc: Exception, host: str, port: int, data: Path) -> Exception:
             f"Port {port} needs privileges this user does not have; choose one above 1023 with --port."
         )
     return SwitchboardError(f"The sandbox could not start on {host} port {port} ({exc}).")
+
+
+def _delivery_options(args: argparse.Namespace) -> dict[str, Any]:
+    """`--delivery-seconds` and `--delivery-failure-rate` as sandbox options; a bad value is a UsageError."""
+    from tui.sandbox.delivery import check_options
+
+    given = {"delivery_seconds": args.delivery_seconds, "delivery_failure_rate": args.delivery_failure_rate}
+    try:
+        return check_options(given)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (see `switchboard sandbox --help`).") from None
 
 
 def _sandbox_faults(args: argparse.Namespace) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tui.sandbox import live
 from tui.sandbox.state import Sandbox
 
 
@@ -38,6 +39,7 @@ def customer_writes(
         sender_name=f"{row['first_name'] or ''} {row['last_name'] or ''}".strip(),
     )
     sb.store.touch_conversation(conversation_id, text, when, inbound=True)
+    live.message_added(sb, message_id)
     return sb.store.message(message_id)
 
 
@@ -70,4 +72,5 @@ def agent_writes(
     )
     if not note:
         sb.store.touch_conversation(conversation_id, text, when, inbound=False)
+    live.message_added(sb, message_id)
     return sb.store.message(message_id)

@@ -24,10 +24,12 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tui.sandbox import live
 from tui.sandbox.activity import customer_writes
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
 from tui.sandbox.instances import HEARTBEAT_SECONDS
@@ -110,6 +112,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         every = float(options.get("heartbeat_seconds", HEARTBEAT_SECONDS))
+        live.attach(sb, options)  # Socket.IO's bus and the delivery progression, on this loop
         tasks = [asyncio.create_task(heartbeat(sb, every))]
         if simulate_inbound_every:
             tasks.append(asyncio.create_task(simulate_inbound(sb, simulate_inbound_every)))
@@ -120,6 +123,7 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await live.detach(sb)
 
     warm = WarmUp()
     sends, uploads = "tui.sandbox.sends", "tui.sandbox.uploads"
@@ -149,6 +153,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(live.LiveMiddleware, sandbox=sb)],  # /socket.io/: live updates
         exception_handlers={HTTPException: not_found, ClientDisconnect: client_gone, Exception: server_error},
     )
     app.state.sandbox = sb

@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sys.stdout.write(json.dumps(handshake) + "\n")
         sys.stdout.flush()
+        from tui.sandbox.delivery import PRODUCT_OPTIONS
         from tui.sandbox.runner import start_in_thread
 
-        running = start_in_thread(sandbox.data_dir, sandbox=sandbox, sock=sock)
+        running = start_in_thread(sandbox.data_dir, sandbox=sandbox, sock=sock, **PRODUCT_OPTIONS)
     except BrokenPipeError:  # the app is gone already
         sock.close()
         sandbox.store.close()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Handler = Callable[["Request"], Awaitable["Response"]]
 
 #: What `WarmUp` loads: every module a lazy handler lives in.
-LAZY_MODULES = ("tui.sandbox.sends", "tui.sandbox.uploads")
+LAZY_MODULES = ("tui.sandbox.sends", "tui.sandbox.uploads", "tui.sandbox.live_server")
 #: Seconds from the first answer to the warm-up.
 WARM_UP_DELAY = 0.5
 

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from tui.sandbox import live
 from tui.sandbox.agents import ASSISTANTS, Agent
 from tui.sandbox.feathers import Fail, agent_of, check_org, conversation_or_404, json_body
 from tui.sandbox.state import Sandbox, state
@@ -101,6 +102,7 @@ async def patch_conversation(request: Request) -> Response:
         columns = ", ".join(f"{name} = ?" for name in changes)
         sb.store.execute(f"UPDATE conversations SET {columns} WHERE id = ?", [*changes.values(), row["id"]])
         sb.store.stamp()
+        live.conversation_changed(sb, row["id"])
     patched = sb.store.conversation(row["id"])
     assert patched is not None
     return JSONResponse(sb.store.conversation_json(patched))

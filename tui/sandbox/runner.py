@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import uvicorn
 
 from tui.core.paths import sandbox_data_dir
+from tui.sandbox import live
 from tui.sandbox.agents import Agent
 from tui.sandbox.app import create_app
 from tui.sandbox.seed import HANDY_IDS, ORGANIZATION_ID
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # loaded only when a sandbox is started with faults
     from tui.sandbox.injector import FaultInjector
 
 START_TIMEOUT = 15.0
+WS = "websockets-sansio"  # uvicorn's websocket protocol for Socket.IO (`live`)
 INBOUND_EVERY = (5.0, 20.0)
 
 
@@ -45,6 +47,7 @@ class RunningSandbox:
         """Stop serving and wait for the thread; safe to call twice."""
         if self._injector is not None:
             self._injector.close()
+        live.stop(self._sandbox)  # long-polls end now; their clients reconnect to the next sandbox
         self._server.should_exit = True
         if self._thread.is_alive():
             self._thread.join(timeout=10)
@@ -175,9 +178,9 @@ class _Server(uvicorn.Server):
 
 
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
-    # ws="none": the sandbox serves no websockets, so none of their libraries load.
+    # Socket.IO's websockets (`live`); uvicorn loads their protocol when the server starts.
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", ws="none", **extra
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", ws=WS, **extra
     )
 
 

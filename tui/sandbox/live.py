@@ -1,0 +1,291 @@
+"""Live updates: the sandbox's event bus, from the places that write to its Socket.IO clients.
+
+The write sites (sends, notes, simulated customers, patches, the delivery progression) call
+`message_added`, `message_changed` or `conversation_changed` once the store holds the change. Each
+builds the whole document as the REST API reads it back and publishes it to the organization's
+room as the contract's "Live updates" names it. Nobody connected in that organization: nothing is
+read or built (the whole cost is a dictionary look-up).
+
+The Socket.IO server itself (`live_server`, python-socketio and aiohttp: ~120 ms of imports)
+loads on the first request under `/socket.io/` or with the sandbox's warm-up after its first
+answer (`lazy`), never before the first list is served. `LiveMiddleware` routes to it.
+
+Only this process's writes are seen: two sandboxes on one SQLite file (`instances`) each tell
+their own clients of their own changes. Several app instances share one sandbox over HTTP, so
+each of them hears every agent's change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import json
+import threading
+import weakref
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from tui.sandbox.delivery import Progression
+from tui.sandbox.feathers import feathers_body
+
+if TYPE_CHECKING:
+    from tui.sandbox.state import Sandbox
+
+__all__ = [
+    "CONVERSATION_PATCHED",
+    "MESSAGE_CREATED",
+    "MESSAGE_PATCHED",
+    "Bus",
+    "LiveMiddleware",
+    "attach",
+    "bus_of",
+    "conversation_changed",
+    "detach",
+    "message_added",
+    "message_changed",
+    "stop",
+]
+
+MESSAGE_CREATED = "conversation-messages created"
+MESSAGE_PATCHED = "conversation-messages patched"
+CONVERSATION_PATCHED = "conversations patched"
+#: Where Socket.IO is served (Engine.IO's path, as clients default to it).
+PATH = "/socket.io"
+SERVER_MODULE = "tui.sandbox.live_server"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Emit = Callable[[str, dict[str, Any], int], Awaitable[None]]
+
+
+class Bus:
+    """One sandbox's events on their way to its clients, in the order they were written.
+
+    `publish` may be called from any thread (tests and the CLI write from theirs); the events
+    reach `pump` on the sandbox's event loop through one queue, so a client sees a message's
+    `created` before its conversation's `patched` and before its status moves."""
+
+    def __init__(self) -> None:
+        self.listeners: Counter[int] = Counter()  # connected clients per organization
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.closing = False
+        self.progression: Progression | None = None
+        self.server: Any = None  # the `live_server.LiveServer`, once loaded
+        self.polls: set[asyncio.Task[Any]] = set()  # Socket.IO requests being answered
+        self._queue: asyncio.Queue[tuple[str, dict[str, Any], int]] | None = None
+        self._loading: asyncio.Lock | None = None
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop that serves the sandbox (its lifespan's)."""
+        self.loop = loop
+        self.closing = False
+        self._queue = asyncio.Queue()
+        self._loading = asyncio.Lock()
+
+    def listening(self, organization_id: int) -> bool:
+        return self.listeners[organization_id] > 0
+
+    def publish(self, event: str, data: dict[str, Any], organization_id: int) -> None:
+        """Queue `event` with `data` for the organization's clients; from any thread."""
+        loop, queue = self.loop, self._queue
+        if loop is None or queue is None or loop.is_closed():
+            return
+        item = (event, data, organization_id)
+        if _running_loop() is loop:
+            queue.put_nowait(item)
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nobody to tell
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+
+    async def pump(self, emit: Emit) -> None:
+        """Hand every queued event to `emit`, one at a time, until cancelled."""
+        assert self._queue is not None
+        while True:
+            event, data, organization_id = await self._queue.get()
+            await emit(event, data, organization_id)
+
+    async def server_for(self, sandbox: Sandbox) -> Any:
+        """The Socket.IO server, imported off the event loop the first time (other requests
+        are served meanwhile); once, however many clients arrive together."""
+        if self.server is None:
+            assert self._loading is not None
+            async with self._loading:
+                if self.server is None:
+                    module = await asyncio.to_thread(importlib.import_module, SERVER_MODULE)
+                    self.server = module.LiveServer(self, sandbox)
+        return self.server
+
+    def stop(self) -> None:
+        """The sandbox is stopping (from any thread): refuse new Socket.IO requests and end the
+        long-polls under way, so that the server stops at once and their clients reconnect, as
+        after a crash, instead of hearing a goodbye that would keep them away."""
+        self.closing = True
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._end_polls)
+
+    def _end_polls(self) -> None:
+        for task in list(self.polls):
+            task.cancel()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+_BUSES: weakref.WeakKeyDictionary[Sandbox, Bus] = weakref.WeakKeyDictionary()
+_BUSES_LOCK = threading.Lock()
+
+
+def bus_of(sandbox: Sandbox) -> Bus:
+    """The sandbox's bus (made on first use)."""
+    with _BUSES_LOCK:
+        bus = _BUSES.get(sandbox)
+        if bus is None:
+            bus = _BUSES[sandbox] = Bus()
+        return bus
+
+
+# -- the app's lifespan -----------------------------------------------------------------------------
+
+
+def attach(sandbox: Sandbox, options: dict[str, Any]) -> None:
+    """From the app's lifespan, on its event loop: bind the bus to it and start the delivery
+    progression the options ask for (`delivery.OPTIONS`)."""
+    bus = bus_of(sandbox)
+    loop = asyncio.get_running_loop()
+    bus.bind(loop)
+    bus.progression = Progression(sandbox, options, loop, lambda mid: message_changed(sandbox, mid))
+
+
+async def detach(sandbox: Sandbox) -> None:
+    """At the end of the lifespan: no more timers, no more pumping."""
+    bus = bus_of(sandbox)
+    bus.closing = True
+    if bus.progression is not None:
+        bus.progression.close()
+    if bus.server is not None:
+        await bus.server.close()
+
+
+def stop(sandbox: Sandbox) -> None:
+    """The sandbox is about to stop (`RunningSandbox.stop`, any thread): see `Bus.stop`."""
+    bus_of(sandbox).stop()
+
+
+# -- what the write sites call ----------------------------------------------------------------------
+
+
+def _organization(sandbox: Sandbox, conversation_id: int) -> tuple[Any, int] | None:
+    """The conversation's row and organization, when somebody of that organization listens."""
+    row = sandbox.store.conversation(conversation_id)
+    if row is None:
+        return None
+    bus = bus_of(sandbox)
+    return (row, row["organization_id"]) if bus.listening(row["organization_id"]) else None
+
+
+def message_added(sandbox: Sandbox, message_id: int) -> None:
+    """A message was stored (and its conversation touched, unless it is a note): publish
+    `conversation-messages created`, then `conversations patched` when the conversation moved;
+    an outbound message to the customer starts its delivery progression."""
+    bus = bus_of(sandbox)
+    if bus.progression is not None and bus.progression.enabled:
+        bus.progression.track(message_id)
+    if not bus.listeners:
+        return
+    message = sandbox.store.message(message_id)
+    found = _organization(sandbox, message["conversation_id"])
+    if found is None:
+        return
+    row, organization_id = found
+    bus.publish(MESSAGE_CREATED, message, organization_id)
+    if message.get("message_type") != "note":
+        bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(row), organization_id)
+
+
+def message_changed(sandbox: Sandbox, message_id: int) -> None:
+    """A message's delivery status moved: publish `conversation-messages patched`."""
+    bus = bus_of(sandbox)
+    if not bus.listeners:
+        return
+    message = sandbox.store.message(message_id)
+    found = _organization(sandbox, message["conversation_id"])
+    if found is not None:
+        bus.publish(MESSAGE_PATCHED, message, found[1])
+
+
+def conversation_changed(sandbox: Sandbox, conversation_id: int) -> None:
+    """A conversation's status, assignment or unread count changed: `conversations patched`."""
+    bus = bus_of(sandbox)
+    if not bus.listeners:
+        return
+    found = _organization(sandbox, conversation_id)
+    if found is not None:
+        bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(found[0]), found[1])
+
+
+# -- routing requests to the Socket.IO server -------------------------------------------------------
+
+
+def is_live(path: str) -> bool:
+    return path == PATH or path.startswith(PATH + "/")
+
+
+class LiveMiddleware:
+    """ASGI middleware in front of the sandbox's routes: `/socket.io/` goes to the Socket.IO
+    server (loaded on first use), everything else to the app."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or not is_live(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        bus = bus_of(self.sandbox)
+        if bus.closing or bus.loop is None:
+            await _unavailable(scope, send)
+            return
+        server = await bus.server_for(self.sandbox)
+        task = asyncio.current_task()
+        if scope["type"] == "websocket" or task is None:  # uvicorn closes websockets itself
+            await server.asgi(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        bus.polls.add(task)
+        try:
+            await server.asgi(scope, receive, tracked)
+        except asyncio.CancelledError:  # the sandbox stops: the client reconnects to the next one
+            if not started:
+                await _unavailable(scope, send)
+        finally:
+            bus.polls.discard(task)
+
+
+async def _unavailable(scope: Scope, send: Send) -> None:
+    """503 (or a refused websocket): the sandbox is stopping, try again in a moment."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 1012})
+        return
+    body = feathers_body(503, "The sandbox is stopping; connect again in a moment")
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
