@@ -114,8 +114,9 @@ class LiveFeed:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._connection: SocketConnection | None = None
-        #: Connections made so far (each followed by `on_resync`), and pushed events dropped as
-        #: unreadable or not the organization's: for tests and the bench.
+        #: Connection attempts and connections made so far (each followed by `on_resync`), and
+        #: pushed events dropped as unreadable or not the organization's: for tests and the bench.
+        self.attempts = 0
         self.connects = 0
         self.dropped = 0
 
@@ -156,6 +157,7 @@ class LiveFeed:
 
         while True:
             connection = self._connection = SocketConnection(self.profile, self._event)
+            self.attempts += 1
             try:
                 failure = await connection.open()
                 if failure is None:

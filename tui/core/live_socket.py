@@ -114,7 +114,8 @@ class SocketConnection:
             handle_sigint=False,
             logger=QUIET,
             engineio_logger=QUIET,
-            request_timeout=timeout,
+            # past the connect's own deadline, so that a silent server is said as one (TIMEOUT)
+            request_timeout=timeout + CLOSE_SECONDS,
             http_session=self._http,
         )
         sio.on("connect_error", self._connect_error)

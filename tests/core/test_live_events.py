@@ -1,0 +1,226 @@
+"""The live feed's reading of pushed data, its backoff and its failure sentences: no server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tui.core.client_parse import MAX_JSON_DEPTH
+from tui.core.config import Paths, ResolvedProfile, Secret
+from tui.core.live_events import Backoff, LiveState, event_names, parse_event
+from tui.core.live_socket import Failure, classify, refusal_code
+
+NAMES = event_names(Paths())
+CREATED, PATCHED, CONVERSATION = (
+    "conversation-messages created",
+    "conversation-messages patched",
+    "conversations patched",
+)
+
+
+def deep(levels: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def message(**extra: Any) -> dict[str, Any]:
+    return {"id": 41, "conversation_id": 5, "message_text": "hi", "direction": "inbound", **extra}
+
+
+def test_event_names_follow_the_profiles_paths() -> None:
+    names = event_names(Paths(messages="/v2/messages", conversations="/v2/conversations"))
+    assert names == {
+        "v2/messages created": "message_created",
+        "v2/messages patched": "message_patched",
+        "v2/conversations patched": "conversation_patched",
+    }
+
+
+def test_a_pushed_message_is_read_as_the_client_reads_one() -> None:
+    event = parse_event(CREATED, (message(id="41", created_at=1_700_000_000),), 1, NAMES)
+    assert event is not None and event.kind == "message_created"
+    assert event.message is not None and event.message.id == "41" and event.conversation_id == 5
+    assert event.message.created_at is not None and event.conversation is None
+    patched = parse_event(PATCHED, (message(status="failed", error_code=131049, error_text="no"),), 1, NAMES)
+    assert patched is not None and patched.kind == "message_patched"
+    assert patched.message is not None and patched.message.error_code == 131049
+
+
+def test_a_pushed_conversation_carries_its_id() -> None:
+    event = parse_event(CONVERSATION, ({"id": "7", "organization_id": 1, "unread_count": 2},), 1, NAMES)
+    assert event is not None and event.kind == "conversation_patched"
+    assert event.conversation is not None and event.conversation.unread_count == 2
+    assert event.conversation_id == 7 and event.message is None
+
+
+def test_a_field_that_cannot_be_read_keeps_the_message_marked_unreadable() -> None:
+    event = parse_event(CREATED, (message(created_at="yesterday"),), 1, NAMES)
+    assert event is not None and event.message is not None
+    assert event.message.unreadable and "created_at" in event.message.unreadable
+    assert event.message.message_text == "hi"
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("conversation-messages removed", (message(),)),  # not an event of the contract
+        (None, (message(),)),
+        (CREATED, ()),
+        (CREATED, ("garbage",)),
+        (CREATED, ([message()],)),
+        (CREATED, (message(organization_id=2),)),  # another organization's
+        (CREATED, (message(organization_id="2"),)),
+        (CREATED, (message(organization_id=True),)),
+        (CREATED, (message(organization_id=[1]),)),
+        (CREATED, ({"conversation_id": 5, "message_text": "no id"},)),
+        (CREATED, (message(id={"x": 1}),)),
+        (CREATED, (message(conversation_id=None),)),
+        (CREATED, (message(conversation_id="five"),)),
+        (CREATED, (message(payload=deep(MAX_JSON_DEPTH + 1)),)),
+        (CONVERSATION, ({"organization_id": 1},)),
+        (CONVERSATION, ({"id": -3},)),
+        (CONVERSATION, ({"id": 3, "organization_id": 2},)),
+        (CONVERSATION, (None,)),
+    ],
+)
+def test_what_is_not_an_organizations_usable_document_is_dropped(name: Any, args: tuple[Any, ...]) -> None:
+    assert parse_event(name, args, 1, NAMES) is None
+
+
+def test_a_document_of_the_same_organization_given_as_text_is_kept() -> None:
+    assert parse_event(CREATED, (message(organization_id=" 1 "),), 1, NAMES) is not None
+
+
+def test_backoff_doubles_to_its_cap_with_jitter_between_half_and_all() -> None:
+    high = Backoff(first=0.5, cap=30.0, rng=lambda: 0.999999)
+    delays = [round(high.next(), 2) for _ in range(9)]
+    assert delays == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    low = Backoff(first=0.5, cap=30.0, rng=lambda: 0.0)
+    assert [low.next() for _ in range(3)] == [0.25, 0.5, 1.0]
+    low.reset()
+    assert low.next() == 0.25
+    huge = Backoff(first=0.5, cap=1.0, rng=lambda: 1.0)
+    huge.attempts = 10_000
+    assert huge.next() == 1.0  # no overflow however long the outage
+
+
+@pytest.mark.parametrize(
+    "text, refused, data, failure",
+    [
+        ("Unexpected status code 404 in server response", False, None, Failure.NO_SOCKET),
+        ("Unexpected status code 400 in server response", False, None, Failure.NO_SOCKET),
+        ("Unexpected status code 401 in server response", False, None, Failure.REFUSED),
+        ("Unexpected status code 403 in server response", False, None, Failure.REFUSED),
+        ("Unexpected status code 502 in server response", False, None, Failure.SERVER),
+        ("Unexpected status code 429 in server response", False, None, Failure.SERVER),
+        ("OPEN packet not returned by server", False, None, Failure.NO_SOCKET),
+        ("Unexpected response from server", False, None, Failure.NO_SOCKET),
+        ("Cannot connect to host 127.0.0.1:9 ssl:default [Connect call failed]", False, None, Failure.DOWN),
+        ("Connection error", False, None, Failure.DOWN),
+        (
+            "One or more namespaces failed to connect: /",
+            True,
+            {"message": "Invalid API key"},
+            Failure.REFUSED,
+        ),
+        ("One or more namespaces failed to connect: /", True, {"data": {"code": 401}}, Failure.REFUSED),
+        ("One or more namespaces failed to connect: /", True, {"data": {"code": 503}}, Failure.SERVER),
+        ("One or more namespaces failed to connect: /", True, {"code": "503"}, Failure.SERVER),
+        ("One or more namespaces failed to connect: /", True, "refused", Failure.REFUSED),
+    ],
+)
+def test_why_a_connect_failed(text: str, refused: bool, data: Any, failure: Failure) -> None:
+    assert classify(text, refused, data) is failure
+
+
+def test_refusal_code_reads_only_whole_numbers() -> None:
+    assert refusal_code({"data": {"code": True}}) is None
+    assert refusal_code({"data": {"code": "x"}}) is None
+    assert refusal_code(["code", 401]) is None
+
+
+def profile(**extra: Any) -> ResolvedProfile:
+    base = {
+        "name": "acme",
+        "base_url": "https://api.example.com",
+        "organization_id": 1,
+        "api_key": Secret("k" * 20),
+        "auth": "x-api-key",
+        "media_base_url": "https://media.example.com",
+        "timeout_seconds": 7.0,
+        "paths": Paths(),
+        "limits": {},
+    }
+    return ResolvedProfile(**{**base, **extra})
+
+
+def test_each_failure_is_one_sentence_with_its_state() -> None:
+    from tui.core.live import NO_LIVE, reason_for
+
+    p = profile()
+    assert reason_for(Failure.NO_SOCKET, p) == (LiveState.POLLING, NO_LIVE)
+    state, refused = reason_for(Failure.REFUSED, p)
+    assert state is LiveState.POLLING and "refused the API key of profile acme" in refused
+    assert reason_for(Failure.TIMEOUT, p) == (
+        LiveState.OFFLINE,
+        "api.example.com did not open a live connection within 7 s; retrying.",
+    )
+    assert reason_for(Failure.DOWN, p)[0] is LiveState.OFFLINE
+    assert reason_for(Failure.SERVER, p)[0] is LiveState.OFFLINE
+    for failure in Failure:
+        sentence = reason_for(failure, p)[1]
+        assert sentence.endswith(".") and sentence.count(". ") == 0
+
+
+def test_the_backoff_cap_is_short_on_loopback_and_long_elsewhere() -> None:
+    from tui.core.live import LOOPBACK_CAP_SECONDS, REMOTE_CAP_SECONDS, LiveFeed
+
+    def feed(url: str) -> LiveFeed:
+        return LiveFeed(profile(base_url=url), on_event=print, on_state=print, on_resync=print)
+
+    assert feed("http://127.0.0.1:8000").backoff.cap == LOOPBACK_CAP_SECONDS == 1.0
+    assert feed("http://localhost:8000").backoff.cap == LOOPBACK_CAP_SECONDS
+    assert feed("http://[::1]:8000").backoff.cap == LOOPBACK_CAP_SECONDS
+    assert feed("https://api.example.com").backoff.cap == REMOTE_CAP_SECONDS == 30.0
+
+
+def test_malformed_data_reaching_the_feed_never_raises() -> None:
+    from tui.core.live import LiveFeed
+
+    events: list[Any] = []
+    feed = LiveFeed(profile(), on_event=events.append, on_state=print, on_resync=print)
+    for name, args in [
+        (CREATED, ("x",)),
+        (CREATED, (message(organization_id=9),)),
+        (CREATED, (message(),)),
+        ("something else", (1, 2, 3)),
+        (CONVERSATION, ({"id": float("nan")},)),
+    ]:
+        feed._event(name, args)
+    assert [e.kind for e in events] == ["message_created"]
+    assert feed.dropped == 3
+
+
+def test_a_failing_callback_does_not_end_the_feed() -> None:
+    from tui.core.live import LiveFeed
+
+    def boom(*args: Any) -> None:
+        raise RuntimeError("the app's bug")
+
+    feed = LiveFeed(profile(), on_event=boom, on_state=boom, on_resync=boom)
+    feed._event(CREATED, (message(),))
+    feed._set(LiveState.POLLING, "x")
+    assert feed.state is LiveState.POLLING
+
+
+async def test_a_packet_that_cannot_be_decoded_is_dropped() -> None:
+    from tui.core.live_socket import _client_class
+
+    client = _client_class()(reconnection=False, handle_sigint=False)
+    for data in ("", "9", "2[", '2["conversation-messages created",', "\x00\x1b", "5-bad"):
+        await client._handle_eio_message(data)  # no exception escapes into socketio's task
+    await asyncio.sleep(0)
