@@ -3,10 +3,10 @@ long-polling), loaded on first use by `live` so that its imports never delay the
 
 The handshake authenticates as REST does: the `x-api-key` header, or `Authorization: Bearer`;
 browsers cannot set headers on a websocket, so the Socket.IO `auth` object may carry the key
-instead (`{"x-api-key": KEY}`, `{"token": KEY}` or Feathers' `{"accessToken": KEY}`). A missing
-or unknown key is refused: the client's `connect_error` carries `{"message": ..., "data":
-{"name": "NotAuthenticated", "code": 401, ...}}`. Each connection joins its organization's room
-and hears only that organization's events.
+instead (`{"x-api-key": KEY}`, `{"Authorization": "Bearer KEY"}`, `{"token": KEY}` or Feathers'
+`{"accessToken": KEY}`). A missing or unknown key is refused: the client's `connect_error`
+carries `{"message": ..., "data": {"name": "NotAuthenticated", "code": 401, ...}}`. Each
+connection joins its organization's room and hears only that organization's events.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 #: PING_INTERVAL + PING_TIMEOUT seconds, and learns as soon that a frozen server is gone.
 PING_INTERVAL = 10.0
 PING_TIMEOUT = 10.0
-#: The keys of the `auth` object that may carry the API key, in the order they are read.
-AUTH_FIELDS = ("x-api-key", "token", "accessToken")
+#: The keys of the `auth` object that may carry the API key (any case), in the order they are read;
+#: a value may say `Bearer KEY`.
+AUTH_FIELDS = ("x-api-key", "authorization", "token", "accesstoken")
 
 
 def room_of(organization_id: int) -> str:
@@ -43,8 +44,9 @@ def key_of(environ: dict[str, Any], auth: Any) -> str | None:
     if not given and header.lower().startswith("bearer "):
         given = header[7:].strip()
     if not given and isinstance(auth, dict):
+        fields = {str(k).lower(): v for k, v in auth.items()}
         for name in AUTH_FIELDS:
-            value = auth.get(name)
+            value = fields.get(name)
             if isinstance(value, str) and value.strip():
                 given = value.strip()
                 if given.lower().startswith("bearer "):
@@ -75,6 +77,7 @@ class LiveServer:
         )
         self.asgi = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self.organizations: dict[str, int] = {}  # sid -> organization
+        self.eio_sids: dict[str, str] = {}  # sid -> its Engine.IO session
         self.sio.on("connect", self.connect)
         self.sio.on("disconnect", self.disconnect)
         self.pump = asyncio.create_task(bus.pump(self.emit), name="switchboard-sandbox-live")
@@ -90,14 +93,26 @@ class LiveServer:
             raise refused(401, "Invalid API key")
         await self.sio.enter_room(sid, room_of(agent.organization_id))
         self.organizations[sid] = agent.organization_id
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        if eio_sid is not None:
+            self.eio_sids[sid] = eio_sid
         self.bus.listeners[agent.organization_id] += 1
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
+        self._end_poll(self.eio_sids.pop(sid, None))
         organization_id = self.organizations.pop(sid, None)
         if organization_id is not None:
             self.bus.listeners[organization_id] -= 1
             if self.bus.listeners[organization_id] <= 0:
                 del self.bus.listeners[organization_id]
+
+    def _end_poll(self, eio_sid: str | None) -> None:
+        """A polling client that said goodbye gets its waiting long-poll answered now, as Node's
+        Engine.IO does; python-engineio would hold it until the next ping (the client's
+        `disconnect()` waits for it)."""
+        sock = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+        if sock is not None and not sock.upgraded:
+            sock.queue.put_nowait(None)
 
     async def emit(self, event: str, data: dict[str, Any], organization_id: int) -> None:
         await self.sio.emit(event, data, room=room_of(organization_id))

@@ -1,0 +1,262 @@
+"""The sandbox's Socket.IO events (contract: Live updates), heard by a real python-socketio client
+over loopback: every change, whoever made it, reaches the organization's clients as the whole
+document that REST reads back, in the order it was written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import socketio
+
+from tui.sandbox.delivery import ERRORS
+from tui.sandbox.live import CONVERSATION_PATCHED, MESSAGE_CREATED, MESSAGE_PATCHED
+from tui.sandbox.runner import RunningSandbox, start_in_thread
+from tui.sandbox.seed import HANDY_IDS
+
+WAIT = 15.0  # seconds an expected event may take, generously (never a sleep)
+WEBCHAT, WHATSAPP, SMS = HANDY_IDS["webchat"], HANDY_IDS["whatsapp_open"], HANDY_IDS["sms"]
+TRANSFORM = "/conversation-messages-transform-outgoing-{}"
+
+Event = tuple[str, dict[str, Any]]
+
+
+class Listener:
+    """One connected client's events, in arrival order; `next` waits for the next one."""
+
+    def __init__(self) -> None:
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.events: asyncio.Queue[Event] = asyncio.Queue()
+        self.refusal: Any = None
+        self.client.on("*", self._event)
+        self.client.on("connect_error", self._refused)
+
+    async def _event(self, event: str, data: dict[str, Any]) -> None:
+        await self.events.put((event, data))
+
+    async def _refused(self, data: Any) -> None:
+        self.refusal = data
+
+    async def next(self) -> Event:
+        return await asyncio.wait_for(self.events.get(), WAIT)
+
+    async def until(self, wanted: Callable[[str, dict[str, Any]], bool]) -> Event:
+        """The next event `wanted` accepts (those before it are passed over)."""
+        while True:
+            event, data = await self.next()
+            if wanted(event, data):
+                return event, data
+
+
+@asynccontextmanager
+async def listening(
+    sandbox: RunningSandbox,
+    key: str | None = None,
+    *,
+    transports: tuple[str, ...] = ("websocket",),
+    auth: dict[str, str] | None = None,
+) -> AsyncIterator[Listener]:
+    """A client connected with `key` in the x-api-key header (or only `auth`), disconnected after."""
+    listener = Listener()
+    headers = {"x-api-key": key or sandbox.api_key} if auth is None else {}
+    await listener.client.connect(
+        sandbox.base_url, headers=headers, auth=auth, transports=list(transports), wait_timeout=WAIT
+    )
+    try:
+        yield listener
+    finally:
+        await listener.client.disconnect()
+
+
+@asynccontextmanager
+async def rest(sandbox: RunningSandbox, user_id: int | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    key = sandbox.api_key if user_id is None else sandbox.agent(user_id).api_key
+    async with httpx.AsyncClient(base_url=sandbox.base_url, headers={"x-api-key": key}, timeout=WAIT) as api:
+        yield api
+
+
+async def send(
+    api: httpx.AsyncClient, channel: str, cid: int, text: str, kind: str = "text"
+) -> dict[str, Any]:
+    answer = await api.post(
+        TRANSFORM.format(channel), json={"conversation_id": cid, "message_text": text, "message_type": kind}
+    )
+    assert answer.status_code == 201, answer.text
+    created: dict[str, Any] = answer.json()
+    return created
+
+
+async def message_as_read(api: httpx.AsyncClient, cid: int, message_id: int) -> dict[str, Any]:
+    page = (await api.get("/conversation-messages", params={"conversation_id": cid, "$limit": 200})).json()
+    return next(m for m in page["data"] if m["id"] == message_id)
+
+
+async def conversation_as_read(api: httpx.AsyncClient, cid: int) -> dict[str, Any]:
+    found: dict[str, Any] = (await api.get(f"/conversations/{cid}")).json()
+    return found
+
+
+@pytest.fixture
+def fast(tmp_path: Path) -> Any:
+    """`fast(**options)`: a sandbox with those options (e.g. a fast delivery), stopped after."""
+    started: list[RunningSandbox] = []
+
+    def start(**options: Any) -> RunningSandbox:
+        running = start_in_thread(tmp_path / f"sb{len(started)}", **options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+# -- messages: sends from any key, notes, customers ------------------------------------------------
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+async def test_sends_from_two_agents_are_created_then_patch_their_conversation(
+    sandbox: RunningSandbox, transport: str
+) -> None:
+    async with listening(sandbox, transports=(transport,)) as heard, rest(sandbox) as maria:
+        assert heard.client.transport() == transport
+        async with rest(sandbox, 11) as tom:
+            for api, name, text in ((maria, "Maria Silva", "from Maria"), (tom, "Tom Becker", "from Tom")):
+                sent = await send(api, "webchat", WEBCHAT, text)
+                event, message = await heard.next()
+                assert (event, message["sender_name"], message["message_text"]) == (
+                    MESSAGE_CREATED,
+                    name,
+                    text,
+                )
+                assert message == sent == await message_as_read(maria, WEBCHAT, sent["id"])
+                event, conversation = await heard.next()
+                assert event == CONVERSATION_PATCHED
+                assert conversation == await conversation_as_read(maria, WEBCHAT)
+                assert (conversation["last_message_text"], conversation["unread_count"]) == (text, 0)
+
+
+async def test_a_note_is_created_and_moves_no_conversation(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard, rest(sandbox, 12) as aiko:
+        before = await conversation_as_read(aiko, WHATSAPP)
+        note = await send(aiko, "whatsapp", WHATSAPP, "only for colleagues", kind="note")
+        patched = await aiko.patch(f"/conversations/{WHATSAPP}", json={"status": "closed"})
+        event, message = await heard.next()
+        assert (event, message) == (MESSAGE_CREATED, note)
+        assert (message["message_type"], message["status"], message["sender_name"]) == (
+            "note",
+            None,
+            "Aiko Tanaka",
+        )
+        event, conversation = await heard.next()  # the patch's, not the note's: it came next
+        assert (event, conversation) == (CONVERSATION_PATCHED, patched.json())
+        assert conversation["last_message_text"] == before["last_message_text"]
+
+
+async def test_a_customer_message_is_created_and_reopens_its_conversation(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        await api.patch(f"/conversations/{WEBCHAT}", json={"status": "closed", "unread_count": 0})
+        event, closed = await heard.next()
+        assert (event, closed["status"]) == (CONVERSATION_PATCHED, "closed")
+        written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "hello again")
+        event, message = await heard.next()
+        assert (event, message) == (MESSAGE_CREATED, written)
+        assert message["direction"] == "inbound"
+        event, conversation = await heard.next()
+        assert event == CONVERSATION_PATCHED and conversation == await conversation_as_read(api, WEBCHAT)
+        assert (conversation["status"], conversation["unread_count"]) == ("open", 1)
+        assert conversation["last_inbound_message_at"] == message["created_at"]
+
+
+async def test_simulated_customers_are_heard(fast: Any) -> None:
+    sandbox = fast(simulate_inbound=True, inbound_every=(0.01, 0.05))
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        event, message = await heard.until(lambda e, d: e == MESSAGE_CREATED)
+        assert message["direction"] == "inbound"
+        assert message == await message_as_read(api, message["conversation_id"], message["id"])
+        event, conversation = await heard.next()
+        assert (event, conversation["id"]) == (CONVERSATION_PATCHED, message["conversation_id"])
+
+
+async def test_another_agents_writes_from_the_sandbox_side_are_heard(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard:
+        written = await asyncio.to_thread(sandbox.agent_writes, WEBCHAT, "by Jonas", user_id=13)
+        assert await heard.next() == (MESSAGE_CREATED, written)
+        event, conversation = await heard.next()
+        assert (event, conversation["last_message_text"]) == (CONVERSATION_PATCHED, "by Jonas")
+
+
+# -- conversations: PATCH ---------------------------------------------------------------------------
+
+
+async def test_a_patch_by_another_agent_is_the_whole_conversation(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard, rest(sandbox, 11) as tom:
+        for body in ({"assigned_user_id": 11}, {"unread_count": 1}, {"status": "closed"}):
+            answer = await tom.patch(f"/conversations/{WEBCHAT}", json=body)
+            assert answer.status_code == 200
+            assert await heard.next() == (CONVERSATION_PATCHED, answer.json())
+        refused = await tom.patch(f"/conversations/{WEBCHAT}", json={"status": "archived"})
+        assert refused.status_code == 400  # nothing changed: nothing said
+        answer = await tom.patch(f"/conversations/{WEBCHAT}", json={"assigned_user_id": None})
+        assert await heard.next() == (CONVERSATION_PATCHED, answer.json())
+
+
+# -- delivery status that moves on by itself --------------------------------------------------------
+
+
+async def test_delivery_moves_sent_delivered_read_and_is_stored(fast: Any) -> None:
+    sandbox = fast(delivery_seconds=0.05)
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        sent = await send(api, "whatsapp", WHATSAPP, "on its way")
+        assert sent["status"] == "sent"
+        seen = []
+        for _ in range(4):
+            event, data = await heard.next()
+            seen.append((event, data["id"], data.get("status")))
+        assert seen == [
+            (MESSAGE_CREATED, sent["id"], "sent"),
+            (CONVERSATION_PATCHED, WHATSAPP, "open"),
+            (MESSAGE_PATCHED, sent["id"], "delivered"),
+            (MESSAGE_PATCHED, sent["id"], "read"),
+        ]
+        stored = await message_as_read(api, WHATSAPP, sent["id"])
+        assert stored["status"] == "read" and "error_code" not in stored
+
+
+async def test_a_failed_delivery_carries_whatsapps_code_and_text(fast: Any) -> None:
+    sandbox = fast(delivery_seconds=0.05, delivery_failure_rate=1.0, delivery_seed=3)
+    async with listening(sandbox) as heard, rest(sandbox, 11) as tom:
+        sent = await send(tom, "whatsapp", WHATSAPP, "will not arrive")
+        _, failed = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
+        assert (failed["id"], failed["status"]) == (sent["id"], "failed")
+        assert (failed["error_code"], failed["error_text"]) in ERRORS
+        assert await message_as_read(tom, WHATSAPP, sent["id"]) == failed
+        note = await send(tom, "whatsapp", WHATSAPP, "notes are never delivered", kind="note")
+        other = await send(tom, "whatsapp", WHATSAPP, "fails too")
+        _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
+        assert (data["id"], data["status"]) == (other["id"], "failed")  # the note never moved
+        assert (await message_as_read(tom, WHATSAPP, note["id"]))["status"] is None
+
+
+async def test_sms_is_delivered_but_never_read(fast: Any) -> None:
+    sandbox = fast(delivery_seconds=0.05)
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        answer = await api.post(
+            "/conversation-messages-sms", json={"conversation_id": SMS, "message_text": "hi"}
+        )
+        sms = answer.json()
+        _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
+        assert (data["id"], data["status"]) == (sms["id"], "delivered")
+        chat = await send(api, "webchat", WEBCHAT, "read receipts here")
+        statuses = []
+        while len(statuses) < 2:
+            _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
+            statuses.append((data["id"], data["status"]))
+        # the webchat message went through both steps while the SMS took none
+        assert statuses == [(chat["id"], "delivered"), (chat["id"], "read")]
+        assert (await message_as_read(api, SMS, sms["id"]))["status"] == "delivered"
