@@ -145,9 +145,7 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
         if errors:
             raise Fail(422, "Invalid message", errors)
         check_window(sb, channel, conversation, kind)
-        return record(
-            request, cid, kind, text, file_row, template=stored, reply_to=req.reply_to
-        )
+        return record(request, cid, kind, text, file_row, template=stored, reply_to=req.reply_to)
 
     return send
 
