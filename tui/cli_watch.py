@@ -150,7 +150,10 @@ class Watch:
     # -- the loop -------------------------------------------------------------------------------
 
     async def run(self, feed: LiveFeed) -> int:
+        """Until stopped. The baseline is read before the feed starts, so a refused key or a
+        wrong config ends the watch with one sentence (the REST error's), not two."""
         self.feed = feed
+        await self._unless_stopped(self.reread())
         await feed.start()
         try:
             while not self.stop.is_set():
