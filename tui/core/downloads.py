@@ -65,6 +65,11 @@ def download_dir() -> Path:
     return base / "switchboard"
 
 
+def has_file(message: Message) -> bool:
+    """The message carries a file (whether or not it says where to fetch it from)."""
+    return bool(message.file_name or message.media_url or message.s3_key or message.conversation_file_id)
+
+
 def media_url(message: Message, profile: ResolvedProfile) -> str:
     """Where the message's bytes are public: `media_url`, else the media base plus `s3_key`."""
     if message.media_url:
@@ -325,6 +330,7 @@ __all__ = [
     "display_name",
     "download",
     "download_dir",
+    "has_file",
     "media_url",
     "safe_name",
     "save_to",

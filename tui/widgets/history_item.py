@@ -13,13 +13,15 @@ from datetime import datetime
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
 
+from tui.core.downloads import has_file
 from tui.core.drafts import Draft
 from tui.core.models import Message
 from tui.core.send_states import RESOLVABLE, describe
 from tui.widgets.message_item import MessageItem
+from tui.widgets.quote import QuotedItem, quotable
 
 
-class HistoryItem(MessageItem, can_focus=True):
+class HistoryItem(QuotedItem, MessageItem, can_focus=True):
     """`state` is the outbox entry's state while the send is unresolved; None once the server
     confirmed it, and for every message that came from the server."""
 
@@ -28,6 +30,10 @@ class HistoryItem(MessageItem, can_focus=True):
         Binding("r", "act('retry')", "Retry", id="message.retry"),
         Binding("e", "act('edit')", "Edit", id="message.edit"),
         Binding("d,delete", "act('discard')", "Discard", id="message.discard"),
+        Binding("o", "file('open')", "Open file", id="message.open"),  # screens/file_actions.py
+        Binding("s", "file('save')", "Save file…", id="message.save"),
+        Binding("q", "quote", "Quote", id="message.quote"),  # quote.py: the reply starts here
+        Binding("enter", "jump", "Original", id="message.jump"),  # a reply: to what it answers
     ]
 
     class Act(TextualMessage):
@@ -72,6 +78,12 @@ class HistoryItem(MessageItem, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":
             return self.resolvable
+        if action == "file":
+            return has_file(self.message)
+        if action == "quote":
+            return quotable(self.message, self.client_id)
+        if action == "jump":
+            return self.message.reply_to_message_id is not None
         return True
 
     def show_state(self, state: str | None, reason: str | None = None, *, detail: str | None = None) -> None:
@@ -104,6 +116,13 @@ class HistoryItem(MessageItem, can_focus=True):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.message.message_text or self.message.file_name or "")
         self.app.notify("Message copied to the clipboard.", timeout=2)
+
+    def action_file(self, action: str) -> None:
+        """o, s: open or save the message's file; the work runs in an app worker that outlives
+        this item (a redraw of the history does not stop a download)."""
+        from tui.screens.file_actions import open_message_file, save_message_file
+
+        (open_message_file if action == "open" else save_message_file)(self, self.message, self)
 
     def action_act(self, action: str) -> None:
         if self.resolvable:
