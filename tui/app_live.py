@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from tui.core.models import Conversation
     from tui.notifier import Notifier
 
+#: How long after the first rows the feed is loaded and connected.
+LIVE_START_DELAY_SECONDS = 1.0
 #: If the first rows never arrive (the server is down), the feed still starts after this long:
 #: it is how the app learns the server is back.
 LIVE_START_FALLBACK_SECONDS = 3.0
@@ -60,10 +62,16 @@ class LiveApp(BackendApp):
     # -- opening and closing ----------------------------------------------------------------------
 
     def first_rows_shown(self) -> None:
-        """The inbox drew its first rows: the feed may load now without delaying them."""
+        """The inbox drew its first rows: the feed loads a moment later, so its imports (in a
+        thread, but holding the interpreter much of the time) neither slow the agent's first
+        keys nor count in the start-up's memory; the rows just read are fresh meanwhile."""
         backend = self.backend
         if backend is not None and self._live_for is not backend:
             self._live_for = backend
+            self.set_timer(LIVE_START_DELAY_SECONDS, lambda: self._open_live_for(backend))
+
+    def _open_live_for(self, backend: Backend) -> None:
+        if self.backend is backend:
             self._open_live(backend)
 
     def _live_fallback(self, backend: Backend) -> None:
