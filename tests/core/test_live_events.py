@@ -224,3 +224,16 @@ async def test_a_packet_that_cannot_be_decoded_is_dropped() -> None:
     for data in ("", "9", "2[", '2["conversation-messages created",', "\x00\x1b", "5-bad"):
         await client._handle_eio_message(data)  # no exception escapes into socketio's task
     await asyncio.sleep(0)
+
+
+def test_socketio_and_aiohttp_load_only_when_a_connection_is_made() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.cli, tui.cli_watch, tui.core.live, tui.core.live_socket, tui.core.live_watch; "
+        "print(sorted(m for m in ('socketio', 'engineio', 'aiohttp') if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
