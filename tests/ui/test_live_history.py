@@ -83,3 +83,16 @@ async def test_a_delivery_mark_moves_in_place_and_a_failure_says_why() -> None:
         assert "✗ failed" in text and "error 131049" in text and "healthy ecosystem" in text
         assert len(history.items) == 1
         assert not history.update_message(_sent(99, "never shown"))
+
+
+def test_a_message_a_moment_after_the_items_now_shows_its_time_only() -> None:
+    """Found in tmux: a send confirmed by the server showed '01 Dec 19:29' in place of '19:29',
+    because the item's `now` was taken when the agent pressed send, before the server's time."""
+    from datetime import timedelta
+
+    from tui.core.timefmt import clock
+
+    later = NOW + timedelta(seconds=2)
+    assert clock(later, NOW) == clock(later, later)
+    assert ":" in clock(later, NOW) and len(clock(later, NOW)) == 5
+    assert len(clock(NOW + timedelta(hours=2), NOW)) > 5  # far ahead: the date is said

@@ -91,11 +91,17 @@ def human_seconds(seconds: float) -> str:
         return "a very long time"
 
 
+#: How far ahead of "now" a message's time may be and still count as just now.
+FUTURE_SKEW_SECONDS = 600
+
+
 def clock(dt: datetime | None, now: datetime) -> str:
-    """A message's time: '14:05' within the last 20 hours, else '30 Nov 14:05'."""
+    """A message's time: '14:05' within the last 20 hours, else '30 Nov 14:05'. A few minutes
+    ahead of `now` is recent too: an item drawn at send time and confirmed by the server a moment
+    later carries the server's (later) time, and clocks drift."""
     if dt is None:
         return ""
-    recent = 0 <= _seconds_between(dt, now) < 20 * 3600
+    recent = -FUTURE_SKEW_SECONDS <= _seconds_between(dt, now) < 20 * 3600
     return formatted(dt, "%H:%M" if recent else "%d %b %H:%M")
 
 
