@@ -237,3 +237,32 @@ def test_socketio_and_aiohttp_load_only_when_a_connection_is_made() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_the_key_rides_in_the_handshakes_auth_object_too() -> None:
+    from tui.core.live_socket import handshake_auth
+
+    assert handshake_auth(profile()) == {"x-api-key": "k" * 20}
+    assert handshake_auth(profile(auth="bearer")) == {"accessToken": "k" * 20}
+
+
+def test_realtime_is_a_profile_setting_carried_into_the_resolved_profile(tmp_path: Any) -> None:
+    from tui.core.config import load_config, resolve
+    from tui.core.errors import ConfigError
+
+    path = tmp_path / "config.toml"
+    base = (
+        "[profiles.acme]\nbase_url = 'https://api.example.com'\norganization_id = 1\n"
+        "api_key_env = 'ACME_KEY'\n"
+    )
+    path.write_text(base + "realtime = 'off'\n")
+    config = load_config(path)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ACME_KEY", "k" * 20)
+        assert resolve("acme", config.profiles["acme"], path).realtime == "off"
+        path.write_text(base)
+        assert resolve("acme", load_config(path).profiles["acme"], path).realtime == "auto"
+    path.write_text(base + "realtime = 'on'\n")
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert "profiles.acme.realtime must be 'auto' or 'off', not 'on'" in refused.value.sentence

@@ -76,6 +76,14 @@ def classify(message: str, namespace_refused: bool, refusal: Any = None) -> Fail
     return Failure.DOWN
 
 
+def handshake_auth(profile: ResolvedProfile) -> dict[str, str]:
+    """The key again in Socket.IO's `auth` object, for a server that reads it there (browsers
+    cannot set headers on a websocket): `x-api-key`, or Feathers' `accessToken` for a bearer."""
+    if profile.auth == "bearer":
+        return {"accessToken": str(profile.api_key)}
+    return {"x-api-key": str(profile.api_key)}
+
+
 def _client_class() -> Any:
     """python-socketio's AsyncClient, dropping a packet it cannot decode instead of letting the
     error escape into a task nobody awaits (asyncio would print it over the screen)."""
@@ -108,7 +116,10 @@ class SocketConnection:
         import socketio
 
         timeout = self.profile.timeout_seconds
-        self._http = aiohttp.ClientSession(headers={"User-Agent": f"switchboard/{__version__}"})
+        # trust_env as httpx has it for REST: the same proxy settings reach the same server
+        self._http = aiohttp.ClientSession(
+            headers={"User-Agent": f"switchboard/{__version__}"}, trust_env=True
+        )
         sio = self._sio = _client_class()(
             reconnection=False,
             handle_sigint=False,
@@ -122,11 +133,10 @@ class SocketConnection:
         sio.on("disconnect", self._disconnect)
         sio.on("*", self._event)
         headers = self.profile.auth_headers()
+        auth = handshake_auth(self.profile)
         try:
             async with asyncio.timeout(timeout):
-                await sio.connect(
-                    self.profile.base_url, headers=headers, auth=dict(headers), wait_timeout=timeout
-                )
+                await sio.connect(self.profile.base_url, headers=headers, auth=auth, wait_timeout=timeout)
         except TimeoutError:
             return Failure.TIMEOUT
         except socketio.exceptions.ConnectionError as exc:
