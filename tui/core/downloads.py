@@ -262,6 +262,7 @@ async def _stream(
     from tui.core.http_errors import transport_error
 
     name = display_name(message)
+    writing: asyncio.Future[int] | None = None
     host = urlsplit(url).hostname or "the storage host"
     timeout = profile.timeout_seconds
     deadline = storage_deadline(timeout, limit)
@@ -285,14 +286,26 @@ async def _stream(
                 raise DownloadError(_too_much(name, host, limit, message.file_size))
             total = length if length is not None else message.file_size
             received = 0
-            async for chunk in response.aiter_raw(CHUNK):
-                received += len(chunk)
-                if received > limit:
-                    raise DownloadError(_too_much(name, host, limit, message.file_size))
-                await asyncio.to_thread(fh.write, chunk)
-                if on_progress is not None:
-                    on_progress(received, total)
-            await asyncio.to_thread(fh.flush)
+            buffer = bytearray()
+            try:
+                async for chunk in response.aiter_raw():
+                    received += len(chunk)
+                    if received > limit:
+                        raise DownloadError(_too_much(name, host, limit, message.file_size))
+                    buffer += chunk
+                    if len(buffer) >= CHUNK:  # written off the loop while the next bytes come
+                        if writing is not None:
+                            await writing
+                        block, buffer = buffer, bytearray()
+                        writing = asyncio.ensure_future(asyncio.to_thread(fh.write, block))
+                    if on_progress is not None:
+                        on_progress(received, total)
+            finally:
+                if writing is not None:
+                    await asyncio.wait([writing])  # never leave a write behind on a closed file
+            if writing is not None:
+                writing.result()  # a disk error surfaces here
+            await asyncio.to_thread(_finish, fh, bytes(buffer))
             if length is not None and received != length:
                 raise TransportError(
                     f"The download of {name!r} stopped after {received} of {length} bytes; try again.",
@@ -312,6 +325,11 @@ async def _stream(
         ) from None
     finally:
         await client.aclose()
+
+
+def _finish(fh: IO[bytes], rest: bytes) -> None:
+    fh.write(rest)
+    fh.flush()
 
 
 def _content_length(raw: str | None) -> int | None:
