@@ -266,3 +266,15 @@ def test_realtime_is_a_profile_setting_carried_into_the_resolved_profile(tmp_pat
     with pytest.raises(ConfigError) as refused:
         load_config(path)
     assert "profiles.acme.realtime must be 'auto' or 'off', not 'on'" in refused.value.sentence
+
+
+async def test_nothing_is_called_back_once_stop_began() -> None:
+    from tui.core.live import LiveFeed
+
+    heard: list[Any] = []
+    feed = LiveFeed(profile(), on_event=heard.append, on_state=lambda *a: heard.append(a), on_resync=print)
+    feed._event(CREATED, (message(),))
+    await feed.stop()
+    feed._event(CREATED, (message(id=42),))  # a packet python-socketio handed over late
+    feed._set(LiveState.OFFLINE, "late")
+    assert len(heard) == 1

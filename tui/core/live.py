@@ -112,6 +112,7 @@ class LiveFeed:
         self._reason: str | None = None
         self._reported = False
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
         self._wake = asyncio.Event()
         self._connection: SocketConnection | None = None
         #: Connection attempts and connections made so far (each followed by `on_resync`), and
@@ -136,6 +137,7 @@ class LiveFeed:
 
     async def stop(self) -> None:
         """Disconnect and end the background task; nothing is called back afterwards."""
+        self._stopped = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -210,7 +212,10 @@ class LiveFeed:
         self._call(self._on_event, event)
 
     def _call(self, callback: Callable[..., None], *args: Any) -> None:
-        """A callback's own failure must not end the feed (nor reach the terminal): logged."""
+        """A callback's own failure must not end the feed (nor reach the terminal): logged.
+        Nothing is called once `stop` began (python-socketio may still hand over a packet)."""
+        if self._stopped:
+            return
         try:
             callback(*args)
         except Exception:

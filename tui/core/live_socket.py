@@ -145,6 +145,9 @@ class SocketConnection:
             return Failure.NO_SOCKET  # a 200 whose body is not Engine.IO's open packet
         except (OSError, aiohttp.ClientError):
             return Failure.DOWN
+        except Exception:  # whatever else a library raises: the loop retries, it never dies
+            QUIET.debug("live connect failed", exc_info=True)
+            return Failure.DOWN
         return None
 
     async def wait_closed(self) -> None:
