@@ -1,7 +1,9 @@
 """Image previews from the conversation: `p` on an image message downloads it (under its safe
-name, `tui.core.downloads.download`) and previews it; `p` on an image chip in the composer
-previews the local file before it is sent. Mixed into the conversation screen.
+name, `tui.core.downloads.download`, or finds the copy `o` or an earlier `p` saved this session)
+and previews it; `p` on an image chip in the composer previews the local file before it is sent.
 
+`preview_message` is called by the history item (as `o` and `s` call `file_actions`);
+`PreviewActions` is mixed into the conversation screen for the composer's `Chip.PreviewRequested`.
 Everything heavy happens in the preview screen's worker; these only decide what to preview.
 """
 
@@ -10,9 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tui.context import context
 from tui.core.images import is_image_name
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from tui.core.models import Message
     from tui.screens.image_preview import Progress
 
@@ -23,52 +28,48 @@ def previewable(message: Message) -> bool:
     return has_bytes and is_image_name(message.file_name, message.file_type)
 
 
+def preview_message(node: DOMNode, message: Message) -> None:
+    """`p` on a message: its image, downloaded in the preview's worker, then shown."""
+    ctx = context(node)
+    if not previewable(message):
+        ctx.notify_plain("Only an image in the history can be previewed.", timeout=3)
+        return
+    backend = ctx.backend
+    if backend is None:
+        ctx.notify_error(ctx.backend_error or "Not connected to a backend; the image cannot be fetched.")
+        return
+    profile = backend.profile
+
+    async def fetch(progress: Progress) -> Path:
+        from tui.core.downloads import download
+        from tui.screens import file_actions
+
+        # The copy `o` saved (or an earlier preview), while it is there whole: one file on disk.
+        key = file_actions._key(profile, message)
+        saved = file_actions._opened.get(key)
+        if saved is not None and file_actions._same(saved, message):
+            return saved
+        path = await download(message, profile, on_progress=progress)
+        file_actions._opened[key] = path
+        return path
+
+    from tui.core.downloads import display_name
+    from tui.screens.image_preview import ImagePreviewScreen
+
+    node.app.push_screen(ImagePreviewScreen(title=display_name(message), fetch=fetch))
+
+
+def preview_file(node: DOMNode, path: Path) -> None:
+    """A file on disk (an attachment chip before sending)."""
+    from tui.screens.image_preview import ImagePreviewScreen
+
+    node.app.push_screen(ImagePreviewScreen(path))
+
+
 class PreviewActions:
-    ctx: Any
-    app: Any
-
-    def focused_message(self) -> Message | None:
-        """The message of the focused history item, if a message has focus."""
-        from tui.widgets.history_item import HistoryItem
-
-        focused = self.app.focused
-        return focused.message if isinstance(focused, HistoryItem) else None
-
-    def preview_allowed(self) -> bool:
-        """For `check_action`: `p` is offered on an image message only."""
-        message = self.focused_message()
-        return message is not None and previewable(message)
-
-    def action_preview_message(self) -> None:
-        message = self.focused_message()
-        if message is None or not previewable(message):
-            self.ctx.notify_plain("Only an image in the history can be previewed.", timeout=3)
-            return
-        backend = self.ctx.backend
-        if backend is None:
-            self.ctx.notify_error(
-                self.ctx.backend_error or "Not connected to a backend yet; try again in a moment."
-            )
-            return
-        profile = backend.profile
-
-        async def fetch(progress: Progress) -> Path:
-            from tui.core.downloads import download
-
-            return await download(message, profile, on_progress=progress)
-
-        from tui.core.downloads import display_name
-        from tui.screens.image_preview import ImagePreviewScreen
-
-        self.app.push_screen(ImagePreviewScreen(title=display_name(message), fetch=fetch))
-
-    def preview_file(self, path: Path) -> None:
-        """A file on disk (an attachment chip before sending)."""
-        from tui.screens.image_preview import ImagePreviewScreen
-
-        self.app.push_screen(ImagePreviewScreen(path))
+    """For the conversation screen: the composer's chips ask for a preview by message."""
 
     def on_chip_preview_requested(self, event: Any) -> None:
-        """`Chip.PreviewRequested` from the composer (found by Textual under this name)."""
+        """`Chip.PreviewRequested` (Textual finds the handler by this name, through the MRO)."""
         event.stop()
-        self.preview_file(event.path)
+        preview_file(self, event.path)  # type: ignore[arg-type]  # mixed into a Screen
