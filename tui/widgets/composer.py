@@ -21,6 +21,7 @@ from textual.widgets.text_area import Edit, EditResult
 from tui.core.channels import ChannelSpec
 from tui.core.errors import SwitchboardError
 from tui.core.files import LocalFile, human_size, inspect_file
+from tui.core.images import is_image_name
 from tui.core.policy import check_file
 from tui.core.text import one_line
 from tui.core.textcount import measure
@@ -55,13 +56,29 @@ class ComposerArea(TextArea):
 
 
 class Chip(Button):
-    """An attached file; Delete, Backspace, Enter or a click removes it."""
+    """An attached file; Delete, Backspace, Enter or a click removes it; p previews an image."""
 
-    BINDINGS = [Binding("delete,backspace", "press", "Remove file", id="composer.remove_file")]
+    BINDINGS = [
+        Binding("delete,backspace", "press", "Remove file", id="composer.remove_file"),
+        Binding("p", "preview", "Preview", id="composer.preview_file"),
+    ]
+
+    class PreviewRequested(Message):
+        """The agent wants to see this image before sending it (the screen opens the preview)."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
 
     def __init__(self, path: Path, label: str) -> None:
         super().__init__(Text(label), classes="chip", compact=True)  # a file name is not markup
         self.path = path
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return is_image_name(self.path.name) if action == "preview" else True
+
+    def action_preview(self) -> None:
+        self.post_message(self.PreviewRequested(self.path))
 
 
 class Composer(Vertical):
