@@ -229,3 +229,25 @@ async def test_the_sandbox_refuses_bad_template_sends(
             r.status_code == 422
             and "no url button with a variable at index 1" in r.json()["errors"]["template"]
         )
+
+
+def test_a_sandbox_file_seeded_before_these_kinds_gets_them_once(tmp_path: Path) -> None:
+    import time
+
+    from tui.sandbox.seed import seed
+    from tui.sandbox.seed_templates import KINDS, add_missing
+    from tui.sandbox.store import Store
+
+    store = Store(tmp_path / "sandbox.db", time.time)
+    try:
+        store.open(seed)
+        names = [t["name"] for t in KINDS]
+        store.execute(f"DELETE FROM templates WHERE name IN ({', '.join('?' for _ in names)})", names)
+        before = [r["name"] for r in store.query("SELECT name FROM templates ORDER BY id")]
+        assert not set(names) & set(before)
+        add_missing(store)
+        add_missing(store)
+        after = [r["name"] for r in store.query("SELECT name FROM templates ORDER BY id")]
+        assert after == before + names
+    finally:
+        store.close()

@@ -6,7 +6,11 @@ their ids stay."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.sandbox.store import Store
 
 TRACK_URL = "https://example.com/track/{{1}}"
 
@@ -111,3 +115,36 @@ KINDS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+
+#: One kind, added unless the file has a template of that name and language (checked and numbered
+#: inside the one transaction, so two sandboxes opening one old file add it once).
+_ADD = (
+    "INSERT INTO templates (id, name, language, category, status, components) "
+    "SELECT (SELECT coalesce(max(id), 0) + 1 FROM templates), ?, ?, ?, ?, ? "
+    "WHERE NOT EXISTS (SELECT 1 FROM templates WHERE name = ? AND language = ?)"
+)
+
+
+def _row(t: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        t["name"],
+        t["language"],
+        t["category"],
+        t["status"],
+        json.dumps(t["components"], ensure_ascii=False),
+    )
+
+
+def add_missing(store: Store) -> None:
+    """A file seeded before these kinds existed gets them, after its own templates; a file that
+    has them is left as it is."""
+    store.script(
+        [
+            (
+                _ADD,
+                (*_row(t), t["name"], t["language"]),
+            )
+            for t in KINDS
+        ]
+    )
