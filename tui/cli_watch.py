@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import signal
+import time
 from collections.abc import Coroutine
 from contextlib import suppress
 from datetime import datetime
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 #: How often the conversations are re-read while there is no live connection.
 POLL_SECONDS = 3.0
+#: How often they are re-read while live all the same.
+SAFETY_SECONDS = 60.0
 #: What a line calls each kind.
 LABELS = {"message_created": "message", "message_patched": "status", "conversation_patched": "conversation"}
 
@@ -108,10 +111,16 @@ def human_line(event: LiveEvent, names: dict[int, str], now: datetime | None = N
 class Watch:
     """The loop of one `watch`: the feed's callbacks print, re-reads fill the gaps."""
 
-    def __init__(self, client: ApiClient, tracker: Tracker, *, as_json: bool) -> None:
+    def __init__(
+        self, client: ApiClient, tracker: Tracker, *, as_json: bool, always_poll: bool = False
+    ) -> None:
         self.client = client
         self.tracker = tracker
         self.as_json = as_json
+        #: Re-read every POLL_SECONDS even while live: the embedded sandbox pushes only its own
+        #: writes, and the app's sandbox on the same file is another server.
+        self.always_poll = always_poll
+        self._read_at = 0.0
         self.stop = asyncio.Event()
         self._resync = asyncio.Event()
         self._wake = asyncio.Event()
@@ -157,13 +166,20 @@ class Watch:
         await feed.start()
         try:
             while not self.stop.is_set():
-                if self._resync.is_set() or not self.tracker.baselined or feed.state != "live":
+                if self._due(feed):
                     self._resync.clear()
                     await self._unless_stopped(self.reread())
                 await self._pause()
         finally:
             await feed.stop()
         return EXIT_OK
+
+    def _due(self, feed: LiveFeed) -> bool:
+        """Whether to re-read now: after a connect, while not live, and while live a safety
+        re-read every SAFETY_SECONDS (a push lost between server and here is found)."""
+        if self._resync.is_set() or not self.tracker.baselined or feed.state != "live" or self.always_poll:
+            return True
+        return time.monotonic() - self._read_at >= SAFETY_SECONDS
 
     async def _unless_stopped(self, work: Coroutine[Any, Any, None]) -> None:
         """`work`, cancelled if the watch is stopped meanwhile (Ctrl-C during a slow re-read)."""
@@ -197,6 +213,7 @@ class Watch:
         from tui.core.errors import AuthError, ConfigError, SwitchboardError
         from tui.core.live_watch import read_changes
 
+        self._read_at = time.monotonic()
         try:
             events = await read_changes(self.client, self.tracker)
         except (AuthError, ConfigError):
@@ -218,7 +235,8 @@ async def cmd_watch(args: argparse.Namespace) -> int:
     from tui.core.live_watch import Tracker
 
     async with backend_for(args) as backend:
-        watch = Watch(backend.client, Tracker(args.conversation), as_json=args.json)
+        embedded = backend.profile.is_sandbox and backend.sandbox is not None
+        watch = Watch(backend.client, Tracker(args.conversation), as_json=args.json, always_poll=embedded)
         feed = LiveFeed(
             backend.profile, on_event=watch.on_event, on_state=watch.on_state, on_resync=watch.on_resync
         )

@@ -239,3 +239,23 @@ def test_watch_is_in_the_help() -> None:
         timeout=60,
     )
     assert proc.returncode == 0 and "--conversation ID" in proc.stdout and "--json" in proc.stdout
+
+
+def test_the_embedded_sandbox_is_re_read_while_live(
+    isolated_home: Path, watching: Callable[..., Watching]
+) -> None:
+    """`watch` on the built-in sandbox profile serves its own sandbox, which pushes only its own
+    writes: what another sandbox on the same file (the app's) stores is found by re-reading."""
+    from tui.core.paths import sandbox_data_dir
+    from tui.sandbox.runner import start_in_thread
+
+    watch = watching(dict(os.environ), "--conversation", "1")
+    watch.wait_for("Live updates on.", stream="err")
+    other = start_in_thread(data_dir=sandbox_data_dir())
+    try:
+        other.agent_writes(1, "written through the app's sandbox", user_id=TOM)
+        watch.wait_for("written through the app's sandbox")
+    finally:
+        other.stop()
+    assert watch.interrupt() == 0
+    assert watch.count("written through the app's sandbox") == 1
