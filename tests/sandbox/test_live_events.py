@@ -29,8 +29,8 @@ Event = tuple[str, dict[str, Any]]
 class Listener:
     """One connected client's events, in arrival order; `next` waits for the next one."""
 
-    def __init__(self) -> None:
-        self.client = socketio.AsyncClient(reconnection=False)
+    def __init__(self, client: socketio.AsyncClient | None = None) -> None:
+        self.client = client or socketio.AsyncClient(reconnection=False)
         self.events: asyncio.Queue[Event] = asyncio.Queue()
         self.refusal: Any = None
         self.client.on("*", self._event)
