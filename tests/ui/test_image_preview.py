@@ -168,7 +168,9 @@ async def check_shown(pilot: Any, preview: Any) -> None:
     assert isinstance(preview, ImagePreviewScreen)
     await wait_for(pilot, lambda: preview.outcome is not None, timeout=20)
     assert preview.outcome == "shown"
-    assert shown(preview, "info").startswith("96×64 · ")
+    saved = "~/Downloads/switchboard/broken-parcel.png"
+    info = shown(preview, "info")
+    assert info.startswith("96×64 · ") and info.endswith(f" · PNG · saved as {saved}")
     assert shown(preview, "protocol") == "Drawn with half-blocks"
 
 

@@ -44,6 +44,15 @@ def prepare(path: Path, protocol: str) -> tuple[ImageInfo, type[ImageWidget]]:
     return info, image_widget_class(protocol)
 
 
+def shown_path(path: Path) -> str:
+    """The path as the agent would type it: the home folder as ~."""
+    try:
+        text = "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        text = str(path)
+    return one_line(text, 200)
+
+
 def detect_protocol(headless: bool) -> str:
     if headless:
         return "halfblocks"
@@ -58,7 +67,8 @@ class ImagePreviewScreen(BaseModal[None]):
         width: 96%; height: 96%; border: round $primary; background: $surface; padding: 0 1;
     }
     #image-preview-title { width: 100%; background: $primary; color: $text; text-style: bold; }
-    #image-preview-info, #image-preview-protocol { width: 100%; height: 1; color: $text-muted; }
+    #image-preview-info { width: 100%; height: auto; max-height: 3; color: $text-muted; }
+    #image-preview-protocol { width: 100%; height: 1; color: $text-muted; }
     """
 
     BINDINGS = [Binding("escape", "close", "Close", id="image_preview.close")]
@@ -113,7 +123,7 @@ class ImagePreviewScreen(BaseModal[None]):
             if self.fetch is not None:
                 self.pane.say("Downloading…")
                 self.path = await self.fetch(self._progress)
-                self._line("info", f"Saved as {one_line(str(self.path), 200)}")
+                self._line("info", f"Saved as {shown_path(self.path)}")
             assert self.path is not None
             self.pane.say("Loading…")
             info, widget_class = await asyncio.to_thread(prepare, self.path, protocol)
@@ -122,7 +132,8 @@ class ImagePreviewScreen(BaseModal[None]):
             self.outcome = exc.sentence
             return
         self.info = info
-        self._line("info", info.describe() + (f" · saved as {self.path}" if self.fetch else ""))
+        saved = f" · saved as {shown_path(self.path)}" if self.fetch else ""
+        self._line("info", info.describe() + saved)
         self._line("protocol", f"Drawn with {PROTOCOL_NAMES.get(protocol, protocol)}")
         await self.pane.show(info, widget_class)
         self.outcome = "shown"
