@@ -48,7 +48,10 @@ def write(path: Path, text: str, mode: int = 0o600) -> Path:
     [
         ("[profiles.a]\ntimeout_seconds = 'slow'", "profiles.a.timeout_seconds is invalid"),
         ("[profiles.a]\ntimeout_seconds = 0", "profiles.a.timeout_seconds is invalid"),
-        ("[profiles.a]\nallow_insecure_http = 'please'", "profiles.a.allow_insecure_http is invalid"),
+        (
+            "[profiles.a]\nallow_insecure_http = 'please'",
+            "profiles.a.allow_insecure_http must be true or false, not 'please'",
+        ),
         ("default_profile = 3", "default_profile is invalid"),
         ("profiles = 'acme'", "profiles is invalid"),
         ("refresh_seconds = 0.1", "refresh_seconds is invalid"),

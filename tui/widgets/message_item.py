@@ -15,6 +15,7 @@ from tui.core.files import human_size
 from tui.core.models import Message
 from tui.core.text import one_line, visible
 from tui.core.timefmt import clock
+from tui.widgets.template_view import template_text
 
 STATUS_MARKS = {
     "queued": "◷ queued",
@@ -57,6 +58,10 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
         text.append(f"\n✗ Not delivered{f' (error {code})' if code else ''}: {why}", style="bold red")
     if m.unreadable:  # shown in its place: one bad message never empties the history
         text.append(f"\n⚠ {one_line(m.unreadable, 200)}", style="bold")
+    if m.message_type == "template" and m.template is not None:
+        text.append("\n")
+        text.append(template_text(m))  # header, body, footer and buttons as sent
+        return text
     body = visible(m.message_text)
     if body:
         text.append("\n")
