@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # loaded only when a sandbox is started with faults
     from tui.sandbox.injector import FaultInjector
 
 START_TIMEOUT = 15.0
-WS = "websockets-sansio"  # uvicorn's websocket protocol for Socket.IO (`live`)
+WS = live.LazyWebSockets  # uvicorn's websocket protocol for Socket.IO, loaded on first use (`live`)
 INBOUND_EVERY = (5.0, 20.0)
 
 
@@ -178,7 +178,7 @@ class _Server(uvicorn.Server):
 
 
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
-    # Socket.IO's websockets (`live`); uvicorn loads their protocol when the server starts.
+    # Socket.IO's websockets (`live`); their protocol loads at the first upgrade.
     return uvicorn.Config(
         app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", ws=WS, **extra
     )
