@@ -121,6 +121,7 @@ class Watch:
         #: writes, and the app's sandbox on the same file is another server.
         self.always_poll = always_poll
         self._read_at = 0.0
+        self._shown: dict[int, str] = {}
         self.stop = asyncio.Event()
         self._resync = asyncio.Event()
         self._wake = asyncio.Event()
@@ -129,7 +130,17 @@ class Watch:
         self.feed: LiveFeed | None = None
 
     def print_event(self, event: LiveEvent, via: str) -> None:
-        line = json_line(event, via) if self.as_json else human_line(event, self.tracker.names)
+        if self.as_json:
+            _out(self.client.redact(json_line(event, via)))
+            return
+        line = human_line(event, self.tracker.names)
+        if event.kind == "conversation_patched" and event.conversation_id is not None:
+            # a line says status, unread count and assignee; one that would say the same as the
+            # last for that conversation (only its last message moved: that has its own line) goes
+            shown = line.split("  ", 1)[1]
+            if self._shown.get(event.conversation_id) == shown:
+                return
+            self._shown[event.conversation_id] = shown
         _out(self.client.redact(line))
 
     # -- the feed's callbacks -----------------------------------------------------------------

@@ -136,12 +136,49 @@ def test_conversations_not_read_yet_stay_due_until_they_are() -> None:
     tracker = Tracker()
     tracker.conversations([conversation(i, 0) for i in range(1, 13)])
     tracker.baselined = True
-    _, to_read = tracker.conversations([conversation(i, 5) for i in range(1, 13)])
+    moved = [conversation(i, i) for i in range(1, 13)]  # each by its own amount: news, not a clock
+    _, to_read = tracker.conversations(moved)
     assert to_read == list(range(1, 13))
     for cid in to_read[:10]:
-        tracker.messages(cid, [message(100 + cid, cid, 5)])
-    _, to_read = tracker.conversations([conversation(i, 5) for i in range(1, 13)])
+        tracker.messages(cid, [message(100 + cid, cid, cid)])
+    _, to_read = tracker.conversations(moved)
     assert to_read == [11, 12]  # they did not move again, and still have news
-    assert kinds(tracker.messages(11, [message(111, 11, 5), message(1, 11, -1)])) == [
+    assert kinds(tracker.messages(11, [message(111, 11, 11), message(1, 11, -1)])) == [
         ("message_created", 111)
     ]
+
+
+def test_a_server_moving_its_whole_clock_is_not_news() -> None:
+    """The sandbox, restarted after a pause, moves every time it holds forward by the pause."""
+    tracker = Tracker()
+    tracker.conversations([conversation(i, i, last_inbound_message_at=T0) for i in range(1, 8)])
+    tracker.baselined = True
+    pause = timedelta(seconds=42, milliseconds=1)
+
+    def shifted(c: Conversation, jitter_ms: int = 0) -> Conversation:
+        extra = timedelta(milliseconds=jitter_ms)
+        return c.model_copy(
+            update={
+                "last_message_at": c.last_message_at + pause + extra,
+                "last_inbound_message_at": T0 + pause,
+            }
+        )
+
+    page = [shifted(conversation(i, i), jitter_ms=i % 2) for i in range(1, 7)]
+    news = conversation(7, 30)  # conversation 7 really has a new message, written after the pause
+    events, to_read = tracker.conversations([*page, news])
+    assert kinds(events) == [("conversation_patched", 7)] and to_read == [7]
+    history = [message(71, 7, 30), message(70, 7, 7)]
+    history[1] = history[1].model_copy(update={"created_at": T0 + timedelta(minutes=7) + pause})
+    assert kinds(tracker.messages(7, history)) == [("message_created", 71)]
+
+
+def test_a_clock_moving_back_or_few_conversations_are_no_shift() -> None:
+    from tui.core.live_watch import clock_shift
+
+    known = {i: (None,) * 5 + (T0, T0) for i in range(1, 4)}
+    back = [conversation(i, -5) for i in range(1, 4)]
+    assert clock_shift(back, known) == timedelta(0)
+    assert clock_shift([conversation(1, 5), conversation(2, 5)], known) == timedelta(0)
+    assert clock_shift([conversation(1, 5), conversation(2, 6), conversation(3, 9)], known) == timedelta(0)
+    assert clock_shift([conversation(i, 5) for i in range(1, 4)], known) == timedelta(minutes=5)

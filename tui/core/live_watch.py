@@ -9,7 +9,7 @@ newest messages of the watched conversation, or of each conversation whose last 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tui.core.live_events import LiveEvent
@@ -39,6 +39,33 @@ def _signature(c: Conversation) -> tuple[Any, ...]:
         c.last_inbound_message_at,
         c.blocked,
     )
+
+
+#: The places of `last_message_at` and `last_inbound_message_at` in a signature.
+_TIMES = (5, 6)
+#: Two moves of a conversation's last message this close are one move of the server's clock.
+_SAME_SHIFT = timedelta(milliseconds=5)
+
+
+def clock_shift(page: list[Conversation], known: dict[int, tuple[Any, ...]]) -> timedelta:
+    """How far the server moved every time it holds, if it did: when two thirds or more (and
+    at least three) of the conversations known and on the page moved their last message by the
+    same amount, that is the server's clock (the sandbox, restarted after a pause, moves its
+    whole history forward so that its reply windows stay as seeded), not news."""
+    deltas = sorted(
+        c.last_message_at - known[c.id][5]
+        for c in page
+        if c.id in known and c.last_message_at is not None and known[c.id][5] is not None
+    )
+    if len(deltas) < 3:
+        return timedelta(0)
+    middle = deltas[len(deltas) // 2]
+    alike = sum(abs(d - middle) <= _SAME_SHIFT for d in deltas)
+    return middle if middle > timedelta(0) and alike * 3 >= len(deltas) * 2 else timedelta(0)
+
+
+def _close(a: datetime | None, b: datetime | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= _SAME_SHIFT
 
 
 def _usable(message: Message) -> bool:
@@ -96,6 +123,9 @@ class Tracker:
         newest messages to read (the watched one always; else those whose last message moved,
         kept until read: one re-read reads at most MAX_MESSAGE_READS)."""
         events: list[LiveEvent] = []
+        shift = clock_shift(page, self._conversations) if self.baselined else timedelta(0)
+        self._follow_clock(page, shift)
+        slack = _SAME_SHIFT if shift else timedelta(0)  # the old last message, rounded anew
         newest = self._newest
         for c in page:
             if c.id <= 0:
@@ -108,7 +138,8 @@ class Tracker:
             ):
                 # what was known of it before: its last message, or for one new to the page
                 # the newest message the watch knew of anywhere
-                self._since.setdefault(c.id, before[5] if before is not None else self._newest)
+                known = before[5] if before is not None else self._newest
+                self._since.setdefault(c.id, known + slack if known is not None else None)
                 self._pending[c.id] = None
             if self._conversation_changed(c) and self.baselined and self.wanted(c.id):
                 events.append(LiveEvent("conversation_patched", None, c, c.id))
@@ -152,6 +183,28 @@ class Tracker:
         if message.created_at is None:
             return False
         return since is None or message.created_at > since
+
+    def _follow_clock(self, page: list[Conversation], shift: timedelta) -> None:
+        """Every time the watch remembers, moved by `shift` (see `clock_shift`); a conversation
+        on the page that moved by it (to the millisecond the server rounds to) takes its new
+        times as they are, so that only real news differs from what is remembered."""
+        if not shift:
+            return
+        on_page = {c.id: c for c in page}
+        for cid, signature in self._conversations.items():
+            c = on_page.get(cid)
+            times = [
+                signature[i] + shift if isinstance(signature[i], datetime) else signature[i] for i in _TIMES
+            ]
+            if c is not None:
+                now = (c.last_message_at, c.last_inbound_message_at)
+                times = [n if _close(n, t) else t for n, t in zip(now, times, strict=True)]
+            self._conversations[cid] = signature[: _TIMES[0]] + tuple(times) + signature[_TIMES[-1] + 1 :]
+        self._since = {
+            cid: t + shift + _SAME_SHIFT if t is not None else None for cid, t in self._since.items()
+        }
+        if self._newest is not None:
+            self._newest += shift + _SAME_SHIFT
 
     def _conversation_changed(self, c: Conversation) -> bool:
         self.names[c.id] = c.contact_name if c.contact is not None else self.names.get(c.id, c.contact_name)
