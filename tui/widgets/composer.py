@@ -1,7 +1,10 @@
-"""The composer: a multi-line editor with a reply/note mode, attachment chips, a live counter
-for the channel, a window banner and upload progress.
+"""The composer: a multi-line editor with a reply/note mode, attachment chips, the quoted
+message a reply answers, a live counter for the channel, a window banner and upload progress.
 
 It only collects what the agent wants to send and posts `Composer.Submitted`; the screen sends.
+A snippet is asked for with `Composer.SnippetWanted` (`/` in an empty composer, or ctrl+r
+anywhere) and goes in at the cursor with `insert_snippet`. Text still holding a `{{variable}}`
+(a snippet's value the contact does not have) is never sent: the send is refused, naming it.
 """
 
 from __future__ import annotations
@@ -22,9 +25,12 @@ from tui.core.channels import ChannelSpec
 from tui.core.errors import SwitchboardError
 from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.images import is_image_name
+from tui.core.models import Message as ApiMessage
 from tui.core.policy import check_file
+from tui.core.snippets import unfilled, unfilled_sentence
 from tui.core.text import one_line
 from tui.core.textcount import measure
+from tui.widgets.quote import composer_quote
 
 PLACEHOLDERS = {
     "reply": "Reply to the customer… ({keys} sends)",
@@ -38,6 +44,8 @@ class ComposerArea(TextArea):
 
     BINDINGS = [
         Binding("ctrl+j,alt+enter,ctrl+enter", "submit", "Send", id="composer.send", priority=True),
+        # A snippet at the cursor (help and palette list it; the footer has no room at 80 columns).
+        Binding("ctrl+r", "snippet", "Snippet", show=False, id="composer.snippet"),
     ]
 
     class Submit(Message):
@@ -45,6 +53,9 @@ class ComposerArea(TextArea):
 
     def action_submit(self) -> None:
         self.post_message(self.Submit())
+
+    def action_snippet(self) -> None:
+        self.post_message(Composer.SnippetWanted())
 
     def edit(self, edit: Edit) -> EditResult:
         """Count as part of the edit, so the new text and its count are drawn in one frame
@@ -81,18 +92,40 @@ class Chip(Button):
         self.post_message(self.PreviewRequested(self.path))
 
 
+class QuoteLine(Button):
+    """The message the reply quotes, above the text; Delete, Backspace, Escape, Enter or a click
+    drops the quote (the text stays)."""
+
+    DEFAULT_CSS = """
+    QuoteLine { display: none; width: 1fr; height: 1; text-align: left; }
+    QuoteLine.-shown { display: block; }
+    """
+    BINDINGS = [Binding("delete,backspace,escape", "press", "Drop quote", id="composer.drop_quote")]
+
+
 class Composer(Vertical):
     mode: reactive[str] = reactive("reply")
 
     class Submitted(Message):
-        def __init__(self, text: str, note: bool, attachments: list[Path | LocalFile]) -> None:
+        def __init__(
+            self,
+            text: str,
+            note: bool,
+            attachments: list[Path | LocalFile],
+            reply_to: int | str | None = None,
+        ) -> None:
             super().__init__()
             self.text = text
             self.note = note
             self.attachments = attachments
+            #: The id of the quoted message (`Draft.reply_to`), or None.
+            self.reply_to = reply_to
 
     class SnippetRequested(Message):
-        pass
+        """No longer posted: `SnippetWanted` replaces it (kept until the screen's handler goes)."""
+
+    class SnippetWanted(Message):
+        """`/` in an empty composer or ctrl+r anywhere: pick a snippet to insert at the cursor."""
 
     class DraftChanged(Message):
         """The text or the attachments of the current mode changed: time to save the draft."""
@@ -109,12 +142,16 @@ class Composer(Vertical):
         self._counter_shown = ""
         self._progress = ""
         self.send_keys = DEFAULT_SEND_KEYS
+        #: The message this reply quotes (shown above the text), or None.
+        self.quoting: ApiMessage | None = None
+        self._slash_typed = False  # a literal '/' (from '//') that must not open the snippets
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
             yield Label("REPLY", id="mode-label")
             yield Static("", id="window-banner")
         yield Horizontal(id="chips")
+        yield QuoteLine("", id="composer-quote", compact=True)
         yield ComposerArea(
             id="composer-area",
             soft_wrap=True,
@@ -191,6 +228,40 @@ class Composer(Vertical):
             self._progress = text
             self.query_one("#progress", Static).update(Text(text), layout=False)
 
+    # -- the quote -----------------------------------------------------------------------------
+
+    def set_quote(self, original: ApiMessage) -> None:
+        """Quote `original` in this reply: its sender and first line above the text."""
+        self.quoting = original
+        line = self.query_one(QuoteLine)
+        line.label = composer_quote(original)
+        line.add_class("-shown")
+
+    def clear_quote(self) -> None:
+        self.quoting = None
+        self.query_one(QuoteLine).remove_class("-shown")
+
+    @property
+    def reply_to(self) -> int | str | None:
+        return self.quoting.id if self.quoting is not None else None
+
+    @on(Button.Pressed, "#composer-quote")
+    def _drop_quote(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.clear_quote()
+        self.area.focus()
+
+    # -- snippets --------------------------------------------------------------------------------
+
+    def insert_snippet(self, text: str, files: list[Path]) -> None:
+        """A snippet's text at the cursor (replacing a selection), its files as attachments."""
+        if text == "/" and not self.text:
+            self._slash_typed = True  # '//' types a '/', which must not open the snippets again
+        start, end = sorted(self.area.selection)
+        self.area.replace(text, start, end)
+        if files:
+            self.add_attachments(files)
+
     # -- attachments --------------------------------------------------------------------------
 
     def add_attachments(self, paths: list[Path]) -> None:
@@ -240,11 +311,13 @@ class Composer(Vertical):
 
     @on(TextArea.Changed)
     def _changed(self) -> None:
-        if self.text == "/":
-            # '/' typed at the start of an empty composer opens the snippets.
+        if self.text == "/" and not self._slash_typed:
+            # '/' typed at the start of an empty composer opens the snippets ('//' types one).
             self.area.load_text("")
-            self.post_message(self.SnippetRequested())
+            self.post_message(self.SnippetWanted())
             return
+        if self.text != "/":
+            self._slash_typed = False
         self.update_counter()
         self.post_message(self.DraftChanged())
 
@@ -268,5 +341,9 @@ class Composer(Vertical):
     @on(ComposerArea.Submit)
     def _submit(self, event: ComposerArea.Submit) -> None:
         event.stop()
+        names = unfilled(self.text)
+        if names:  # a snippet's variable the contact could not fill: never sent raw
+            self.notify(unfilled_sentence(names), severity="error", timeout=8)
+            return
         files = [self.picked.get(p, p) for p in self.attachments]
-        self.post_message(self.Submitted(self.text, self.mode == "note", files))
+        self.post_message(self.Submitted(self.text, self.mode == "note", files, self.reply_to))

@@ -18,9 +18,10 @@ from tui.core.drafts import Draft
 from tui.core.models import Message
 from tui.core.send_states import RESOLVABLE, describe
 from tui.widgets.message_item import MessageItem
+from tui.widgets.quote import QuotedItem, quotable
 
 
-class HistoryItem(MessageItem, can_focus=True):
+class HistoryItem(QuotedItem, MessageItem, can_focus=True):
     """`state` is the outbox entry's state while the send is unresolved; None once the server
     confirmed it, and for every message that came from the server."""
 
@@ -31,6 +32,8 @@ class HistoryItem(MessageItem, can_focus=True):
         Binding("d,delete", "act('discard')", "Discard", id="message.discard"),
         Binding("o", "file('open')", "Open file", id="message.open"),  # screens/file_actions.py
         Binding("s", "file('save')", "Save file…", id="message.save"),
+        Binding("q", "quote", "Quote", id="message.quote"),  # quote.py: the reply starts here
+        Binding("enter", "jump", "Original", id="message.jump"),  # a reply: to what it answers
     ]
 
     class Act(TextualMessage):
@@ -77,6 +80,10 @@ class HistoryItem(MessageItem, can_focus=True):
             return self.resolvable
         if action == "file":
             return has_file(self.message)
+        if action == "quote":
+            return quotable(self.message, self.client_id)
+        if action == "jump":
+            return self.message.reply_to_message_id is not None
         return True
 
     def show_state(self, state: str | None, reason: str | None = None, *, detail: str | None = None) -> None:
