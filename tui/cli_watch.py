@@ -246,8 +246,13 @@ async def cmd_watch(args: argparse.Namespace) -> int:
     from tui.core.live_watch import Tracker
 
     async with backend_for(args) as backend:
+        if args.conversation is not None:  # one that does not exist is said now, not every 3 s
+            watched = await backend.client.get_conversation(args.conversation)
         embedded = backend.profile.is_sandbox and backend.sandbox is not None
-        watch = Watch(backend.client, Tracker(args.conversation), as_json=args.json, always_poll=embedded)
+        tracker = Tracker(args.conversation)
+        if args.conversation is not None:
+            tracker.names[watched.id] = watched.contact_name
+        watch = Watch(backend.client, tracker, as_json=args.json, always_poll=embedded)
         feed = LiveFeed(
             backend.profile, on_event=watch.on_event, on_state=watch.on_state, on_resync=watch.on_resync
         )

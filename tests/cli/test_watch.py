@@ -263,3 +263,17 @@ def test_the_embedded_sandbox_is_re_read_while_live(
         other.stop()
     assert watch.interrupt() == 0
     assert watch.count("written through the app's sandbox") == 1
+
+
+def test_a_conversation_that_does_not_exist_is_said_at_once(sandbox: Any, local: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", "watch", "--conversation", "99999"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=local,
+        timeout=60,
+    )
+    assert proc.returncode == 7 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "99999" in lines[0] and "Traceback" not in proc.stderr
