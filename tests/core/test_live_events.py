@@ -198,6 +198,8 @@ def test_malformed_data_reaching_the_feed_never_raises() -> None:
         (CREATED, (message(organization_id=9),)),
         (CREATED, (message(),)),
         ("something else", (1, 2, 3)),
+        (["a", "list"], ()),  # the name is the server's JSON too
+        ({"a": "dict"}, (message(),)),
         (CONVERSATION, ({"id": float("nan")},)),
     ]:
         feed._event(name, args)

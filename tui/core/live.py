@@ -202,8 +202,8 @@ class LiveFeed:
         self._state, self._reason, self._reported = state, reason, True
         self._call(self._on_state, state, reason)
 
-    def _event(self, name: str, args: tuple[Any, ...]) -> None:
-        if name not in self._names:
+    def _event(self, name: Any, args: tuple[Any, ...]) -> None:
+        if not isinstance(name, str) or name not in self._names:
             return  # an event the contract does not name (Feathers sends others): not ours
         event = parse_event(name, args, self.profile.organization_id, self._names)
         if event is None:
