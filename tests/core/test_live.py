@@ -269,3 +269,38 @@ async def test_stop_while_connecting_leaves_nothing_behind() -> None:
         await feed.stop()
         await feed.stop()  # twice is harmless
     assert feed.state is LiveState.OFFLINE
+
+
+async def test_malformed_pushed_data_is_dropped_and_the_connection_kept(sandbox: Any) -> None:
+    from tui.sandbox.live import CONVERSATION_PATCHED, MESSAGE_CREATED, bus_of
+
+    bus = bus_of(sandbox._sandbox)
+    heard = Heard()
+    feed = heard.feed(profile_for(sandbox.base_url, sandbox.api_key))
+    await feed.start()
+    try:
+        await until(lambda: feed.state is LiveState.LIVE)
+        deep: Any = []
+        for _ in range(200):
+            deep = [deep]
+        hostile: list[tuple[str, Any]] = [
+            (MESSAGE_CREATED, "garbage"),
+            (MESSAGE_CREATED, [1, 2, 3]),
+            (
+                MESSAGE_CREATED,
+                {"id": 1, "conversation_id": 1, "organization_id": 2, "message_text": "not ours"},
+            ),
+            (MESSAGE_CREATED, {"conversation_id": 1, "message_text": "no id"}),
+            (MESSAGE_CREATED, {"id": 2, "conversation_id": 1, "nested": deep}),
+            (CONVERSATION_PATCHED, {"id": "seven"}),
+            ("conversation-messages removed", {"id": 3}),
+        ]
+        for event, data in hostile:
+            bus.publish(event, data, 1)
+        bus.publish(MESSAGE_CREATED, {"id": 4, "conversation_id": 1, "message_text": "the good one"}, 1)
+        await until(lambda: "the good one" in heard.texts())
+    finally:
+        await feed.stop()
+    assert heard.texts() == ["the good one"]
+    assert feed.dropped == 6 and feed.connects == 1
+    assert [state for state, _ in heard.states] == [LiveState.LIVE]
