@@ -260,3 +260,26 @@ async def test_sms_is_delivered_but_never_read(fast: Any) -> None:
         # the webchat message went through both steps while the SMS took none
         assert statuses == [(chat["id"], "delivered"), (chat["id"], "read")]
         assert (await message_as_read(api, SMS, sms["id"]))["status"] == "delivered"
+
+
+async def test_a_customers_file_is_created_without_moving_the_conversation(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        read = await api.patch(f"/conversations/{WEBCHAT}", json={"unread_count": 0})
+        assert await heard.next() == (CONVERSATION_PATCHED, read.json())
+        written = await asyncio.to_thread(
+            sandbox.customer_sends_file, WEBCHAT, "scan.pdf", "application/pdf", data=b"%PDF-1.4"
+        )
+        event, message = await heard.next()
+        assert (event, message) == (MESSAGE_CREATED, written)
+        assert message == await message_as_read(api, WEBCHAT, written["id"])
+        patched = await api.patch(f"/conversations/{WEBCHAT}", json={"unread_count": 1})
+        assert await heard.next() == (CONVERSATION_PATCHED, patched.json())  # the file said no more
+
+
+async def test_faults_spare_the_live_transport(fast: Any) -> None:
+    sandbox = fast(fail_rate=1.0)
+    async with rest(sandbox) as api:
+        assert (await api.get("/conversations")).status_code >= 500  # every API request fails
+    async with listening(sandbox, transports=("polling",)) as heard:
+        written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "heard anyway")
+        assert await heard.next() == (MESSAGE_CREATED, written)

@@ -74,8 +74,9 @@ __all__ = [
 ]
 
 DEFAULT_FAIL_STATUS = (500, 503, 429)
-# Outside `paths`, faults spare the public media URL (a CDN, not the API).
-SPARED_BY_DEFAULT = ("/media/*",)
+# Outside `paths`, faults spare the public media URL (a CDN, not the API) and the live updates'
+# transport (Socket.IO's long-polls are not API requests; `fault_paths` may still name them).
+SPARED_BY_DEFAULT = ("/media/*", "/socket.io/*")
 # What `hostile_ids` wraps around a value: OSC 52 clipboard write, CSI red, C1 CSI, DEL, RLO.
 HOSTILE_PREFIX = "\x1b]52;c;ZXZpbA==\x07\x1b[31m"
 HOSTILE_SUFFIX = "\x9b0m\x7f\u202e"

@@ -197,8 +197,9 @@ def _organization(sandbox: Sandbox, conversation_id: int) -> tuple[Any, int] | N
 
 def message_added(sandbox: Sandbox, message_id: int) -> None:
     """A message was stored (and its conversation touched, unless it is a note): publish
-    `conversation-messages created`, then `conversations patched` when the conversation moved;
-    an outbound message to the customer starts its delivery progression."""
+    `conversation-messages created`, then `conversations patched` when the message moved the
+    conversation's `last_message_*`; an outbound message to the customer starts its delivery
+    progression."""
     bus = bus_of(sandbox)
     if bus.progression is not None and bus.progression.enabled:
         bus.progression.track(message_id)
@@ -210,8 +211,9 @@ def message_added(sandbox: Sandbox, message_id: int) -> None:
         return
     row, organization_id = found
     bus.publish(MESSAGE_CREATED, message, organization_id)
-    if message.get("message_type") != "note":
-        bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(row), organization_id)
+    conversation = sandbox.store.conversation_json(row)
+    if conversation["last_message_at"] == message["created_at"]:  # not a note, nor a file of before
+        bus.publish(CONVERSATION_PATCHED, conversation, organization_id)
 
 
 def message_changed(sandbox: Sandbox, message_id: int) -> None:

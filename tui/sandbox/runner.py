@@ -99,9 +99,11 @@ class RunningSandbox:
         from tui.sandbox.seed_files import add_file_message
 
         at = self._sandbox.clock() - 60
-        return add_file_message(
+        message = add_file_message(
             self._sandbox.store, conversation_id, file_name, file_type, at=at, data=data, size=size
         )
+        live.message_added(self._sandbox, message["id"])
+        return message
 
     @property
     def _sandbox(self) -> Sandbox:
