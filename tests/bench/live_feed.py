@@ -8,7 +8,7 @@ Becker, with his own key, sends `sends` replies over REST one after another; eac
 just before the POST to the `message_created` of that reply reaching `on_event`. Beside it, the
 POST's own round trip, the floor any client pays to learn of a change. Restart: the sandbox is
 stopped and started again on its port; the figure is from `start_in_thread` returning to
-`on_resync` (the feed's backoff is capped at 1 s on loopback).
+`on_resync` (the feed's backoff is capped at 0.5 s on loopback).
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ def test_the_backoff_cap_is_short_on_loopback_and_long_elsewhere() -> None:
     def feed(url: str) -> LiveFeed:
         return LiveFeed(profile(base_url=url), on_event=print, on_state=print, on_resync=print)
 
-    assert feed("http://127.0.0.1:8000").backoff.cap == LOOPBACK_CAP_SECONDS == 1.0
+    assert feed("http://127.0.0.1:8000").backoff.cap == LOOPBACK_CAP_SECONDS == 0.5
     assert feed("http://localhost:8000").backoff.cap == LOOPBACK_CAP_SECONDS
     assert feed("http://[::1]:8000").backoff.cap == LOOPBACK_CAP_SECONDS
     assert feed("https://api.example.com").backoff.cap == REMOTE_CAP_SECONDS == 30.0

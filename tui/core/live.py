@@ -8,8 +8,8 @@ window, which is how web inboxes lose messages after a drop). Between connects t
 A server without Socket.IO (a 404 at /socket.io/, or an answer there that is not Engine.IO) is
 normal for a real AchieveApex: the feed says "polling" once and asks again every few minutes. A
 refused key is said once, and asked again as rarely. A server that is down is retried with
-backoff: up to 1 s apart on loopback (the sandbox: a refused connection costs nothing there, and
-a restarted sandbox is live again within a second), up to 30 s apart elsewhere; `nudge()` retries
+backoff: up to 0.5 s apart on loopback (the sandbox: a refused connection costs nothing there, and
+a restarted sandbox is live again within half a second), up to 30 s apart elsewhere; `nudge()` retries
 at once (when a REST poll finds the server back).
 
 Callbacks are plain callables run on the feed's event loop; they must not block. Socket.IO and
@@ -42,7 +42,7 @@ log.addHandler(logging.NullHandler())
 #: How often a server without Socket.IO, or one that refused the key, is asked again.
 RARE_RETRY_SECONDS = 300.0
 #: The longest wait between attempts to reach a server that is down, on loopback and elsewhere.
-LOOPBACK_CAP_SECONDS = 1.0
+LOOPBACK_CAP_SECONDS = 0.5
 REMOTE_CAP_SECONDS = 30.0
 #: A connection that held this long resets the backoff; one that drops sooner keeps it growing,
 #: so a server that accepts and drops at once is not hammered.
