@@ -145,6 +145,7 @@ class Composer(Vertical):
         #: The message this reply quotes (shown above the text), or None.
         self.quoting: ApiMessage | None = None
         self._slash_typed = False  # a literal '/' (from '//') that must not open the snippets
+        self._before = ""  # the text before the latest change
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-top"):
@@ -311,8 +312,10 @@ class Composer(Vertical):
 
     @on(TextArea.Changed)
     def _changed(self) -> None:
-        if self.text == "/" and not self._slash_typed:
-            # '/' typed at the start of an empty composer opens the snippets ('//' types one).
+        before, self._before = self._before, self.text
+        if self.text == "/" and not before and not self._slash_typed:
+            # '/' typed into an empty composer opens the snippets ('//' types one; backspacing
+            # "/x" to "/" does not).
             self.area.load_text("")
             self.post_message(self.SnippetWanted())
             return
