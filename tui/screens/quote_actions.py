@@ -11,11 +11,12 @@ again, so the item it scrolls to stays where it was put.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.worker import WorkerCancelled, WorkerFailed
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.worker import Worker
 
     from tui.core.models import Message
@@ -44,9 +45,10 @@ class QuoteActions:
 
         def load_older(self, skip: int) -> Worker[None]: ...
 
-        def run_worker(self, work: Any, **kw: Any) -> Worker[Any]: ...
-
-        def notify(self, message: str, **kw: Any) -> None: ...
+    @property
+    def _screen(self) -> Screen[Any]:
+        """This mixin as the screen it is mixed into (its workers and toasts are the screen's)."""
+        return cast("Screen[Any]", self)
 
     # -- q: start a quoted reply ------------------------------------------------------------------
 
@@ -77,7 +79,8 @@ class QuoteActions:
 
     def on_quoted_item_jump_requested(self, event: QuotedItem.JumpRequested) -> None:
         event.stop()
-        self.run_worker(self.jump_to(event.reply_to), group="quote-jump", exclusive=True, exit_on_error=False)
+        jump = self.jump_to(event.reply_to)
+        self._screen.run_worker(jump, group="quote-jump", exclusive=True, exit_on_error=False)
 
     async def jump_to(self, message_id: int | str) -> bool:
         """Focus and show the message, loading older pages as needed; False (said in one
@@ -92,7 +95,7 @@ class QuoteActions:
                 history.scroll_to_center(item, animate=False, immediate=True)
                 return True
             if history.loaded_count >= history.total:
-                self.notify(NOT_FOUND, severity="warning", timeout=6)
+                self._screen.notify(NOT_FOUND, severity="warning", timeout=6)
                 return False
             before = history.loaded_count
             if not await self._older_page(history) or history.loaded_count <= before:

@@ -44,7 +44,7 @@ class ComposerArea(TextArea):
 
     BINDINGS = [
         Binding("ctrl+j,alt+enter,ctrl+enter", "submit", "Send", id="composer.send", priority=True),
-        # A snippet at the cursor (help and palette list it; the footer has no room at 80 columns).
+        # A snippet at the cursor (the help lists it; the footer has no room at 80 columns).
         Binding("ctrl+r", "snippet", "Snippet", show=False, id="composer.snippet"),
     ]
 
