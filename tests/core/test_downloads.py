@@ -294,3 +294,5 @@ async def test_save_to_a_folder_a_path_and_never_over_a_file_unless_told(
     with pytest.raises(LocalFileError):
         await save_to(message, profile, tmp_path / "missing" / "x.pdf")
     assert leftovers(folder) == []
+    made = await save_to(message, profile, f"{tmp_path}/new/folder/")  # a trailing / is a folder
+    assert made == tmp_path / "new" / "folder" / "statement-2026-11.pdf"

@@ -112,6 +112,14 @@ async def test_s_saves_where_the_agent_says(
         await wait_for(pilot, lambda: isinstance(app.screen, SaveFileScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
+        assert not downloads.exists()
+        file_item(screen, "statement-2026-11.pdf").focus()
+        await pilot.press("s")  # Enter on the folder as offered (not made yet): saved into it
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveFileScreen))
+        await pilot.press("enter")
+        into = downloads / "statement-2026-11.pdf"
+        await wait_for(pilot, lambda: f"Saved to {into}." in notifications(app))
+        assert into.read_bytes() == statement_pdf()
 
 
 async def test_a_hostile_name_is_shown_as_text_and_saved_safely(

@@ -204,10 +204,11 @@ async def save_to(
     overwrite: bool = False,
     on_progress: DownloadProgress | None = None,
 ) -> Path:
-    """Save where the agent says: into a folder (under the safe name, as `download`), or as a
-    file path, refusing to replace an existing file unless `overwrite`."""
+    """Save where the agent says: into a folder (under the safe name, as `download`; a path
+    ending in `/` is a folder, created if need be), or as a file path, refusing to replace an
+    existing file unless `overwrite`."""
     target = Path(path).expanduser()
-    if target.is_dir():
+    if target.is_dir() or str(path).endswith(("/", os.sep)):  # "a/new/folder/": made, saved into
         return await download(message, profile, target, on_progress=on_progress)
     if not target.parent.is_dir():
         raise LocalFileError(f"The folder {target.parent} does not exist; create it or choose another.")

@@ -105,7 +105,7 @@ def save_message_file(node: DOMNode, message: Message, item: MessageItem | None 
     if profile is None:
         return
 
-    def chosen(path: Path | None) -> None:
+    def chosen(path: str | None) -> None:
         name = f"download-save-{message.id}"
         if path is not None and not _busy(app, ctx, name):
             app.run_worker(
@@ -141,7 +141,7 @@ async def _open(
 
 
 async def _save(
-    ctx: AppContext, profile: ResolvedProfile, message: Message, item: MessageItem | None, path: Path
+    ctx: AppContext, profile: ResolvedProfile, message: Message, item: MessageItem | None, path: str
 ) -> None:
     from tui.core.downloads import save_to
     from tui.core.errors import SwitchboardError

@@ -20,11 +20,10 @@ from tui.core.text import one_line
 from tui.screens.base import BaseModal
 
 
-class SaveFileScreen(BaseModal[Path | None]):
-    """Dismisses with the path typed (`~` expanded), or None when cancelled."""
+class SaveFileScreen(BaseModal[str | None]):
+    """Dismisses with the path as typed (a trailing `/` means a folder), or None when cancelled."""
 
     DEFAULT_CSS = """
-    SaveFileScreen #save-file { width: 76; max-width: 100%; height: auto; }
     SaveFileScreen #save-file-hint { color: $text-muted; }
     """
 
@@ -48,6 +47,10 @@ class SaveFileScreen(BaseModal[Path | None]):
             )
 
     def on_mount(self) -> None:
+        box = self.query_one("#save-file")
+        box.styles.height = "auto"  # a one-field question, not a picker's list (inline: beats app.tcss)
+        box.styles.width = 76
+        box.styles.max_width = "100%"
         field = self.query_one("#save-file-path", Input)
         field.focus()
         field.cursor_position = len(field.value)
@@ -58,7 +61,7 @@ class SaveFileScreen(BaseModal[Path | None]):
         if not value:
             self.query_one("#save-file-hint", Static).update(Text("Type a folder or a file path."))
             return
-        self.dismiss(Path(value).expanduser())
+        self.dismiss(value)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
