@@ -296,3 +296,37 @@ async def test_save_to_a_folder_a_path_and_never_over_a_file_unless_told(
     assert leftovers(folder) == []
     made = await save_to(message, profile, f"{tmp_path}/new/folder/")  # a trailing / is a folder
     assert made == tmp_path / "new" / "folder" / "statement-2026-11.pdf"
+
+
+# -- a sandbox file from before inbound files ----------------------------------------------------
+
+
+def test_a_sandbox_file_from_before_gets_the_seeded_files_once(tmp_path: Path) -> None:
+    import sqlite3
+
+    from tui.sandbox.runner import start_in_thread
+    from tui.sandbox.seed_files import SEEDED_FILES, SEEDED_META
+
+    data = tmp_path / "old"
+    start_in_thread(data_dir=data).stop()
+    db = sqlite3.connect(data / "sandbox.db")
+    with db:  # as a file of before: no file messages, no mark
+        db.execute("DELETE FROM messages WHERE conversation_file_id IS NOT NULL")
+        db.execute("DELETE FROM meta WHERE key = ?", (SEEDED_META,))
+    db.close()
+
+    def count() -> int:
+        db = sqlite3.connect(data / "sandbox.db")
+        try:
+            return int(
+                db.execute("SELECT count(*) FROM messages WHERE conversation_file_id IS NOT NULL").fetchone()[
+                    0
+                ]
+            )
+        finally:
+            db.close()
+
+    assert count() == 0
+    for _ in range(2):
+        start_in_thread(data_dir=data).stop()
+        assert count() == len(SEEDED_FILES)

@@ -173,3 +173,33 @@ async def test_a_sandbox_item_with_any_fields(sandbox: Any) -> None:
     assert {m.file_name for m in files} >= {"broken-parcel.png", "statement-2026-11.pdf"}
     for m in files:
         assert m.file_type and m.file_size and m.s3_key
+
+
+async def test_a_large_file_shows_its_progress_in_the_message(
+    make_app: Callable[..., SwitchboardApp],
+    sandbox: Any,
+    downloads: Path,
+    recorder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    size = 6 * 1024 * 1024
+    sandbox.customer_sends_file(1, "scan.tiff", "image/tiff", size=size)
+    shown: list[str | None] = []
+    update = HistoryItem.update_message
+
+    def spy(self: HistoryItem, message: Any, *, pending: str | None = None, failed: bool = False) -> None:
+        if message.file_name == "scan.tiff":
+            shown.append(pending)
+        update(self, message, pending=pending, failed=failed)
+
+    monkeypatch.setattr(HistoryItem, "update_message", spy)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_conversation(pilot, "whatsapp", "open")
+        file_item(screen, "scan.tiff").focus()
+        await pilot.press("o")
+        await wait_for(pilot, recorder.exists)
+    bars = [p for p in shown if p and p.startswith("downloading")]
+    assert bars and bars[-1] == "downloading ━━━━━━━━━━━━ 100% of 6.3 MB"
+    assert shown[-1] is None  # the message reads as before once the file is there
+    assert (downloads / "scan.tiff").stat().st_size == size

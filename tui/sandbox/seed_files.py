@@ -28,8 +28,18 @@ from typing import Any
 
 from tui.sandbox.store import Store
 
-__all__ = ["SEEDED_FILES", "add_file_message", "objects_root", "parcel_png", "seed_files", "statement_pdf"]
+__all__ = [
+    "SEEDED_FILES",
+    "add_file_message",
+    "ensure_seed_files",
+    "objects_root",
+    "parcel_png",
+    "seed_files",
+    "statement_pdf",
+]
 
+#: Set in the store's meta once the files are seeded.
+SEEDED_META = "seeded_files"
 HOSTILE_TEXT = b"# A customer's file named ../../.bashrc. Saved safely, it is only text.\necho 'never run'\n"
 
 #: (conversation id, file name, MIME type, caption, seconds before the customer's last message)
@@ -224,9 +234,17 @@ def add_file_message(
 
 def seed_files(store: Store, now: float) -> None:
     """Add `SEEDED_FILES`, each shortly before its conversation's last inbound message."""
+    store.set_meta(SEEDED_META, "1")
     for cid, name, mime, caption, before in SEEDED_FILES:
         row = store.conversation(cid)
         if row is None:
             continue
         last = row["last_inbound_message_at"] or row["last_message_at"] or now
         add_file_message(store, cid, name, mime, at=last - before, data=_bytes_for(mime), caption=caption)
+
+
+def ensure_seed_files(store: Store) -> None:
+    """A file seeded before inbound files existed gets them once (its seed's conversations are
+    there); a new file has them from `seed` already."""
+    if store.meta(SEEDED_META) is None and store.conversation(1) is not None:
+        seed_files(store, store.clock())

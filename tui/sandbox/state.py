@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.sandbox.agents import Agent, load_agents, seed_agents
 from tui.sandbox.seed import assign_seeded, seed
+from tui.sandbox.seed_files import ensure_seed_files
 from tui.sandbox.seed_templates import add_missing as add_missing_templates
 from tui.sandbox.store import Store
 
@@ -26,6 +27,7 @@ class Sandbox:
         self.options = options
         self.store = Store(data_dir / "sandbox.db", clock)
         self.store.open(seed)
+        ensure_seed_files(self.store)  # a file seeded before inbound files gets them once
         add_missing_templates(self.store)  # a file seeded before every kind of template existed
         if seed_agents(self.store):
             assign_seeded(self.store)
