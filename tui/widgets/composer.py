@@ -97,8 +97,8 @@ class QuoteLine(Button):
     drops the quote (the text stays)."""
 
     DEFAULT_CSS = """
-    QuoteLine { display: none; width: 1fr; height: 1; text-align: left; }
-    QuoteLine.-shown { display: block; }
+    QuoteLine { display: none; width: 1fr; height: 1; }
+    QuoteLine.-shown { display: block; text-align: left; content-align: left middle; padding: 0 1; }
     """
     BINDINGS = [Binding("delete,backspace,escape", "press", "Drop quote", id="composer.drop_quote")]
 
