@@ -202,3 +202,39 @@ def test_a_hostile_original_is_quoted_as_data() -> None:
     assert not any(span.style == "red" for span in history_quote(evil).spans)
     shown = with_quote(history_quote(None), Text("Eve · 10:00\nbody"))
     assert shown.plain == "Eve · 10:00\n↩ an earlier message (enter finds it)\nbody"
+
+
+async def test_a_template_sent_while_quoting_carries_the_quote(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any
+) -> None:
+    from tui.screens.templates import TemplateFormScreen, TemplatePickerScreen
+
+    cid = HANDY_IDS["whatsapp_closed"]  # only a template may go: the window is closed
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_id(pilot, cid)
+        await pilot.press("ctrl+l")
+        focused = app.focused
+        assert isinstance(focused, HistoryItem)
+        original = focused.message.id
+        await pilot.press("q", "ctrl+t")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and bool(app.screen.templates)
+        )
+        await pilot.press("tab")
+        await pilot.click("#template-search")
+        await type_text(pilot, "order_update")
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
+        await type_text(pilot, "Ana")
+        await pilot.press("tab")
+        await type_text(pilot, "A-1001")
+        await pilot.press("ctrl+j")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConversationScreen))
+        assert screen.composer.reply_to is None  # used up by the template
+        for _ in range(200):
+            newest = (await sandbox_messages(sandbox, cid))[0]
+            if newest.message_type == "template":
+                break
+            await pilot.pause(0.05)
+        assert newest.message_type == "template" and str(newest.reply_to_message_id) == str(original)

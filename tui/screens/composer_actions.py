@@ -57,7 +57,9 @@ class ComposerActions(QuoteActions):
         def chosen(choice: tuple[TemplateChoice, str] | None) -> None:
             if choice is not None:
                 template_choice, body = choice
-                self._enqueue(Draft(template=template_choice), body, None)
+                # A quote in the composer goes with the template too (then it is used up).
+                self._enqueue(Draft(template=template_choice, reply_to=self.composer.reply_to), body, None)
+                self.composer.clear_quote()
 
         self.app.push_screen(TemplatePickerScreen(self.conversation), chosen)
 
