@@ -12,14 +12,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import signal
+import sys
 import time
 from collections.abc import Coroutine
 from contextlib import suppress
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tui.cli_common import EXIT_OK, _err, _out, backend_for
+from tui.cli_common import EXIT_OK, _err, backend_for
 
 if TYPE_CHECKING:
     from tui.core.client import ApiClient
@@ -131,7 +133,7 @@ class Watch:
 
     def print_event(self, event: LiveEvent, via: str) -> None:
         if self.as_json:
-            _out(self.client.redact(json_line(event, via)))
+            self._emit(json_line(event, via))
             return
         line = human_line(event, self.tracker.names)
         if event.kind == "conversation_patched" and event.conversation_id is not None:
@@ -141,7 +143,22 @@ class Watch:
             if self._shown.get(event.conversation_id) == shown:
                 return
             self._shown[event.conversation_id] = shown
-        _out(self.client.redact(line))
+        self._emit(line)
+
+    def _emit(self, line: str) -> None:
+        """One line, flushed at once (a pipe is block-buffered: a script would hear nothing until
+        4 KiB had gathered); a reader that went away (`watch | head -3`) ends the watch."""
+        if self.stop.is_set():
+            return
+        try:
+            sys.stdout.write(self.client.redact(line) + "\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # nothing more can be written there, also not at exit: stdout goes to /dev/null
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+            self.stop.set()
 
     # -- the feed's callbacks -----------------------------------------------------------------
 

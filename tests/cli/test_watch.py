@@ -40,7 +40,8 @@ class Watching:
             text=True,
             encoding="utf-8",
             cwd=ROOT,
-            env=env,
+            # as a script's pipe is: block-buffered unless the command flushes each line
+            env={k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"},
         )
         assert self.proc.stdout is not None and self.proc.stderr is not None
         self._readers = [
@@ -127,6 +128,7 @@ def test_hostile_names_and_texts_never_reach_the_terminal(
     sandbox.customer_writes(2, HOSTILE_TEXT)
     sandbox.agent_writes(2, "sentinel", user_id=TOM)
     watch.wait_for("sentinel")
+    watch.wait_for('"unread_count": 0' if as_json else "open, 0 unread")  # the reply read it
     assert watch.interrupt() == 0
     out = "".join(watch.out)
     assert not forbidden(out) and "\x1b" not in out, forbidden(out)
@@ -277,3 +279,50 @@ def test_a_conversation_that_does_not_exist_is_said_at_once(sandbox: Any, local:
     assert proc.returncode == 7 and proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "99999" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_watch_quietly(sandbox: Any, local: dict[str, str]) -> None:
+    """`switchboard watch | head -1`: the line arrives at once, and the next write ends it, exit 0."""
+    env = {k: v for k, v in local.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "watch", "--conversation", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        err: list[str] = []
+        reader = threading.Thread(target=lambda: err.extend(proc.stderr or []), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + WAIT
+        while not any("Live updates on." in line for line in err):
+            assert time.monotonic() < deadline and proc.poll() is None, err
+            time.sleep(0.02)
+        first: list[str] = []
+
+        def head_1() -> None:  # reads one line and goes away, as `head -1` does
+            assert proc.stdout is not None
+            first.append(proc.stdout.readline())
+            proc.stdout.close()
+
+        threading.Thread(target=head_1, daemon=True).start()
+        sandbox.agent_writes(1, "the one line head reads", user_id=TOM)
+        while not first:  # flushed at once, or this never comes
+            assert time.monotonic() < deadline, "the line was not flushed"
+            time.sleep(0.02)
+        assert "the one line head reads" in first[0]
+        while proc.poll() is None:  # each write now meets a closed pipe
+            assert time.monotonic() < deadline, "the watch did not end"
+            sandbox.agent_writes(1, "more", user_id=TOM)
+            time.sleep(0.05)
+        reader.join(timeout=WAIT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == 0
+    assert "Traceback" not in "".join(err) and "Exception ignored" not in "".join(err), err
