@@ -82,9 +82,12 @@ class Bus:
         self._loading: asyncio.Lock | None = None
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The event loop that serves the sandbox (its lifespan's)."""
+        """The event loop that serves the sandbox (its lifespan's); a server of an earlier one
+        is forgotten with its clients."""
         self.loop = loop
         self.closing = False
+        self.server = None
+        self.listeners.clear()
         self._queue = asyncio.Queue()
         self._loading = asyncio.Lock()
 
@@ -201,10 +204,13 @@ def message_added(sandbox: Sandbox, message_id: int) -> None:
     conversation's `last_message_*`; an outbound message to the customer starts its delivery
     progression."""
     bus = bus_of(sandbox)
+    if bus.listeners:
+        _publish_added(sandbox, bus, message_id)
     if bus.progression is not None and bus.progression.enabled:
         bus.progression.track(message_id)
-    if not bus.listeners:
-        return
+
+
+def _publish_added(sandbox: Sandbox, bus: Bus, message_id: int) -> None:
     message = sandbox.store.message(message_id)
     found = _organization(sandbox, message["conversation_id"])
     if found is None:
