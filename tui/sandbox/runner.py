@@ -285,6 +285,7 @@ def serve_forever(
             for a in running.agents
         ),
         f"Handy conversation ids: {handy}",
+        f"Live updates: Socket.IO at {running.base_url}/socket.io/ (the same keys, as a header or in auth)",
         "A profile for it (config.toml); for another agent, copy it under another name with that",
         "agent's api_key, user_id and organization_id, and start the second app with --profile NAME:",
         "  [profiles.sandbox-local]",
