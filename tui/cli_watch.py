@@ -95,19 +95,16 @@ def human_line(event: LiveEvent, names: dict[int, str], now: datetime | None = N
     assert m is not None
     if event.kind == "message_patched":
         line = f"{head}  message {one_line(str(m.id), 40)} {one_line(m.status or 'no status', 20)}"
-        if m.error_code is not None or m.error_text:
-            line += f" ({one_line(str(m.error_code or ''), 12)} {one_line(m.error_text, 80)})".replace(
-                "( ", "("
-            )
-        return line
+        code = one_line(str(m.error_code), 12) if m.error_code is not None else ""
+        why = " ".join(part for part in (code, one_line(m.error_text, 80)) if part)
+        return f"{line} ({why})" if why else line
     if m.is_inbound:
-        who = names.get(cid, "") if cid is not None else ""
-        who = who or "customer"
+        who = (names.get(cid) if cid is not None else None) or m.sender_name or "customer"
     else:
-        who = m.sender_name or ("note" if m.is_note else "agent")
-    text = m.unreadable or m.message_text or (f"[{m.message_type}] {m.file_name or ''}".strip())
-    kind = "note" if m.is_note else ""
-    return f"{head}  {one_line(who, 40)}{' (' + kind + ')' if kind else ''}: {one_line(text, 120)}"
+        who = m.sender_name or "agent"
+    note = " (note)" if m.is_note else ""
+    text = m.unreadable or m.message_text or f"[{m.message_type}] {m.file_name or ''}".strip()
+    return f"{head}  {one_line(who, 40)}{note}: {one_line(text, 120)}"
 
 
 class Watch:

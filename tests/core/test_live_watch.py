@@ -157,6 +157,7 @@ def test_a_server_moving_its_whole_clock_is_not_news() -> None:
 
     def shifted(c: Conversation, jitter_ms: int = 0) -> Conversation:
         extra = timedelta(milliseconds=jitter_ms)
+        assert c.last_message_at is not None
         return c.model_copy(
             update={
                 "last_message_at": c.last_message_at + pause + extra,
