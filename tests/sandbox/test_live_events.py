@@ -283,3 +283,20 @@ async def test_faults_spare_the_live_transport(fast: Any) -> None:
     async with listening(sandbox, transports=("polling",)) as heard:
         written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "heard anyway")
         assert await heard.next() == (MESSAGE_CREATED, written)
+
+
+async def test_nobody_listening_costs_no_reads(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = sandbox._sandbox.store
+    read: list[str] = []
+    for name in ("conversation", "conversation_json", "message"):
+        original = getattr(store, name)
+        monkeypatch.setattr(store, name, lambda *a, _f=original, _n=name, **k: read.append(_n) or _f(*a, **k))
+    await asyncio.to_thread(sandbox.agent_writes, WEBCHAT, "nobody hears this")
+    assert read == ["message"]  # only agent_writes' own answer: nothing looked up for nobody
+    read.clear()
+    async with listening(sandbox) as heard:
+        await asyncio.to_thread(sandbox.agent_writes, WEBCHAT, "somebody hears this")
+        await heard.until(lambda e, d: e == CONVERSATION_PATCHED)
+    assert sorted(read) == ["conversation", "conversation_json", "message", "message"]
