@@ -244,7 +244,12 @@ def seed_files(store: Store, now: float) -> None:
 
 
 def ensure_seed_files(store: Store) -> None:
-    """A file seeded before inbound files existed gets them once (its seed's conversations are
-    there); a new file has them from `seed` already."""
-    if store.meta(SEEDED_META) is None and store.conversation(1) is not None:
+    """A file seeded before inbound files existed gets them once; a new file has them from `seed`
+    already. Only a file that holds the seed's conversations (each on its seeded channel) is
+    touched: one made some other way keeps exactly its own messages."""
+    if store.meta(SEEDED_META) is not None:
+        return
+    channels = {1: "whatsapp", 9: "instagram", 14: "messenger", 19: "webchat"}
+    rows = {cid: store.conversation(cid) for cid in channels}
+    if all(row is not None and row["channel"] == channels[cid] for cid, row in rows.items()):
         seed_files(store, store.clock())
