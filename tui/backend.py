@@ -87,6 +87,7 @@ async def open_backend(
             paths=profile.paths,
             limits=profile.limits,
             is_sandbox=True,
+            realtime=profile.realtime,
             send_reply_to=profile.send_reply_to,
         )
     else:
