@@ -279,7 +279,7 @@ async def test_a_customers_file_is_created_without_moving_the_conversation(sandb
 async def test_faults_spare_the_live_transport(fast: Any) -> None:
     sandbox = fast(fail_rate=1.0)
     async with rest(sandbox) as api:
-        assert (await api.get("/conversations")).status_code >= 500  # every API request fails
+        assert (await api.get("/conversations")).status_code in (429, 500, 503)  # every API request fails
     async with listening(sandbox, transports=("polling",)) as heard:
         written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "heard anyway")
         assert await heard.next() == (MESSAGE_CREATED, written)
