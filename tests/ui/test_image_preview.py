@@ -117,6 +117,38 @@ async def test_a_bomb_shows_its_sentence_instead_of_an_image(tmp_path: Path) -> 
         await wait_for(pilot, lambda: app.screen is not screen)
 
 
+async def test_sixel_is_encoded_off_the_event_loop(photo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """textual-image encodes Sixel in `render_lines`, on the app's thread (0.2-1 s frozen)."""
+    from textual_image.widget import sixel
+
+    threads: list[str] = []
+    real = sixel._ImageSixelImpl._image_to_sixels
+
+    def spy(self: Any, *args: Any, **kw: Any) -> str:
+        threads.append(threading.current_thread().name)
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(sixel._ImageSixelImpl, "_image_to_sixels", spy)
+    screen = ImagePreviewScreen(photo, protocol="sixel")
+    app = Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen.outcome is not None)
+        assert screen.outcome == "shown"
+        assert shown(screen, "protocol") == "Drawn with Sixel"
+        impl = screen.query_one("#image-preview-image").children[0]
+        await wait_for(pilot, lambda: getattr(impl, "_cached_sixels", None) is not None)
+        assert threads and threading.main_thread().name not in threads
+
+
+async def test_kitty_uses_textual_images_graphics_widget(photo: Path) -> None:
+    screen = ImagePreviewScreen(photo, protocol="kitty")
+    app = Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen.outcome is not None)
+        assert type(screen.query_one("#image-preview-image")).__name__ == "TGPImage"
+        assert shown(screen, "protocol") == "Drawn with Kitty graphics"
+
+
 class ComposerHost(PreviewActions, BaseScreen[None]):
     def compose(self) -> ComposeResult:
         yield Composer(None, id="composer")

@@ -131,6 +131,11 @@ class ImagePreviewScreen(BaseModal[None]):
             self.pane.say(exc.sentence)
             self.outcome = exc.sentence
             return
+        except Exception:
+            # A defect, not the file: never "Loading…" for ever; the app reports the error.
+            self.outcome = "The preview failed; press escape to go back."
+            self.pane.say(self.outcome)
+            raise
         self.info = info
         saved = f" · saved as {shown_path(self.path)}" if self.fetch else ""
         self._line("info", info.describe() + saved)
