@@ -59,6 +59,11 @@ class LiveApp(BackendApp):
         """What the title bar says about freshness: ' · live', ' · polling', ' · offline'."""
         return f" · {self.live_state}" if self.live_state else ""
 
+    def rest_answered(self) -> None:
+        """A REST read just worked: a feed waiting out its backoff to reconnect tries now."""
+        if self._live is not None and self.live_state == "offline":
+            self._live.nudge()
+
     # -- opening and closing ----------------------------------------------------------------------
 
     def first_rows_shown(self) -> None:

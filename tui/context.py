@@ -59,6 +59,10 @@ class AppContext(Protocol):
         """' · live', ' · polling', ' · offline' for a title bar ('' before the feed said)."""
         ...
 
+    def rest_answered(self) -> None:
+        """A REST read worked (a feed that is reconnecting may try at once)."""
+        ...
+
     def first_rows_shown(self) -> None:
         """The inbox drew its first rows: what waited for them (the live feed) may start."""
         ...

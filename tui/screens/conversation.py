@@ -210,6 +210,7 @@ class ConversationScreen(QueueActions, ComposerActions, ConversationLive, SendFi
         except SwitchboardError as exc:
             self.composer.set_progress(f"Not refreshed: {exc.sentence}")
             return  # said on screen; the next poll tries again
+        self.ctx.rest_answered()
         if self.composer.progress.startswith("Not refreshed"):
             self.composer.set_progress("")
         self._show_head()

@@ -193,6 +193,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             if not refresh:
                 self.ctx.notify_error(exc)
             return
+        self.ctx.rest_answered()
         if generation != self.list.generation:
             return
         self._all_total = page.total
