@@ -205,6 +205,7 @@ def test_a_hostile_name_is_shown_neutralised(tmp_path: Path) -> None:
         ({"TERM": "xterm-256color", "TMUX": "x", "SWITCHBOARD_IMAGES": "sixel"}, True, "sixel"),
         ({"TERM": "xterm-kitty", "SWITCHBOARD_IMAGES": "half-blocks"}, True, "halfblocks"),
         ({"TERM": "xterm-kitty", "SWITCHBOARD_IMAGES": "bogus"}, True, "kitty"),
+        ({"TERM": "xterm-256color", "SWITCHBOARD_IMAGES": "shades"}, True, "shades"),
     ],
 )
 def test_the_protocol_follows_the_environment(env: dict[str, str], tty: bool, protocol: str) -> None:

@@ -43,6 +43,12 @@ class Host(App[None]):
         self.push_screen(self.preview)
 
 
+@pytest.fixture(autouse=True)
+def colours_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite runs with NO_COLOR; a preview is tried as most terminals have it, in colour."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 @pytest.fixture
 def photo(tmp_path: Path) -> Path:
     path = tmp_path / "parcel.png"
@@ -76,6 +82,22 @@ async def test_the_preview_loads_in_a_worker_then_shows_the_image_in_half_blocks
         assert not screen.query_one("#image-preview-status").display
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is not screen)
+
+
+async def test_with_colours_off_the_picture_is_drawn_in_grey_shades(
+    photo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual strips every colour under NO_COLOR: half-blocks would be a blank box."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    screen = ImagePreviewScreen(photo)
+    app = Host(screen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen.outcome is not None)
+        assert shown(screen, "protocol") == "Drawn with shaded blocks (colours are off)"
+        image = screen.query_one("#image-preview-image")
+        assert type(image).__name__ == "UnicodeImage"
+        lines = [strip.text for strip in image.render_lines(image.region.reset_offset)]
+        assert any(ch in "█▓▒░" for line in lines for ch in line)
 
 
 async def test_escape_closes_the_preview_while_it_is_still_loading(

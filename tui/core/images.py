@@ -39,9 +39,15 @@ HALF_BLOCK_SIDE = 480
 #: The formats a preview opens: what phones, browsers and scanners send.
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
 
-Protocol = Literal["kitty", "sixel", "halfblocks"]
-PROTOCOL_NAMES: dict[str, str] = {"kitty": "Kitty graphics", "sixel": "Sixel", "halfblocks": "half-blocks"}
-#: Set to kitty, sixel or halfblocks to override what the environment suggests.
+Protocol = Literal["kitty", "sixel", "halfblocks", "shades"]
+PROTOCOL_NAMES: dict[str, str] = {
+    "kitty": "Kitty graphics",
+    "sixel": "Sixel",
+    "halfblocks": "half-blocks",
+    # NO_COLOR: half-blocks are colour and nothing else, so the picture is drawn in grey shades.
+    "shades": "shaded blocks (colours are off)",
+}
+#: Set to kitty, sixel, halfblocks or shades to override what the environment suggests.
 PROTOCOL_ENV = "SWITCHBOARD_IMAGES"
 
 _ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
@@ -189,10 +195,10 @@ def choose_protocol(environ: Mapping[str, str], *, stdout_tty: bool) -> Protocol
     stdout, so stdout must be the terminal), Sixel in terminals known to draw it (WezTerm, foot,
     mlterm, iTerm2, Konsole 22.04+, contour), half-blocks everywhere else, and always inside
     tmux or screen, which do not pass graphics through unless configured to.
-    `SWITCHBOARD_IMAGES=kitty|sixel|halfblocks` overrides all of it.
+    `SWITCHBOARD_IMAGES=kitty|sixel|halfblocks|shades` overrides all of it.
     """
     forced = environ.get(PROTOCOL_ENV, "").strip().lower().replace("-", "")
-    if forced in ("kitty", "sixel", "halfblocks"):
+    if forced in ("kitty", "sixel", "halfblocks", "shades"):
         return forced  # type: ignore[return-value]
     term = environ.get("TERM", "").lower()
     program = environ.get("TERM_PROGRAM", "").lower()
@@ -211,7 +217,7 @@ def choose_protocol(environ: Mapping[str, str], *, stdout_tty: bool) -> Protocol
 
 
 def preview_side(protocol: str) -> int:
-    return HALF_BLOCK_SIDE if protocol == "halfblocks" else PREVIEW_SIDE
+    return PREVIEW_SIDE if protocol in ("kitty", "sixel") else HALF_BLOCK_SIDE
 
 
 __all__ = [

@@ -53,11 +53,13 @@ def shown_path(path: Path) -> str:
     return one_line(text, 200)
 
 
-def detect_protocol(headless: bool) -> str:
-    if headless:
-        return "halfblocks"
+def detect_protocol(headless: bool, no_color: bool) -> str:
+    """Half-blocks headless (tests); grey shades where colours are off (Textual strips every
+    colour under NO_COLOR, and half-blocks are nothing but colour)."""
     stdout = sys.__stdout__
-    return choose_protocol(os.environ, stdout_tty=bool(stdout is not None and stdout.isatty()))
+    tty = bool(stdout is not None and stdout.isatty())
+    protocol = "halfblocks" if headless else choose_protocol(os.environ, stdout_tty=tty)
+    return "shades" if protocol == "halfblocks" and no_color else protocol
 
 
 class ImagePreviewScreen(BaseModal[None]):
@@ -106,7 +108,7 @@ class ImagePreviewScreen(BaseModal[None]):
 
     def on_mount(self) -> None:
         if self.protocol is None:
-            self.protocol = detect_protocol(self.app.is_headless)
+            self.protocol = detect_protocol(self.app.is_headless, self.app.no_color)
         self._load()
 
     def _line(self, which: str, text: str) -> None:

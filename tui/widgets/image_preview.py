@@ -66,7 +66,7 @@ def cell_pixels() -> tuple[int, int]:
 
 
 def image_widget_class(protocol: str) -> type[ImageWidget]:
-    """textual-image's widget for `protocol` (kitty, sixel, halfblocks), imported without its
+    """textual-image's widget for `protocol` (kitty, sixel, halfblocks, shades), imported without its
     terminal queries. Blocking (it loads Pillow): call it from a worker thread."""
     if sys.__stdout__ is None:
         # textual-image reads the cell size through sys.__stdout__ on every draw.
@@ -76,12 +76,14 @@ def image_widget_class(protocol: str) -> type[ImageWidget]:
     with _lock:
         if "textual_image.widget" not in sys.modules:
             _import_quietly()
-    from textual_image.widget import HalfcellImage, SixelImage, TGPImage
+    from textual_image.widget import HalfcellImage, SixelImage, TGPImage, UnicodeImage
 
     if protocol == "kitty":
         return TGPImage
     if protocol == "sixel":
         return _threaded_sixel(SixelImage)
+    if protocol == "shades":
+        return UnicodeImage
     return HalfcellImage
 
 
