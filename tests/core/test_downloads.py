@@ -330,3 +330,29 @@ def test_a_sandbox_file_from_before_gets_the_seeded_files_once(tmp_path: Path) -
     for _ in range(2):
         start_in_thread(data_dir=data).stop()
         assert count() == len(SEEDED_FILES)
+
+
+async def test_the_seeds_older_attachments_are_real_files(sandbox: Any, downloads: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from tui.sandbox.seed_files import PARCEL_JPEG
+
+    with Image.open(io.BytesIO(PARCEL_JPEG)) as image:
+        assert image.format == "JPEG"
+        image.load()
+    found: dict[str, int] = {}
+    async with ApiClient(sandbox_profile(sandbox)) as client:
+        for cid in range(1, 31):
+            for m in (await client.list_messages(cid, limit=50)).data:
+                if (
+                    m.file_type in ("image/jpeg", "application/pdf")
+                    and m.file_name != "statement-2026-11.pdf"
+                ):
+                    saved = await download(m, sandbox_profile(sandbox))
+                    assert saved.stat().st_size == m.file_size
+                    found[m.file_type] = found.get(m.file_type, 0) + 1
+                    if m.file_type == "image/jpeg":
+                        assert saved.read_bytes() == PARCEL_JPEG
+    assert found.get("image/jpeg") and found.get("application/pdf"), found
