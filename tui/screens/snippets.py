@@ -76,16 +76,17 @@ class SnippetScreen(BaseModal[SnippetChoice | None]):
         self.shown = search(self.snippets, query)
         options = self.query_one("#snippet-list", OptionList)
         options.clear_options()
-        options.add_options([Option(self._label(s), id=str(i)) for i, s in enumerate(self.shown)])
+        mixed = any(s.source != OWN for s in self.snippets)  # then each says where it came from
+        options.add_options([Option(self._label(s, mixed), id=str(i)) for i, s in enumerate(self.shown)])
         if self.shown:
             options.highlighted = 0
         self._preview()
 
     @staticmethod
-    def _label(snippet: Snippet) -> Text:
-        """Its name, and where it came from when that is a team file."""
+    def _label(snippet: Snippet, mixed: bool) -> Text:
+        """Its name, and (when a team folder adds some) where it came from."""
         text = Text(one_line(snippet.name, 40))
-        if snippet.source != OWN:
+        if mixed:
             text.append(f"  {one_line(snippet.source, 30)}", style="dim")
         return text
 
