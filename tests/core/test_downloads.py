@@ -143,7 +143,7 @@ async def test_media_url_is_used_when_the_message_has_one(sandbox: Any, download
     ("fields", "words"),
     [
         ({"media_url": "file:///etc/passwd"}, "not http(s)"),
-        ({}, "no file address"),
+        ({}, "no download address"),
         ({"s3_key": "org-1/none/such.png"}, "answered 404"),
     ],
 )

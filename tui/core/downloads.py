@@ -83,7 +83,8 @@ def media_url(message: Message, profile: ResolvedProfile) -> str:
     if message.s3_key:
         return public_media_url(profile.media_base_url, message.s3_key)
     raise DownloadError(
-        f"Message {message.id} has no file address (no media_url or s3_key); there is nothing to download."
+        f"The server gave no download address for {display_name(message)!r} (message {message.id} has "
+        "no media_url or s3_key); it cannot be fetched."
     )
 
 
