@@ -27,6 +27,12 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
     monkeypatch.delenv("SWITCHBOARD_CONFIG", raising=False)
+    # Never the developer's downloads folder, opener, image protocol, tmux or display.
+    downloads = home / "Downloads-test"
+    downloads.mkdir()
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
+    for var in ("SWITCHBOARD_OPENER", "SWITCHBOARD_IMAGES", "TMUX", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     return home
 
