@@ -18,9 +18,18 @@ import time
 
 from tests.bench.common import log, median, p95
 
-GROUPS = ("paint", "echo", "inbox50k", "upload", "sends", "live")
-FULL = {"paint": 7, "echo": 7, "inbox50k": 5, "upload": 3, "sends": 7, "live": 7}
-QUICK = {"paint": 3, "echo": 3, "inbox50k": 1, "upload": 1, "sends": 3, "live": 2}
+GROUPS = ("paint", "echo", "inbox50k", "upload", "sends", "live", "download", "preview")
+FULL = {"paint": 7, "echo": 7, "inbox50k": 5, "upload": 3, "sends": 7, "live": 7, "download": 5, "preview": 5}
+QUICK = {
+    "paint": 3,
+    "echo": 3,
+    "inbox50k": 1,
+    "upload": 1,
+    "sends": 3,
+    "live": 2,
+    "download": 1,
+    "preview": 2,
+}
 
 
 def machine() -> str:
@@ -180,6 +189,43 @@ def rows_for(results: dict[str, dict]) -> list[Row]:
                 "-",
                 "< 1 s, none doubled",
                 worst < 1.0 and doubled == 0,
+            )
+        )
+    if (r := results.get("download")) is not None:
+        o, c = median(r["ours"]), median(r["curl"])
+        rows.append(
+            (
+                "10 download 50 MiB: throughput",
+                f"{o:.0f} MiB/s",
+                f"curl {c:.0f} MiB/s",
+                f"{o / c:.2f}x",
+                ">= 0.6x",
+                o / c >= 0.6,
+            )
+        )
+        g = max(r["growth"])
+        rows.append(("10' download 50 MiB: RSS growth (max)", f"{g:.1f} MiB", "-", "-", "< 64 MiB", g < 64))
+    if (r := results.get("preview")) is not None:
+        cold, bc = median(r["preview_cold"]), median(r["baseline_cold"])
+        warm, bw = median(r["preview_warm"]), median(r["baseline_warm"])
+        rows.append(
+            (
+                "11 image preview 1920x1080 JPEG, first (info)",
+                ms(cold),
+                f"Pillow alone {ms(bc)}",
+                f"{cold / bc:.2f}x",
+                "-",
+                None,
+            )
+        )
+        rows.append(
+            (
+                "11' image preview, later ones (info)",
+                ms(warm),
+                f"Pillow alone {ms(bw)}",
+                f"{warm / bw:.2f}x",
+                "-",
+                None,
             )
         )
     return rows
