@@ -44,6 +44,7 @@ from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
 from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
+from tui.screens.preview_actions import PreviewActions
 from tui.screens.queue_actions import QueueActions
 from tui.screens.send_fixes import SendFixes
 from tui.widgets.composer import Composer
@@ -57,7 +58,9 @@ POLL_SECONDS = 5.0
 __all__ = ["ConversationScreen", "HistoryItem"]
 
 
-class ConversationScreen(QueueActions, ComposerActions, ConversationLive, SendFixes, BaseScreen[None]):
+class ConversationScreen(
+    PreviewActions, QueueActions, ComposerActions, ConversationLive, SendFixes, BaseScreen[None]
+):
     BINDINGS = [
         Binding("escape", "back", "Back", id="conversation.back"),
         Binding("ctrl+n", "toggle_note", "Note", id="conversation.toggle_note"),

@@ -32,6 +32,7 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
         Binding("d,delete", "act('discard')", "Discard", id="message.discard"),
         Binding("o", "file('open')", "Open file", id="message.open"),  # screens/file_actions.py
         Binding("s", "file('save')", "Save file…", id="message.save"),
+        Binding("p", "preview", "Preview", id="message.preview"),  # screens/preview_actions.py
         Binding("q", "quote", "Quote", id="message.quote"),  # quote.py: the reply starts here
         Binding("enter", "jump", "Original", id="message.jump"),  # a reply: to what it answers
     ]
@@ -80,11 +81,20 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
             return self.resolvable
         if action == "file":
             return has_file(self.message)
+        if action == "preview":
+            from tui.screens.preview_actions import previewable
+
+            return previewable(self.message)
         if action == "quote":
             return quotable(self.message, self.client_id)
         if action == "jump":
             return self.message.reply_to_message_id is not None
         return True
+
+    def action_preview(self) -> None:
+        from tui.screens.preview_actions import preview_message
+
+        preview_message(self, self.message)
 
     def show_state(self, state: str | None, reason: str | None = None, *, detail: str | None = None) -> None:
         """The entry moved on; `detail` overrides the words (upload progress)."""
