@@ -238,3 +238,30 @@ async def test_a_template_sent_while_quoting_carries_the_quote(
                 break
             await pilot.pause(0.05)
         assert newest.message_type == "template" and str(newest.reply_to_message_id) == str(original)
+
+
+async def test_a_refused_quote_stays_visible_and_edit_gives_the_quote_back(
+    make_app: Callable[..., SwitchboardApp], sandbox: Any
+) -> None:
+    """The server refuses a quote of a message it no longer has (400): the failed send shows
+    why; `e` puts its text and its quote back in the composer."""
+    cid = HANDY_IDS["whatsapp_open"]
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_id(pilot, cid)
+        await pilot.press("ctrl+l")
+        focused = app.focused
+        assert isinstance(focused, HistoryItem)
+        original = focused.message
+        await pilot.press("q")
+        store(sandbox).execute("DELETE FROM messages WHERE id = ?", (original.id,))
+        await type_text(pilot, "Gone already")
+        await pilot.press("ctrl+j")
+        sent = [i for i in screen.history.items if i.message.message_text == "Gone already"]
+        await wait_for(pilot, lambda: bool(sent) and sent[-1].resolvable, timeout=20)
+        failed = sent[-1]
+        assert "reply_to_message_id" in shown_text(failed) and "↩" in shown_text(failed)
+        failed.focus()
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen.composer.text == "Gone already")
+        assert screen.composer.reply_to == original.id
