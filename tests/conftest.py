@@ -28,7 +28,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
         monkeypatch.setenv(var, str(path))
     monkeypatch.delenv("SWITCHBOARD_CONFIG", raising=False)
     # Never the developer's downloads folder, opener, image protocol, tmux or display.
-    downloads = home / "Downloads-test"
+    downloads = home / "Downloads"
     downloads.mkdir()
     monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
     for var in ("SWITCHBOARD_OPENER", "SWITCHBOARD_IMAGES", "TMUX", "DISPLAY", "WAYLAND_DISPLAY"):
