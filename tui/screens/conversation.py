@@ -224,13 +224,16 @@ class ConversationScreen(
 
     @on(Composer.Submitted)
     def _submitted(self, event: Composer.Submitted) -> None:
-        draft = Draft(text=event.text, note=event.note, attachments=event.attachments)
+        draft = Draft(
+            text=event.text, note=event.note, attachments=event.attachments, reply_to=event.reply_to
+        )
         try:  # the checks that need no server, for instant feedback; the outbox checks again
             check_draft(self.conversation, self.spec, draft, self.ctx.clock())
         except SwitchboardError as exc:
             self.ctx.notify_error(exc)
             return
         self.composer.set_text("")
+        self.composer.clear_quote()
         self.composer.clear_attachments()
         self._enqueue(draft, draft.text, "note" if draft.note else "reply")
 
@@ -246,6 +249,7 @@ class ConversationScreen(
             created_at=self.ctx.clock(),
             sender_name="You",
             file_name=Path(names[0]).name if names else None,
+            reply_to_message_id=draft.reply_to,
         )
 
     def _enqueue(self, draft: Draft, preview: str, draft_mode: str | None) -> None:
@@ -395,20 +399,12 @@ class ConversationScreen(
         if items:
             items[-1].focus()
 
-    @on(Composer.SnippetRequested)
-    def _snippets(self) -> None:
-        from tui.screens.snippets import SnippetScreen
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.composer.set_text(text)
-            self.composer.area.focus()
-
-        self.app.push_screen(SnippetScreen(self.conversation), chosen)
-
     def palette_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Toggle reply / note", "Switch the composer's mode", self.action_toggle_note)
         yield SystemCommand("Attach files", "Pick files to send", self.action_attach)
         yield SystemCommand("Write in $EDITOR", "Edit the draft in your own editor", self.action_editor)
+        yield SystemCommand(
+            "Insert a snippet", "A canned reply at the cursor (ctrl+r)", self.composer.area.action_snippet
+        )
         if self.spec is not None and self.spec.templates:
             yield SystemCommand("Send a WhatsApp template", "Pick an approved template", self.action_template)

@@ -32,6 +32,8 @@ class SendFixes:
         @property
         def composer(self) -> Composer: ...
 
+        def restore_quote(self, reply_to: int | str | None) -> None: ...
+
     def on_history_item_act(self, event: HistoryItem.Act) -> None:
         """(By name: a mixin's `@on` handlers are not collected by Textual.)"""
         item = event.item
@@ -69,6 +71,7 @@ class SendFixes:
     def _restore(self, draft: Draft) -> None:
         if draft.template is not None:
             return
+        self.restore_quote(draft.reply_to)
         mode = "note" if draft.note else "reply"
         if self.composer.mode != mode:
             self.composer.toggle_mode()

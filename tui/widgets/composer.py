@@ -121,9 +121,6 @@ class Composer(Vertical):
             #: The id of the quoted message (`Draft.reply_to`), or None.
             self.reply_to = reply_to
 
-    class SnippetRequested(Message):
-        """No longer posted: `SnippetWanted` replaces it (kept until the screen's handler goes)."""
-
     class SnippetWanted(Message):
         """`/` in an empty composer or ctrl+r anywhere: pick a snippet to insert at the cursor."""
 
