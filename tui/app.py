@@ -219,7 +219,7 @@ class SwitchboardApp(LiveApp):
         self.backend = message.backend
         self.backend_error = None
         self.backend_opened(message.backend)
-        self.sub_title = f"{message.backend.description}{self.live_label()}"
+        self.sub_title = self.backend_title(message.backend)
         self.backend_signal.publish(message)
 
     @on(OutboxChanged)

@@ -55,6 +55,12 @@ class LiveApp(BackendApp):
         """Pushed news arrives: the screens' polls may rest."""
         return self.live_state == "live"
 
+    def backend_title(self, backend: Backend) -> str:
+        """The title bar's words for a backend: the profile, how fresh, then where (the address
+        is the part an 80-column bar cuts, so it goes last)."""
+        name, _, where = backend.description.partition(" · ")
+        return f"{name}{self.live_label()} · {where}" if where else f"{name}{self.live_label()}"
+
     def live_label(self) -> str:
         """What the title bar says about freshness: ' · live', ' · polling', ' · offline'."""
         return f" · {self.live_state}" if self.live_state else ""
@@ -142,7 +148,7 @@ class LiveApp(BackendApp):
         before = self.live_state
         self.live_state, self.live_reason = str(state.value), message.reason
         if self.backend is not None:
-            self.sub_title = f"{self.backend.description}{self.live_label()}"
+            self.sub_title = self.backend_title(self.backend)
         if before != self.live_state and message.reason and self.live_state != "live":
             self.notify(message.reason, timeout=6)
         self.backend_signal.publish(message)

@@ -85,6 +85,7 @@ class ConversationScreen(
         self.conversation = conversation
         self.spec: ChannelSpec | None = channel_spec(conversation.channel)
         self._left_for_screen = False
+        self._keep_message_focus = False
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -371,15 +372,18 @@ class ConversationScreen(
     def on_screen_suspend(self) -> None:
         self.drafts.save_now()
         self._left_for_screen = not isinstance(self.app.screen, ModalScreen)
+        self._keep_message_focus = bool(getattr(self.app.screen, "KEEPS_MESSAGE_FOCUS", False))
 
     def on_screen_resume(self) -> None:
         """Back from the outbox (another full screen), typing goes to the composer, never to
         r/e/d on a message; back from a question about a message, the message keeps focus."""
         focused = self.app.focused
         idle_item = isinstance(focused, HistoryItem) and not focused.resolvable
+        if idle_item and self._keep_message_focus:  # back from its preview or save: p, s again
+            idle_item = False
         if self._left_for_screen or idle_item or focused is None:
             self.composer.area.focus()
-        self._left_for_screen = False
+        self._left_for_screen = self._keep_message_focus = False
 
     def on_unmount(self) -> None:
         # This conversation's toasts must not follow the agent into the next one.

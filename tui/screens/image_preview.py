@@ -63,6 +63,9 @@ def detect_protocol(headless: bool, no_color: bool) -> str:
 
 
 class ImagePreviewScreen(BaseModal[None]):
+    #: Back from it, the message it was opened from keeps focus (see ConversationScreen).
+    KEEPS_MESSAGE_FOCUS = True
+
     DEFAULT_CSS = """
     ImagePreviewScreen { align: center middle; background: $background 60%; }
     #image-preview-box {

@@ -23,6 +23,9 @@ from tui.screens.base import BaseModal
 class SaveFileScreen(BaseModal[str | None]):
     """Dismisses with the path as typed (a trailing `/` means a folder), or None when cancelled."""
 
+    #: Back from it, the message it was opened from keeps focus (see ConversationScreen).
+    KEEPS_MESSAGE_FOCUS = True
+
     DEFAULT_CSS = """
     SaveFileScreen #save-file-hint { color: $text-muted; }
     """

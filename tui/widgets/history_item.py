@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.message import Message as TextualMessage
 
 from tui.core.downloads import has_file
@@ -27,6 +28,9 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
 
     BINDINGS = [
         Binding("y", "copy", "Copy", id="message.copy"),
+        # Between messages (found in tmux: only tab and shift+tab moved, the arrows scrolled).
+        Binding("up,k", "neighbour(-1)", "Previous", show=False, id="message.previous"),
+        Binding("down,j", "neighbour(1)", "Next", show=False, id="message.next"),
         Binding("r", "act('retry')", "Retry", id="message.retry"),
         Binding("e", "act('edit')", "Edit", id="message.edit"),
         Binding("d,delete", "act('discard')", "Discard", id="message.discard"),
@@ -90,6 +94,21 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
         if action == "jump":
             return self.message.reply_to_message_id is not None
         return True
+
+    def action_neighbour(self, step: int) -> None:
+        """The message above or below; past the newest, the composer; above the oldest shown,
+        the history scrolls to its top (which reads the older page)."""
+        parent = self.parent
+        if parent is None:
+            return
+        items = [c for c in parent.children if isinstance(c, HistoryItem)]
+        index = items.index(self) + step
+        if 0 <= index < len(items):
+            items[index].focus()
+        elif index >= len(items):
+            self.screen.focus_next()
+        elif isinstance(parent, ScrollableContainer):
+            parent.scroll_home(animate=False)
 
     def action_preview(self) -> None:
         from tui.screens.preview_actions import preview_message
