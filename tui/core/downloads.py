@@ -74,18 +74,43 @@ def media_url(message: Message, profile: ResolvedProfile) -> str:
     """Where the message's bytes are public: `media_url`, else the media base plus `s3_key`."""
     if message.media_url:
         url = message.media_url.strip()
-        if urlsplit(url).scheme.lower() not in ("http", "https"):
+        if _scheme(url) not in ("http", "https"):
             raise DownloadError(
                 f"The file {display_name(message)!r} has an address that is not http(s) "
                 f"({one_line(url, 60)!r}); it cannot be downloaded."
             )
-        return url
+        return _usable(url, message)
     if message.s3_key:
-        return public_media_url(profile.media_base_url, message.s3_key)
+        return _usable(public_media_url(profile.media_base_url, message.s3_key), message)
     raise DownloadError(
         f"The server gave no download address for {display_name(message)!r} (message {message.id} has "
         "no media_url or s3_key); it cannot be fetched."
     )
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:
+        return ""
+
+
+def _usable(url: str, message: Message) -> str:
+    """The address as given, if an HTTP client can use it: a server's `[` in a host or a control
+    character is said in one sentence, not raised from deep inside the client."""
+    bad = any(ord(c) < 0x20 or ord(c) == 0x7F for c in url)
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        bad = True
+    else:
+        bad = bad or not host
+    if bad:
+        raise DownloadError(
+            f"The server gave an unusable address for {display_name(message)!r} "
+            f"({one_line(url, 60)!r}); it cannot be downloaded."
+        )
+    return url
 
 
 def display_name(message: Message) -> str:
@@ -321,6 +346,8 @@ async def _stream(
         ) from None
     except httpx.TransportError as exc:
         raise transport_error(exc, url, timeout, method="GET", what=f"the download of {name!r}") from None
+    except httpx.InvalidURL:
+        raise DownloadError(f"The address of {name!r} cannot be used ({one_line(url, 60)!r}).") from None
     except OSError as exc:
         raise LocalFileError(
             f"Writing {name!r} failed ({exc.strerror}); free some space or choose another folder."

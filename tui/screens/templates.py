@@ -195,10 +195,10 @@ class TemplateFormScreen(BaseModal[tuple[TemplateChoice, str] | None]):
                         yield Static(Text("no file yet"), id="header-file")
                     contact = self.conversation.contact
                     for i, slot in enumerate(self.slots):
-                        yield Label(slot.label, classes="field-label")
+                        yield Label(Text(slot.label), classes="field-label")
                         yield Input(contact_value(slot.key, contact), id=f"slot-{i}", placeholder=slot.label)
                     for i, b in enumerate(self.button_slots):
-                        yield Label(one_line(b.label), classes="field-label")
+                        yield Label(Text(one_line(b.label)), classes="field-label")  # server text
                         yield Input(id=f"button-{i}", placeholder=one_line(b.button.url or ""))
                     if not (self.slots or self.button_slots or self.media):
                         yield Label("This template has no variables.")
