@@ -305,6 +305,7 @@ class SwitchboardApp(LiveApp):
         if conversation is not None and self.queue is not None:
             self.queue = replaced(self.queue, conversation)
         self.backend_signal.publish(QueueChanged(conversation))
+        self._show_unread()  # a read or a close here moves the title's count
 
     def action_outbox(self) -> None:
         from tui.screens.outbox import OutboxScreen

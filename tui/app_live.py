@@ -10,8 +10,10 @@ followed by `LiveResynced`, on which each screen re-reads what it shows.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 
@@ -21,9 +23,12 @@ from tui.messages import LiveResynced, LiveStatus, LiveUpdate
 if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.core.live import LiveEvent, LiveFeed, LiveState
-    from tui.core.models import Conversation
+    from tui.core.models import Conversation, Message
+    from tui.core.queue_scan import OpenScan
     from tui.notifier import Notifier
 
+#: A pushed message and the scan's `last_inbound_message_at` for it may differ by this much.
+SAME_MESSAGE = timedelta(seconds=2)
 #: How long after the first rows the feed is loaded and connected.
 LIVE_START_DELAY_SECONDS = 1.0
 #: If the first rows never arrive (the server is down), the feed still starts after this long:
@@ -31,6 +36,15 @@ LIVE_START_DELAY_SECONDS = 1.0
 LIVE_START_FALLBACK_SECONDS = 3.0
 #: How often drafts in closing windows are looked at (the notification comes once per window).
 WINDOW_CHECK_SECONDS = 30.0
+
+
+def _import_live_stack() -> Any:
+    """The feed's module and what its first connection loads (socketio, aiohttp), off the loop."""
+    module = importlib.import_module("tui.core.live")
+    for name in ("socketio", "aiohttp"):
+        with contextlib.suppress(ImportError):  # the feed says so in its own sentence
+            importlib.import_module(name)
+    return module
 
 
 class LiveApp(BackendApp):
@@ -44,6 +58,8 @@ class LiveApp(BackendApp):
     notifier: Notifier | None
 
     def _live_init(self) -> None:
+        #: The newest customer message each conversation was rung for (pushes and scans agree).
+        self._told_inbound: dict[int, datetime] = {}
         self._live = None
         self._live_for = None
         self.live_state = None
@@ -54,6 +70,14 @@ class LiveApp(BackendApp):
     def live(self) -> bool:
         """Pushed news arrives: the screens' polls may rest."""
         return self.live_state == "live"
+
+    @property
+    def polls_may_rest(self) -> bool:
+        """Live, and every change reaches the feed: not so with the app's own embedded sandbox,
+        which pushes only what it wrote itself (a `switchboard send` writes the same file from
+        another process), so its polls keep their pace."""
+        backend = self.backend
+        return self.live and backend is not None and not backend.profile.is_sandbox
 
     def backend_title(self, backend: Backend) -> str:
         """The title bar's words for a backend: the profile, how fresh, then where (the address
@@ -93,6 +117,7 @@ class LiveApp(BackendApp):
         """Until the feed says it is live, what is shown is as fresh as the last poll; with
         `realtime = "off"` it stays so and the feed is never loaded."""
         self.live_state, self.live_reason = "polling", None
+        self._ensure_notifier()  # polling notifies too (from the scan), not only pushes
         if backend.profile.realtime == "off":
             self._live_for = backend
             return
@@ -102,7 +127,7 @@ class LiveApp(BackendApp):
     async def _open_live(self, backend: Backend) -> None:
         await self._close_live()
         # python-socketio and aiohttp take ~0.3 s to import: not on the loop that draws.
-        module = await asyncio.to_thread(importlib.import_module, "tui.core.live")
+        module = await asyncio.to_thread(_import_live_stack)
         if self.backend is not backend:
             return
         self._ensure_notifier()
@@ -145,12 +170,13 @@ class LiveApp(BackendApp):
     @on(LiveStatus)
     def _live_status(self, message: LiveStatus) -> None:
         state: LiveState = message.state
-        before = self.live_state
+        before, before_reason = self.live_state, self.live_reason
         self.live_state, self.live_reason = str(state.value), message.reason
         if self.backend is not None:
             self.sub_title = self.backend_title(self.backend)
-        if before != self.live_state and message.reason and self.live_state != "live":
-            self.notify(message.reason, timeout=6)
+        said = (before, before_reason)
+        if said != (self.live_state, message.reason) and message.reason and self.live_state != "live":
+            self.notify(message.reason, timeout=6)  # a refused key, no live updates: said once
         self.backend_signal.publish(message)
 
     @on(LiveResynced)
@@ -202,10 +228,50 @@ class LiveApp(BackendApp):
         self._notify_customer(conversation, event)
 
     def _notify_customer(self, conversation: Conversation, event: LiveEvent) -> None:
-        if self.notifier is None or event.message is None:
+        if event.message is not None:
+            self._notify_inbound(conversation, event.message)
+
+    def _notify_inbound(self, conversation: Conversation, message: Message) -> None:
+        """Ring for a customer's message, once however it was learnt (pushed, or seen in a scan)."""
+        if self.notifier is None:
             return
+        at = message.created_at
+        told = self._told_inbound.get(conversation.id)
+        if at is not None and told is not None and at <= told + SAME_MESSAGE:
+            return
+        if at is not None:
+            self._told_inbound[conversation.id] = at
         on_screen = self._on_screen_id() == conversation.id
-        self.notifier.customer_wrote(conversation, event.message, on_screen=on_screen)
+        self.notifier.customer_wrote(conversation, message, on_screen=on_screen)
+
+    def scan_renewed(self, previous: OpenScan | None) -> None:
+        """The scan behind the views was read again: a customer who wrote since the one before is
+        told about (polling, or what the feed missed while it was down), and the title's unread
+        count follows. The first scan only sets the baseline."""
+        from tui.core.models import Message as ApiMessage
+
+        scan = self.queue
+        if scan is not None and previous is not None:
+            before = {c.id: c.last_inbound_message_at for c in previous.conversations}
+            known = [at for at in before.values() if at is not None]
+            newest = max(known) if known else None
+            for c in scan.conversations:
+                at = c.last_inbound_message_at
+                if at is None or c.unreadable:
+                    continue
+                was = before.get(c.id, newest)  # one that joined the open ones: newer than all
+                if was is None or at > was:
+                    self._notify_inbound(
+                        c,
+                        ApiMessage(
+                            id=f"scan-{c.id}",
+                            conversation_id=c.id,
+                            direction="inbound",
+                            message_text=c.last_message_text,
+                            created_at=at,
+                        ),
+                    )
+        self._show_unread()
 
     def _on_screen_id(self) -> int | None:
         shown = getattr(self.screen, "conversation", None)

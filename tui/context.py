@@ -63,6 +63,15 @@ class AppContext(Protocol):
         """A REST read worked (a feed that is reconnecting may try at once)."""
         ...
 
+    @property
+    def polls_may_rest(self) -> bool:
+        """Every change is pushed to this app: interval polls may slow to a safety net."""
+        ...
+
+    def scan_renewed(self, previous: OpenScan | None) -> None:
+        """The inbox read the scan anew (`queue` holds it; `previous` is the one it replaced)."""
+        ...
+
     def first_rows_shown(self) -> None:
         """The inbox drew its first rows: what waited for them (the live feed) may start."""
         ...

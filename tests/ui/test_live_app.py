@@ -192,3 +192,59 @@ async def test_a_restarted_server_loses_and_doubles_nothing(
     finally:
         if second is not None:
             second.stop()
+
+
+async def test_polling_rings_too_and_the_title_counts_unread(sandbox: Any) -> None:
+    """Found in review: with realtime off (or a server without Socket.IO) nothing rang and the
+    title never counted: the notifier lived only with the feed, and only pushes fed it."""
+    app = SwitchboardApp(config=sandbox_config(sandbox, realtime="off", refresh_seconds=2))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.queue is not None and app.me is not None, timeout=20)
+        notifier = app.notifier
+        assert notifier is not None and not app.live
+        await wait_for(pilot, lambda: any(s.startswith("\x1b]2;(") for s in notifier.written))
+        assert app.queue is not None and app.me is not None
+        mine = next(c for c in app.queue.conversations if c.assigned_user_id == app.me.id)
+        sandbox.customer_writes(mine.id, "Is anyone reading this?")
+        await wait_for(pilot, lambda: any("\x1b]9;" in s for s in notifier.written), timeout=20)
+        assert any(mine.contact_name.split()[0] in s for s in notifier.written if "\x1b]9;" in s)
+
+
+async def test_a_pushed_message_and_the_next_scan_ring_once(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "tui.notifier.DESKTOP_GAP", 0.0
+    )  # only the app's own bookkeeping may stop a second one
+    monkeypatch.setattr("tui.notifier.BELL_GAP", 0.0)
+    app = _live_app(sandbox)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.live and app.queue is not None and app.me is not None, timeout=20)
+        assert app.queue is not None and app.me is not None
+        mine = next(c for c in app.queue.conversations if c.assigned_user_id == app.me.id)
+        notifier = app.notifier
+        assert notifier is not None
+        sandbox.customer_writes(mine.id, "Hello again")
+        await wait_for(pilot, lambda: any("\x1b]9;" in s for s in notifier.written))
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        scanned = app.queue
+        inbox.scan()
+        await wait_for(pilot, lambda: app.queue is not scanned)
+        await pilot.pause(0.2)
+        assert sum("\x1b]9;" in s for s in notifier.written) == 1
+
+
+def test_the_embedded_sandboxs_polls_keep_their_pace_while_live() -> None:
+    """Found in review: the app's own sandbox pushes only its own writes (a CLI send writes the
+    same file from another process), so its polls must not rest because the feed is live."""
+    from types import SimpleNamespace
+
+    app = SwitchboardApp.__new__(SwitchboardApp)  # only the property is asked; nothing runs
+    app.live_state = "live"
+    app.backend = SimpleNamespace(profile=SimpleNamespace(is_sandbox=True))  # type: ignore[assignment]
+    assert not app.polls_may_rest
+    app.backend = SimpleNamespace(profile=SimpleNamespace(is_sandbox=False))  # type: ignore[assignment]
+    assert app.polls_may_rest
+    app.live_state = "polling"
+    assert not app.polls_may_rest

@@ -69,12 +69,22 @@ async def scan_open(
     return OpenScan(rows, max(total, len(rows)), truncated=more, channel=channel)
 
 
+def keep_contact(new: Conversation, old: Conversation | None) -> Conversation:
+    """A pushed copy without its embedded contact keeps the one already known (the row and the
+    title would otherwise read "Contact N")."""
+    if new.contact is None and old is not None and old.id == new.id and old.contact is not None:
+        return new.model_copy(update={"contact": old.contact})
+    return new
+
+
 def with_conversation(scan: OpenScan, conversation: Conversation) -> OpenScan:
     """The scan with one conversation as the server now has it (a pushed change): an open one
     is put where its newest message places it, a closed one leaves, one of another channel than
     the scan's is ignored. Nothing is read: the counts move as the events arrive."""
     if scan.channel is not None and conversation.channel != scan.channel:
         return scan
+    held = next((c for c in scan.conversations if c.id == conversation.id), None)
+    conversation = keep_contact(conversation, held)
     rows = [c for c in scan.conversations if c.id != conversation.id]
     removed = len(rows) != len(scan.conversations)
     if conversation.status == "closed":
@@ -92,4 +102,4 @@ def with_conversation(scan: OpenScan, conversation: Conversation) -> OpenScan:
     return OpenScan(rows, scan.total + (not removed), scan.truncated, scan.channel)
 
 
-__all__ = ["Lister", "OpenScan", "scan_open", "with_conversation"]
+__all__ = ["Lister", "OpenScan", "keep_contact", "scan_open", "with_conversation"]

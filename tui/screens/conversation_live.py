@@ -60,7 +60,7 @@ class ConversationLive:
 
     def poll_due(self) -> bool:
         """Whether the interval poll should read the server now."""
-        if self.ctx.live and time.monotonic() - self._last_poll < LIVE_POLL_SECONDS:
+        if self.ctx.polls_may_rest and time.monotonic() - self._last_poll < LIVE_POLL_SECONDS:
             return False
         self._last_poll = time.monotonic()
         return True
@@ -78,7 +78,9 @@ class ConversationLive:
         if event.conversation_id != self.conversation.id:
             return
         if event.kind == "conversation_patched" and event.conversation is not None:
-            self.conversation = event.conversation
+            from tui.core.queue_scan import keep_contact
+
+            self.conversation = keep_contact(event.conversation, self.conversation)
             self._show_head()
         elif event.kind == "message_created" and event.message is not None:
             message = event.message
@@ -104,6 +106,9 @@ class ConversationLive:
         except SwitchboardError as exc:
             self.composer.set_progress(f"Not refreshed: {exc.sentence}")
             return
+        self.ctx.rest_answered()
+        if self.composer.progress.startswith("Not refreshed"):
+            self.composer.set_progress("")
         self._show_head()
         known = self.history.known_ids
         if page.data and known and not any(str(m.id) in known for m in page.data):

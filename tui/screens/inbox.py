@@ -369,7 +369,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             return
         if backend is not self.ctx.backend:
             return
-        self.ctx.queue = result
+        previous, self.ctx.queue = self.ctx.queue, result
+        self.ctx.scan_renewed(previous)
         self._show_scan(keep_cursor=True)
 
     def _queue_changed(self, conversation: Conversation | None) -> None:

@@ -47,7 +47,7 @@ class InboxLive:
 
     def refresh_due(self) -> bool:
         """Whether the interval refresh should read the server now."""
-        if self.ctx.live and time.monotonic() - self._last_refresh < LIVE_REFRESH_SECONDS:
+        if self.ctx.polls_may_rest and time.monotonic() - self._last_refresh < LIVE_REFRESH_SECONDS:
             return False
         self._last_refresh = time.monotonic()
         return True
@@ -60,7 +60,10 @@ class InboxLive:
             event = news.event
             if event.kind != "conversation_patched" or event.conversation is None:
                 return
-            self.list.replace_row(event.conversation)
+            scan = self.ctx.queue  # the app merged the push into it (a missing contact kept)
+            rows = scan.conversations if scan is not None else []
+            held = next((c for c in rows if c.id == event.conversation.id), None)
+            self.list.replace_row(held or event.conversation)
             if self.view is View.ALL:
                 self._refresh_all_soon()
             else:
