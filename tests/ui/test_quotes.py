@@ -214,8 +214,12 @@ async def test_a_template_sent_while_quoting_carries_the_quote(
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_id(pilot, cid)
         await pilot.press("ctrl+l")
+        for _ in range(6):  # the newest customer message (a note or a failed send cannot be quoted)
+            if isinstance(app.focused, HistoryItem) and app.focused.message.is_inbound:
+                break
+            await pilot.press("up")
         focused = app.focused
-        assert isinstance(focused, HistoryItem)
+        assert isinstance(focused, HistoryItem) and focused.message.is_inbound
         original = focused.message.id
         await pilot.press("q", "ctrl+t")
         await wait_for(

@@ -39,6 +39,16 @@ def preview_message(node: DOMNode, message: Message) -> None:
         ctx.notify_error(ctx.backend_error or "Not connected to a backend; the image cannot be fetched.")
         return
     profile = backend.profile
+    from tui.core.images import MAX_FILE_BYTES
+
+    if message.file_size is not None and message.file_size > MAX_FILE_BYTES:
+        from tui.core.files import human_size
+
+        ctx.notify_error(  # said before a byte is fetched: `s` still saves it
+            f"This image is {human_size(message.file_size)}, over the {human_size(MAX_FILE_BYTES)} a preview "
+            "decodes; s saves it to open elsewhere."
+        )
+        return
 
     async def fetch(progress: Progress) -> Path:
         from tui.core.downloads import download

@@ -80,9 +80,12 @@ def composer_quote(original: Message) -> Text:
 
 
 def quotable(m: Message, client_id: str | None = None) -> bool:
-    """Only a message the server created can be quoted: not a send still on its way (its id is
-    the client id made on this device), not an unreadable placeholder."""
-    return not m.unreadable and (client_id is None or str(m.id) != client_id)
+    """Only a message the customer saw or wrote can be quoted: not a send still on its way (its
+    id is the client id made on this device), not an unreadable placeholder, not an internal
+    note, not one that failed to reach the customer (they would see a quote of nothing)."""
+    if m.unreadable or (client_id is not None and str(m.id) == client_id):
+        return False
+    return not m.is_note and not (not m.is_inbound and m.status == "failed")
 
 
 class QuotedItem(_Item):
