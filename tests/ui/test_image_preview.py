@@ -96,8 +96,12 @@ async def test_with_colours_off_the_picture_is_drawn_in_grey_shades(
         assert shown(screen, "protocol") == "Drawn with shaded blocks (colours are off)"
         image = screen.query_one("#image-preview-image")
         assert type(image).__name__ == "UnicodeImage"
-        lines = [strip.text for strip in image.render_lines(image.region.reset_offset)]
-        assert any(ch in "█▓▒░" for line in lines for ch in line)
+
+        def shaded() -> bool:  # once laid out and drawn (under load that is a frame or two later)
+            lines = [strip.text for strip in image.render_lines(image.region.reset_offset)]
+            return any(ch in "█▓▒░" for line in lines for ch in line)
+
+        await wait_for(pilot, shaded)
 
 
 async def test_escape_closes_the_preview_while_it_is_still_loading(
