@@ -65,3 +65,18 @@ async def test_the_title_bar_says_how_fresh_before_the_address(make_app: Any, sa
         await pilot.pause()
         assert app.sub_title.startswith("local · polling · ")
         assert app.sub_title.endswith(sandbox.base_url)
+
+
+async def test_the_focused_messages_keys_are_in_the_palette_too(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _conversation(app, pilot)
+        photo = next(i for i in screen.history.items if i.message.file_name == "broken-parcel.png")
+        photo.focus()
+        await pilot.pause()
+        titles = [c.title for c in screen.palette_commands()]
+        for title in ("Open the message's file", "Save the message's file…", "Preview the message's image"):
+            assert title in titles
+        screen.composer.area.focus()
+        await pilot.pause()
+        assert not any("message's" in c.title for c in screen.palette_commands())

@@ -412,3 +412,31 @@ class ConversationScreen(
         )
         if self.spec is not None and self.spec.templates:
             yield SystemCommand("Send a WhatsApp template", "Pick an approved template", self.action_template)
+        yield from self._message_commands()
+
+    def _message_commands(self) -> Iterable[SystemCommand]:
+        """The focused message's own keys (o, s, p, q), for the palette as well."""
+        item = self.focused
+        if not isinstance(item, HistoryItem):
+            return
+        offered = (
+            (
+                "file",
+                ("open",),
+                "Open the message's file",
+                "Download it and open it (o)",
+                lambda: item.action_file("open"),
+            ),
+            (
+                "file",
+                ("save",),
+                "Save the message's file…",
+                "Save it where you say (s)",
+                lambda: item.action_file("save"),
+            ),
+            ("preview", (), "Preview the message's image", "In the terminal (p)", item.action_preview),
+            ("quote", (), "Quote the message in a reply", "The reply starts with it (q)", item.action_quote),
+        )
+        for action, parameters, title, help_text, run in offered:
+            if item.check_action(action, parameters):
+                yield SystemCommand(title, help_text, run)
