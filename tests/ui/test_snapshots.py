@@ -55,6 +55,11 @@ def steady(
         app.sub_title = app.sub_title.replace(sandbox.base_url, "http://127.0.0.1:PORT")
         if then is not None:
             await then(pilot)
+        from tui.screens.conversation import ConversationScreen
+
+        screen = app.screen
+        if isinstance(screen, ConversationScreen):  # under load the composer's focus lands late
+            await wait_for(pilot, lambda: app.focused is screen.composer.area)
         # A blinking cursor is drawn or not depending on the moment: hold it still.
         from textual.widgets import Input, TextArea
 
