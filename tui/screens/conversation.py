@@ -54,6 +54,7 @@ from tui.widgets.history_item import HistoryItem
 
 HISTORY_PAGE = 30
 POLL_SECONDS = 5.0
+POLL_PAGE = 20
 
 __all__ = ["ConversationScreen", "HistoryItem"]
 
@@ -205,21 +206,8 @@ class ConversationScreen(
     @work(exclusive=True, exit_on_error=False, group="poll")
     async def poll(self) -> None:
         """New inbound (and outbound from elsewhere) messages appear while the view is open."""
-        backend = self.ctx.backend
-        if backend is None or not self.poll_due():
-            return
-        try:
-            self.conversation = await backend.client.get_conversation(self.conversation.id)
-            page = await backend.client.list_messages(self.conversation.id, limit=20)
-        except SwitchboardError as exc:
-            self.composer.set_progress(f"Not refreshed: {exc.sentence}")
-            return  # said on screen; the next poll tries again
-        self.ctx.rest_answered()
-        if self.composer.progress.startswith("Not refreshed"):
-            self.composer.set_progress("")
-        self._show_head()
-        await self.history.add_new(page.data, page.total)
-        self.history.update_messages(page.data)
+        if self.ctx.backend is not None and self.poll_due():
+            await self.read_newest(POLL_PAGE)
 
     # -- sending --------------------------------------------------------------------------------
 

@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 #: While live, the poll runs only this often (a safety net, not the way news arrives).
 LIVE_POLL_SECONDS = 60.0
-#: After a reconnect, how many of the newest messages are read; when none of them is one shown
-#: already, more were missed than a page holds and the history is read afresh.
+#: After a reconnect, how many of the newest messages are read (`read_newest`).
 RESYNC_PAGE = 50
 
 
@@ -96,16 +95,23 @@ class ConversationLive:
 
     @work(exclusive=True, exit_on_error=False, group="resync")
     async def resync(self) -> None:
-        """Read the conversation and its newest messages again; each missed one shows once."""
+        """After a (re)connect: events missed meanwhile are not replayed."""
+        await self.read_newest(RESYNC_PAGE)
+
+    async def read_newest(self, limit: int) -> None:
+        """Read the conversation and its newest `limit` messages again (the poll and the resync):
+        each one not shown yet shows once, a changed delivery mark moves in place, and when none
+        of them is one shown already (more were missed than the page holds) the history is read
+        afresh."""
         backend = self.ctx.backend
         if backend is None:
             return
         try:
             self.conversation = await backend.client.get_conversation(self.conversation.id)
-            page = await backend.client.list_messages(self.conversation.id, limit=RESYNC_PAGE)
+            page = await backend.client.list_messages(self.conversation.id, limit=limit)
         except SwitchboardError as exc:
             self.composer.set_progress(f"Not refreshed: {exc.sentence}")
-            return
+            return  # said on screen; the next poll or connect tries again
         self.ctx.rest_answered()
         if self.composer.progress.startswith("Not refreshed"):
             self.composer.set_progress("")
