@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,16 +85,25 @@ class RunningSandbox:
     api_key: str
     organization_id: int
     data_dir: Path
+    #: Every agent's key by name, as the sandbox printed them.
+    keys: dict[str, str] = field(default_factory=dict)
+    #: perf_counter() when it said where it listens.
+    ready_at: float = 0.0
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
 
-@contextlib.contextmanager
-def standalone_sandbox(data_dir: Path, home: Home, timeout: float = 60.0) -> Iterator[RunningSandbox]:
-    """`switchboard sandbox --data DIR --port N` in its own process, on loopback; stopped with Ctrl-C."""
-    port = free_port()
+AGENT = re.compile(r"^\s+(.+?)\s+user_id (\d+)\s+organization_id (\d+)\s+api_key (\S+)")
+
+
+def start_sandbox(
+    data_dir: Path, home: Home, port: int | None = None, timeout: float = 60.0
+) -> RunningSandbox:
+    """`switchboard sandbox --data DIR --port N` in its own process group, on loopback, once it
+    has printed its address and every agent's key."""
+    port = port or free_port()
     proc = subprocess.Popen(
         [SWITCHBOARD, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(data_dir)],
         stdout=subprocess.PIPE,
@@ -104,34 +113,51 @@ def standalone_sandbox(data_dir: Path, home: Home, timeout: float = 60.0) -> Ite
         env={**home.env, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
+    assert proc.stdout is not None
+    base = key = None
+    org, ready, keys, seen = 1, 0.0, {}, []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if m := re.search(r"sandbox on (http://\S+)", line):
+            base, ready = m.group(1), time.perf_counter()
+        if m := re.search(r"API key: (\S+)\s+organization_id: (\d+)", line):
+            key, org = m.group(1), int(m.group(2))
+        if m := AGENT.match(line):
+            keys[m.group(1).strip()] = m.group(4)
+        if line.startswith("Handy conversation ids"):
+            break
+    if base is None or key is None:
+        stop_sandbox(proc, kill=True)
+        raise RuntimeError("the standalone sandbox did not start:\n" + "".join(seen))
+    return RunningSandbox(proc, base, key, org, data_dir, keys, ready)
+
+
+def stop_sandbox(proc: subprocess.Popen[str], *, kill: bool = False) -> None:
+    """Ctrl-C (or SIGKILL, as a crash would) to its process group, then reap it."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@contextlib.contextmanager
+def standalone_sandbox(data_dir: Path, home: Home, timeout: float = 60.0) -> Iterator[RunningSandbox]:
+    """A standalone sandbox for the block's lifetime; stopped with Ctrl-C."""
+    running = start_sandbox(data_dir, home, timeout=timeout)
     try:
-        base = key = None
-        org = 1
-        seen: list[str] = []
-        deadline = time.monotonic() + timeout
-        assert proc.stdout is not None
-        while (base is None or key is None) and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen.append(line)
-            if m := re.search(r"sandbox on (http://\S+)", line):
-                base = m.group(1)
-            if m := re.search(r"API key: (\S+)\s+organization_id: (\d+)", line):
-                key, org = m.group(1), int(m.group(2))
-        if base is None or key is None:
-            raise RuntimeError("the standalone sandbox did not start:\n" + "".join(seen))
-        yield RunningSandbox(proc, base, key, org, data_dir)
+        yield running
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-        if proc.stdout is not None:
-            proc.stdout.close()
+        stop_sandbox(running.proc)
 
 
 # -- statistics -------------------------------------------------------------------------------------

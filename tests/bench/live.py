@@ -13,87 +13,27 @@ shows all three; each must be on screen exactly once, and nothing already shown 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
-import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from tests.bench.common import SWITCHBOARD, Home, free_port, log, median, p95, temp_home
+from tests.bench.common import (
+    SWITCHBOARD,
+    Home,
+    RunningSandbox,
+    log,
+    median,
+    p95,
+    start_sandbox,
+    stop_sandbox,
+    temp_home,
+)
 from tests.bench.pty_harness import PtyApp
 
 CONVERSATION = 1  # WhatsApp, window open; a reply first makes it the newest: the first row
 NOTE_PATH = "/conversation-messages-transform-outgoing-whatsapp"
-AGENT = re.compile(r"^\s+(.+?)\s+user_id (\d+)\s+organization_id (\d+)\s+api_key (\S+)")
-
-
-@dataclass
-class Server:
-    proc: subprocess.Popen[str]
-    base_url: str
-    keys: dict[str, str]  # agent name -> api key
-    organization_id: int
-    ready_at: float
-
-
-def _start(port: int, data: Path, home: Home, timeout: float = 60.0) -> Server:
-    proc = subprocess.Popen(
-        [SWITCHBOARD, "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**home.env, "PYTHONUNBUFFERED": "1"},
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    base, ready, org, keys, seen = None, 0.0, 1, {}, []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if m := re.search(r"sandbox on (http://\S+)", line):
-            base, ready = m.group(1), time.perf_counter()
-        if m := re.search(r"API key: (\S+)\s+organization_id: (\d+)", line):
-            org = int(m.group(2))
-        if m := AGENT.match(line):
-            keys[m.group(1).strip()] = m.group(4)
-        if line.startswith("Handy conversation ids"):
-            break
-    if base is None or not keys:
-        _stop(proc, kill=True)
-        raise RuntimeError("the standalone sandbox did not start:\n" + "".join(seen))
-    return Server(proc, base, keys, org, ready)
-
-
-def _stop(proc: subprocess.Popen[str], *, kill: bool = False) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
-def _profile(home: Home, server: Server) -> None:
-    home.config_file.parent.mkdir(parents=True, exist_ok=True)
-    home.config_file.write_text(
-        f'default_profile = "bench"\n\n[profiles.bench]\nbase_url = "{server.base_url}"\n'
-        f'organization_id = {server.organization_id}\napi_key = "{server.keys["Maria Silva"]}"\n'
-        f'auth = "x-api-key"\nmedia_base_url = "{server.base_url}/media"\ntimeout_seconds = 30\n'
-    )
-    os.chmod(home.config_file, 0o600)
 
 
 def _note(http: httpx.Client, text: str, kind: str = "note") -> None:
@@ -146,14 +86,16 @@ def _pushes(app: PtyApp, http: httpx.Client, count: int, warmup: int, out: dict[
     )
 
 
-def _restart(app: PtyApp, server: Server, home: Home, r: int, shown: list[str]) -> tuple[Server, float, int]:
+def _restart(
+    app: PtyApp, server: RunningSandbox, home: Home, r: int, shown: list[str]
+) -> tuple[RunningSandbox, float, int]:
     """Kill, write three messages into the file, start again; (server, figure, doubled)."""
     data = home.root / "sandbox-data"
     port = int(server.base_url.rsplit(":", 1)[1])
-    _stop(server.proc, kill=True)
+    stop_sandbox(server.proc, kill=True)
     texts = [f"gap-{r}-{k}" for k in range(3)]
     _write_while_down(data, texts)
-    server = _start(port, data, home)
+    server = start_sandbox(data, home, port)
     app.wait_for(lambda a: all(a.contains(t) for t in texts), timeout=30, what="the missed messages")
     figure = app.last_read_at - server.ready_at
     app.settle(0.5, 2.0)
@@ -166,9 +108,9 @@ def run(runs: int, warmup: int = 1) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {"push": [], "post": [], "restart": [], "restart_doubled": []}
     sends = max(10, runs * 5)
     with temp_home() as home:
-        server = _start(free_port(), home.root / "sandbox-data", home)
+        server = start_sandbox(home.root / "sandbox-data", home)
         try:
-            _profile(home, server)
+            home.write_profile(server)
             tom = server.keys.get("Tom Becker") or next(iter(server.keys.values()))
             with httpx.Client(base_url=server.base_url, headers={"x-api-key": tom}, timeout=30) as http:
                 _note(http, "bench: top of the list", "text")  # a reply moves it up; a note would not
@@ -181,5 +123,5 @@ def run(runs: int, warmup: int = 1) -> dict[str, list[float]]:
                         out["restart"].append(figure)
                         out["restart_doubled"].append(float(doubled))
         finally:
-            _stop(server.proc)
+            stop_sandbox(server.proc)
     return out
