@@ -299,11 +299,11 @@ class SwitchboardApp(LiveApp):
 
     def publish_queue(self, conversation: ApiConversation | None = None) -> None:
         """Tell every screen a conversation changed here (or the scan renewed)."""
+        from tui.core.queue_scan import with_conversation
         from tui.messages import QueueChanged
-        from tui.screens.queue_actions import replaced
 
         if conversation is not None and self.queue is not None:
-            self.queue = replaced(self.queue, conversation)
+            self.queue = with_conversation(self.queue, conversation)
         self.backend_signal.publish(QueueChanged(conversation))
         self._show_unread()  # a read or a close here moves the title's count
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tui.core.models import Conversation, Page
+from tui.core.queue import is_open
 
 
 class Lister(Protocol):
@@ -87,7 +88,7 @@ def with_conversation(scan: OpenScan, conversation: Conversation) -> OpenScan:
     conversation = keep_contact(conversation, held)
     rows = [c for c in scan.conversations if c.id != conversation.id]
     removed = len(rows) != len(scan.conversations)
-    if conversation.status == "closed":
+    if not is_open(conversation):
         return OpenScan(rows, scan.total - removed, scan.truncated, scan.channel) if removed else scan
     at = conversation.last_message_at
     index = 0

@@ -6,7 +6,6 @@ the confirmations come from `tui.core.actions`, one place for the app and the CL
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -22,19 +21,7 @@ if TYPE_CHECKING:
 
     from tui.core.actions import Action
     from tui.core.models import Conversation
-    from tui.core.queue_scan import OpenScan
     from tui.screens.assign import AssignChoice
-
-
-def replaced(scan: OpenScan, conversation: Conversation) -> OpenScan:
-    """The scan with `conversation` in place of its older copy (dropped once it is closed)."""
-    from tui.core.queue import is_open
-
-    rows = [c for c in scan.conversations if c.id != conversation.id]
-    if is_open(conversation):
-        index = next((i for i, c in enumerate(scan.conversations) if c.id == conversation.id), 0)
-        rows.insert(index, conversation)
-    return dataclasses.replace(scan, conversations=rows)
 
 
 def snoozed_ids(app: AppContext, now: datetime) -> set[int]:
