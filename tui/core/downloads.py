@@ -152,46 +152,39 @@ def _candidates(name: str) -> Iterator[str]:
         yield f"{stem} ({n}){ext}"
 
 
+def _put_new(tmp: Path, target: Path) -> bool:
+    """Move the finished temporary file to `target` only if no file is there; False if one is.
+    A hard link fails when `target` exists, so there is no check-then-write race; where there
+    are no hard links (FAT, some network mounts) the name is reserved with O_EXCL, then replaced."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    except OSError:
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        os.close(fd)
+        os.replace(tmp, target)
+        return True
+    tmp.unlink()
+    return True
+
+
 def _claim(tmp: Path, folder: Path, name: str) -> Path:
     """Give the finished temporary file a free name in `folder`, never replacing a file."""
     for candidate in _candidates(name):
-        target = folder / candidate
-        try:
-            os.link(tmp, target)  # fails when `target` exists: no check-then-write race
-        except FileExistsError:
-            continue
-        except OSError:  # no hard links here (FAT, some network mounts): reserve, then replace
-            try:
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
-                continue
-            os.close(fd)
-            os.replace(tmp, target)
-            return target
-        tmp.unlink()
-        return target
+        if _put_new(tmp, folder / candidate):
+            return folder / candidate
     raise LocalFileError(f"{folder} already holds {MAX_COPIES} copies of {name!r}; clear some and try again.")
 
 
 def _place(tmp: Path, target: Path, overwrite: bool) -> Path:
     if overwrite:
         os.replace(tmp, target)
-        return target
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise LocalFileError(f"{target} exists already; choose another name, or remove it first.") from None
-    except OSError:
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            raise LocalFileError(
-                f"{target} exists already; choose another name, or remove it first."
-            ) from None
-        os.close(fd)
-        os.replace(tmp, target)
-        return target
-    tmp.unlink()
+    elif not _put_new(tmp, target):
+        raise LocalFileError(f"{target} exists already; choose another name, or remove it first.")
     return target
 
 
