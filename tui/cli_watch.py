@@ -216,12 +216,12 @@ class Watch:
             for t in (task, stopped):
                 if not t.done():
                     t.cancel()
-            await asyncio.gather(stopped, return_exceptions=True)
+            # both are awaited to their end: a task just cancelled is not `cancelled()` yet
+            # (httpx takes a few turns of the loop to close its stream); awaiting it as if it
+            # had ended raised CancelledError out of the watch
+            await asyncio.gather(task, stopped, return_exceptions=True)
         if not task.cancelled():
-            await task  # its failure, if it failed, is the watch's
-        else:
-            with suppress(asyncio.CancelledError):
-                await task
+            task.result()  # its failure, if it failed, is the watch's
 
     async def _pause(self) -> None:
         """Until the next re-read is due, a resync is asked for, or the watch is stopped."""

@@ -109,7 +109,7 @@ def test_a_reply_by_another_agent_is_one_line_and_ctrl_c_exits_0(
     watch.wait_for("The courier comes at noon")
     sandbox.agent_writes(1, "Anything else?", user_id=TOM)
     watch.wait_for("Anything else?")
-    assert watch.interrupt() == 0
+    assert watch.interrupt() == 0, watch.err
     line = next(line for line in watch.out if "The courier comes at noon" in line)
     assert "message" in line and "#1" in line and "Tom Becker: The courier comes at noon" in line
     assert watch.count("The courier comes at noon") == 1
@@ -129,7 +129,7 @@ def test_hostile_names_and_texts_never_reach_the_terminal(
     sandbox.agent_writes(2, "sentinel", user_id=TOM)
     watch.wait_for("sentinel")
     watch.wait_for('"unread_count": 0' if as_json else "open, 0 unread")  # the reply read it
-    assert watch.interrupt() == 0
+    assert watch.interrupt() == 0, watch.err
     out = "".join(watch.out)
     assert not forbidden(out) and "\x1b" not in out, forbidden(out)
     assert not forbidden("".join(watch.err))
@@ -160,7 +160,7 @@ def test_without_live_updates_it_polls_and_prints_each_message_once(
     watch.wait_for("first by poll")
     sandbox.agent_writes(1, "second by poll", user_id=TOM)
     watch.wait_for("second by poll")
-    assert watch.interrupt() == 0
+    assert watch.interrupt() == 0, watch.err
     assert watch.count("first by poll") == 1
     assert not any("elsewhere" in line or "#2" in line for line in watch.out)
 
@@ -173,7 +173,7 @@ def test_json_lines_say_the_change_was_polled(
     watch.wait_for("Live updates are off", stream="err")
     sandbox.customer_writes(3, "polled in")
     watch.wait_for("polled in")
-    assert watch.interrupt() == 0
+    assert watch.interrupt() == 0, watch.err
     docs = [json.loads(line) for line in watch.out]
     message = next(d for d in docs if d["kind"] == "message_created")
     assert message["via"] == "poll" and message["message"]["message_text"] == "polled in"
@@ -205,7 +205,7 @@ def test_what_was_written_while_the_sandbox_was_down_is_printed_once(
         watch.wait_for("written while you were away")
         again.agent_writes(1, "and after", user_id=TOM)
         watch.wait_for("and after")
-        assert watch.interrupt() == 0
+        assert watch.interrupt() == 0, watch.err
     finally:
         for sandbox in running:
             sandbox.stop()
@@ -263,7 +263,7 @@ def test_the_embedded_sandbox_is_re_read_while_live(
         watch.wait_for("written through the app's sandbox")
     finally:
         other.stop()
-    assert watch.interrupt() == 0
+    assert watch.interrupt() == 0, watch.err
     assert watch.count("written through the app's sandbox") == 1
 
 
@@ -324,5 +324,5 @@ def test_a_reader_that_goes_away_ends_the_watch_quietly(sandbox: Any, local: dic
             proc.kill()
         proc.wait()
         proc.stderr.close()
-    assert proc.returncode == 0
+    assert proc.returncode == 0, err
     assert "Traceback" not in "".join(err) and "Exception ignored" not in "".join(err), err

@@ -79,3 +79,51 @@ def test_no_server_string_can_restyle_the_terminal() -> None:
         assert doc["kind"] == event.kind and doc["conversation_id"] == 4 and doc["via"] == "live"
     assert json.loads(json_line(events[0], "live"))["message"]["message_text"] == HOSTILE  # intact
     assert json.loads(json_line(events[3], "poll"))["conversation"]["contact"]["first_name"] == HOSTILE
+
+
+async def test_a_stop_during_a_reread_ends_the_watch_without_an_error() -> None:
+    """Ctrl-C (or a reader gone) while a re-read waits on the server: the re-read is cancelled
+    and the watch ends quietly. Awaiting a task cancelled a moment ago raised CancelledError
+    (it is not `cancelled()` until its clean-up ends), which ended `watch` with exit 1 in CI."""
+    import asyncio
+
+    from tui.cli_watch import Watch
+    from tui.core.live_watch import Tracker
+
+    watch = Watch(Any, Tracker(None), as_json=False)  # type: ignore[arg-type]
+    started = asyncio.Event()
+
+    async def slow_reread() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(30)
+        finally:  # as httpx does when cancelled: a few turns of the loop to close its stream
+            for _ in range(3):
+                await asyncio.sleep(0)
+
+    async def stop_soon() -> None:
+        await started.wait()
+        watch.stop.set()
+
+    stopper = asyncio.ensure_future(stop_soon())
+    await asyncio.wait_for(watch._unless_stopped(slow_reread()), 5)
+    await stopper
+
+
+async def test_a_reread_that_fails_still_fails_the_watch() -> None:
+    """The other half: a failure of the re-read itself (a refused key) is the watch's."""
+    import asyncio
+
+    import pytest
+
+    from tui.cli_watch import Watch
+    from tui.core.live_watch import Tracker
+
+    watch = Watch(Any, Tracker(None), as_json=False)  # type: ignore[arg-type]
+
+    async def refused() -> None:
+        await asyncio.sleep(0)
+        raise PermissionError("refused")
+
+    with pytest.raises(PermissionError):
+        await asyncio.wait_for(watch._unless_stopped(refused()), 5)
