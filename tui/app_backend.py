@@ -6,7 +6,7 @@ local store and the outbox, switch profiles, close everything on the way out.
 from __future__ import annotations
 
 import asyncio
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,9 @@ from tui.messages import (
     OutboxProgress,
 )
 from tui.screens.base import BaseScreen
+
+#: How long the outbox and the agent lookup wait for the first rows before going on anyway.
+ROWS_WAIT_SECONDS = 1.5
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -67,6 +70,8 @@ class BackendApp(App[int]):
     agents: tuple[User, ...]
     #: The last scan of open conversations (the queue views, next unread, close and next).
     queue: OpenScan | None
+    #: Set when the inbox has drawn the first rows of the backend being opened.
+    _rows_drawn: asyncio.Event | None = None
 
     def save_all_drafts(self) -> None:
         """Write every open conversation's draft now (synchronously: the process may be ending)."""
@@ -97,8 +102,18 @@ class BackendApp(App[int]):
             self.post_message(BackendFailed(exc.sentence))
             return
         self._stack = stack
-        await self._open_outbox(backend)
+        await self._open_store()
+        self._rows_drawn = asyncio.Event()
         self.post_message(BackendReady(backend))
+        # The outbox's modules and the agent lookup's requests wait until the first rows are on
+        # screen (or a moment has passed): nobody can send or assign before there are rows, and
+        # on the way to them they cost ~70 ms (bench row 2). Sends until then say "try again".
+        with suppress(TimeoutError):
+            async with asyncio.timeout(ROWS_WAIT_SECONDS):
+                await self._rows_drawn.wait()
+        if self.backend is not backend:
+            return  # switched or closed meanwhile
+        self._open_outbox(backend)
         self._learn_who(backend)
         if self.outbox is not None:
             waiting = await self.outbox.start()
@@ -168,12 +183,16 @@ class BackendApp(App[int]):
             process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
         return process
 
-    async def _open_outbox(self, backend: Backend) -> None:
-        """The local store and this profile's outbox (in memory when the state folder cannot be
-        written: sending still works, unsaved)."""
+    def rows_drawn(self) -> None:
+        """The inbox drew its first rows: what waited for them (outbox, agent lookup) goes on."""
+        if self._rows_drawn is not None:
+            self._rows_drawn.set()
+
+    async def _open_store(self) -> None:
+        """The local store: drafts and snoozes mark the first rows (in memory when the state
+        folder cannot be written: sending still works, unsaved)."""
         import sqlite3
 
-        from tui.core.outbox import Outbox
         from tui.core.store import Store
 
         if self.store is None:
@@ -187,6 +206,12 @@ class BackendApp(App[int]):
                     severity="warning",
                     timeout=12,
                 )
+
+    def _open_outbox(self, backend: Backend) -> None:
+        """This profile's outbox, on the store."""
+        from tui.core.outbox import Outbox
+
+        assert self.store is not None
 
         def changed(entry: OutboxEntry, created: list[ApiMessage]) -> None:
             self.post_message(OutboxChanged(entry, created))

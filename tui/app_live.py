@@ -100,6 +100,7 @@ class LiveApp(BackendApp):
         """The inbox drew its first rows: the feed loads a moment later, so its imports (in a
         thread, but holding the interpreter much of the time) neither slow the agent's first
         keys nor count in the start-up's memory; the rows just read are fresh meanwhile."""
+        self.rows_drawn()
         backend = self.backend
         if backend is not None and self._live_for is not backend:
             self._live_for = backend

@@ -17,12 +17,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.fold import fold, matches
 from tui.core.text import clip, one_line
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 #: Columns a name may take in a row (the picker is 64 wide).
 NAME_WIDTH = 40
@@ -118,7 +119,7 @@ class AssignScreen(BaseModal[AssignChoice | None]):
             yield Input(placeholder="type to filter agents", id="assign-filter")
             yield OptionList(id="assign-list")
             yield Static(id="assign-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         options = self.query_one("#assign-list", OptionList)

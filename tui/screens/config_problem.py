@@ -8,10 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.core.paths import config_path
 from tui.screens.base import BaseScreen
+from tui.widgets.key_bar import KeyBar
 
 
 class ConfigProblemScreen(BaseScreen[None]):
@@ -32,4 +33,4 @@ class ConfigProblemScreen(BaseScreen[None]):
                 Text(f"Fix {config_path()} and start Switchboard again. q quits."),
                 id="config-problem-hint",
             )
-        yield Footer()
+        yield KeyBar()

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from tui.core.actions import Action
 from tui.core.channels import ChannelSpec, channel_spec, label
@@ -51,6 +51,7 @@ from tui.widgets.composer import Composer
 from tui.widgets.conversation_head import banner, head_text
 from tui.widgets.history import History
 from tui.widgets.history_item import HistoryItem
+from tui.widgets.key_bar import KeyBar
 
 HISTORY_PAGE = 30
 POLL_SECONDS = 5.0
@@ -94,7 +95,7 @@ class ConversationScreen(
         yield History(id="history", clock=self.ctx.clock)
         yield Composer(self.spec, id="composer")
         # Compact, and ctrl+p left to the help: every key fits 80 columns whole.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar(compact=True, show_command_palette=False)
 
     @property
     def composer(self) -> Composer:

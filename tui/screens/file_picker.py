@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import Suggester
-from textual.widgets import DirectoryTree, Footer, Input, Label, Static
+from textual.widgets import DirectoryTree, Input, Label, Static
 from textual.widgets.directory_tree import DirEntry
 from textual.widgets.tree import TreeNode
 
@@ -28,6 +28,7 @@ from tui.core.files import LocalFile, human_size, inspect_file
 from tui.core.policy import check_file
 from tui.core.text import one_line, visible
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 
 class PathSuggester(Suggester):
@@ -181,7 +182,7 @@ class FilePickerScreen(BaseModal[list[Path] | None]):
                 yield PickerTree(self.start, self.spec, id="picker-tree")
                 yield Static(id="picker-info")
             yield Static(id="picker-marked")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def picker_tree(self) -> PickerTree:

@@ -21,13 +21,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from tui.core.errors import SwitchboardError
 from tui.core.images import PROTOCOL_NAMES, ImageInfo, check_image, choose_protocol, preview_side
 from tui.core.text import one_line
 from tui.screens.base import BaseModal
 from tui.widgets.image_preview import ImagePreview, image_widget_class
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from textual_image.widget._base import Image as ImageWidget
@@ -103,7 +104,7 @@ class ImagePreviewScreen(BaseModal[None]):
             yield Static(Text(""), id="image-preview-info")
             yield Static(Text(""), id="image-preview-protocol")
             yield ImagePreview(id="image-preview")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def pane(self) -> ImagePreview:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from tui.core.channel_names import KNOWN_CHANNELS, label
 from tui.core.errors import SwitchboardError
@@ -38,6 +38,7 @@ from tui.screens.inbox_live import InboxLive
 from tui.screens.inbox_views import ViewsBar, view_rows
 from tui.screens.queue_actions import QueueActions, snoozed_ids
 from tui.widgets.conversation_list import PAGE, ConversationList
+from tui.widgets.key_bar import KeyBar
 
 if TYPE_CHECKING:
     from tui.core.models import Conversation
@@ -94,7 +95,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             yield Input(placeholder="/ search contacts and messages", id="search")
         yield ConversationList(id="conversations", clock=self.ctx.clock)
         yield Static(id="list-status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def list(self) -> ConversationList:

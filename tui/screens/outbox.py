@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.core.errors import SwitchboardError
 from tui.core.send_states import RESOLVABLE, word
@@ -20,6 +20,7 @@ from tui.core.timefmt import compact
 from tui.messages import OutboxChanged, OutboxNews
 from tui.screens.base import BaseScreen
 from tui.screens.retry import retry_entry
+from tui.widgets.key_bar import KeyBar
 
 
 class OutboxScreen(BaseScreen[None]):
@@ -38,7 +39,7 @@ class OutboxScreen(BaseScreen[None]):
         yield Header(icon="☎")
         yield Static(id="outbox-summary")
         yield DataTable(id="outbox-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable[Text]:

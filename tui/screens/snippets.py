@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.errors import SwitchboardError
@@ -21,6 +21,7 @@ from tui.core.models import Conversation
 from tui.core.snippets import OWN, Snippet, context, fill, load_all, needs, search, snippets_path
 from tui.core.text import one_line, visible
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 
 @dataclass
@@ -58,7 +59,7 @@ class SnippetScreen(BaseModal[SnippetChoice | None]):
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="snippet-list")
                 yield Static(id="snippet-preview", classes="preview")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         try:

@@ -16,13 +16,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.snooze import describe_until, parse_when, presets
 from tui.core.text import clip, fit, one_line
 from tui.core.timefmt import human_duration
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 #: The preset's words take this many columns, so the times line up.
 LABEL_WIDTH = 18
@@ -70,7 +71,7 @@ class SnoozeScreen(BaseModal[datetime | None]):
             yield OptionList(*self._options(), id="snooze-presets")
             yield WhenField(placeholder="or type a time: 2h, 14:30, tomorrow 9:00, mon 9", id="snooze-when")
             yield Static(id="snooze-preview")
-        yield Footer()
+        yield KeyBar()
 
     def _options(self) -> list[Option]:
         options = []

@@ -16,7 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.core.channels import ChannelSpec, channel_spec
@@ -39,6 +39,7 @@ from tui.core.templates import (
 )
 from tui.core.text import one_line, visible
 from tui.screens.base import BaseModal
+from tui.widgets.key_bar import KeyBar
 
 
 def kind_line(template: Template) -> str:
@@ -71,7 +72,7 @@ class TemplatePickerScreen(BaseModal[tuple[TemplateChoice, str] | None]):
             with Horizontal(classes="picker-body"):
                 yield OptionList(id="template-list")
                 yield Static(id="template-preview", classes="preview")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#template-list", OptionList).focus()
@@ -206,7 +207,7 @@ class TemplateFormScreen(BaseModal[tuple[TemplateChoice, str] | None]):
             with Horizontal(id="template-actions"):
                 yield Button("Send template", id="template-send", variant="primary")
                 yield Static(id="template-missing")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         inputs = list(self.query(Input))
