@@ -11,9 +11,6 @@ from collections.abc import Callable, Sequence
 
 from tui import __version__
 from tui.cli_common import UsageError
-from tui.cli_download import add_download_parser
-from tui.cli_watch import add_watch_parser
-from tui.sandbox_cli import add_sandbox_parser
 
 #: The contract's values (backend-contract.md: conversations, templates).
 CONVERSATION_STATUSES = ("open", "closed")
@@ -143,6 +140,10 @@ def refuse_profile(argv: Sequence[str]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tui.cli_download import add_download_parser
+    from tui.cli_watch import add_watch_parser
+    from tui.sandbox_cli import add_sandbox_parser
+
     common = _Parser(add_help=False)
     common.add_argument(
         "--profile",

@@ -79,7 +79,15 @@ def main() -> int:
         profiled = [PYTHON, "-m", "pyinstrument", "--renderer", "text", "-t", "-o", str(out)]
         if args.html:
             args.html.mkdir(parents=True, exist_ok=True)
-            profiled = [PYTHON, "-m", "pyinstrument", "--renderer", "html", "-o", str(args.html / "start.html")]
+            profiled = [
+                PYTHON,
+                "-m",
+                "pyinstrument",
+                "--renderer",
+                "html",
+                "-o",
+                str(args.html / "start.html"),
+            ]
         timeline(home, [*profiled, "-m", "tui"])
         for key in ("chrome", "rows", "hwm_mib"):
             print(f"app {key:>10}: {median([p[key] for p in plain]) * (1 if key == 'hwm_mib' else 1e3):8.1f}")
