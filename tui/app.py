@@ -86,6 +86,8 @@ class SwitchboardApp(LiveApp):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # Textual's own commands (themes, keys, quit) plus "Open <contact>" from the backend.
     COMMANDS = App.COMMANDS | {lambda: _conversations_provider()}
+    #: The CSS variables the stylesheet was given before its first parse (see refresh_css).
+    _css_variables_at_start: dict[str, str] | None = None
 
     def __init__(
         self,
@@ -184,7 +186,7 @@ class SwitchboardApp(LiveApp):
         # The stylesheet was made in App.__init__ with the default theme's variables: give it
         # the chosen theme's before anything is parsed, so the refresh that setting the theme
         # queued has nothing left to do (see refresh_css).
-        self._css_variables_at_start: dict[str, str] | None = self.get_css_variables()
+        self._css_variables_at_start = self.get_css_variables()
         self.stylesheet.set_variables(self._css_variables_at_start)
         return problems
 
