@@ -148,28 +148,34 @@ class PtyApp:
     # -- io -------------------------------------------------------------------------------------
 
     def pump(self, timeout: float) -> bool:
-        """Read whatever is there (waiting up to `timeout` for the first byte); True if anything came."""
-        got = False
+        """Read whatever is there (waiting up to `timeout` for the first byte); True if anything came.
+
+        Everything already there is read before the emulator (pure Python, several ms on a full
+        frame) parses any of it, and the time stamp is the last read's: a frame larger than the
+        pty's buffer arrives in chunks, and parsing each before reading the next had put the
+        harness's parsing into the app's figure (most on scrolling moves, row 5b)."""
+        chunks: list[bytes] = []
         wait = timeout
         while True:
             ready, _, _ = select.select([self.master], [], [], wait)
             if not ready:
-                return got
+                break
             try:
                 data = os.read(self.master, 1 << 16)
             except BlockingIOError:
-                return got
+                break
             except OSError:  # EIO: the program closed the pty
-                return got
+                break
             if not data:
-                return got
-            got = True
-            # When the bytes arrived, before the emulator (pure Python, slow on a full frame)
-            # parses them: the figures are the app's, not the harness's parsing.
-            self.last_read_at = time.perf_counter()
+                break
+            chunks.append(data)
+            self.last_read_at = time.perf_counter()  # when the bytes arrived, before parsing
+            wait = 0.0  # drain what is already there, then parse and check the screen
+        if chunks:
+            data = b"".join(chunks)
             self.bytes_read += len(data)
             self.stream.feed(data)
-            wait = 0.0  # drain what is already there, then check the screen
+        return bool(chunks)
 
     def wait_for(self, predicate: Predicate, timeout: float = 20.0, what: str = "screen") -> float:
         """perf_counter() when the bytes arrived after which `predicate` holds (the arrival of the
