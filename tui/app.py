@@ -178,6 +178,7 @@ class SwitchboardApp(LiveApp):
         for theme in themes:
             self.register_theme(theme)
         wanted = self.first.theme or DEFAULT_THEME
+        before = self.theme
         if wanted in self.available_themes:
             self.theme = wanted
         else:
@@ -186,8 +187,10 @@ class SwitchboardApp(LiveApp):
         # The stylesheet was made in App.__init__ with the default theme's variables: give it
         # the chosen theme's before anything is parsed, so the refresh that setting the theme
         # queued has nothing left to do (see refresh_css).
-        self._css_variables_at_start = self.get_css_variables()
-        self.stylesheet.set_variables(self._css_variables_at_start)
+        variables = self.get_css_variables()
+        self.stylesheet.set_variables(variables)
+        if self.theme != before:  # only then did setting it queue a refresh
+            self._css_variables_at_start = variables
         return problems
 
     def refresh_css(self, animate: bool = True) -> None:

@@ -22,12 +22,10 @@ from tui.messages import (
     BackendReady,
     BackendSwitching,
     OutboxChanged,
+    OutboxOpened,
     OutboxProgress,
 )
 from tui.screens.base import BaseScreen
-
-#: How long the outbox and the agent lookup wait for the first rows before going on anyway.
-ROWS_WAIT_SECONDS = 1.5
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -43,8 +41,12 @@ if TYPE_CHECKING:
     from tui.core.queue_scan import OpenScan
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry, Store
-    from tui.messages import BackendNews
+    from tui.messages import BackendNews, OutboxNews
     from tui.sandbox_process import SandboxProcess
+
+
+#: How long the outbox and the agent lookup wait for the first rows before going on anyway.
+ROWS_WAIT_SECONDS = 1.5
 
 
 class BackendApp(App[int]):
@@ -64,6 +66,7 @@ class BackendApp(App[int]):
     store: Store | None
     outbox: Outbox | None
     backend_signal: Signal[BackendNews]
+    outbox_signal: Signal[OutboxNews]
     #: Who the agent is on this backend (None until known, or when the server does not say).
     me: User | None
     #: The organization's agents, for names in rows and the "assign to…" picker.
@@ -114,6 +117,7 @@ class BackendApp(App[int]):
         if self.backend is not backend:
             return  # switched or closed meanwhile
         self._open_outbox(backend)
+        self.outbox_signal.publish(OutboxOpened())
         self._learn_who(backend)
         if self.outbox is not None:
             waiting = await self.outbox.start()

@@ -104,6 +104,11 @@ class OutboxProgress(Message):
         self.progress = progress
 
 
+class OutboxOpened(Message):
+    """The outbox is open (it opens once the first rows are drawn): a screen that found none
+    shows what it holds now."""
+
+
 class WorkerFailed(Message):
     """A worker ended with an error nobody handled: the app says so in one sentence."""
 
@@ -123,7 +128,7 @@ BackendNews = (
     | LiveStatus
     | LiveResynced
 )
-OutboxNews = OutboxChanged | OutboxProgress
+OutboxNews = OutboxChanged | OutboxProgress | OutboxOpened
 
 __all__ = [
     "AgentKnown",
@@ -136,6 +141,7 @@ __all__ = [
     "LiveUpdate",
     "OutboxChanged",
     "OutboxNews",
+    "OutboxOpened",
     "OutboxProgress",
     "QueueChanged",
     "WorkerFailed",

@@ -89,8 +89,8 @@ def main() -> int:
                 str(args.html / "start.html"),
             ]
         timeline(home, [*profiled, "-m", "tui"])
-        for key in ("chrome", "rows", "hwm_mib"):
-            print(f"app {key:>10}: {median([p[key] for p in plain]) * (1 if key == 'hwm_mib' else 1e3):8.1f}")
+        for key, scale, unit in (("chrome", 1e3, "ms"), ("rows", 1e3, "ms"), ("hwm_mib", 1, "MiB")):
+            print(f"app {key:>10}: {median([p[key] for p in plain]) * scale:8.1f} {unit}")
         for key in ("handshake", "first_list"):
             if child:
                 print(f"child {key:>10}: {median([c[key] for c in child]) * 1e3:8.1f} ms")

@@ -86,3 +86,34 @@ async def test_clicking_a_key_presses_it() -> None:
         await pilot.click(KeyBar, offset=(50, 0))  # between the keys and the palette: nothing
         await pilot.pause()
         assert app.pressed == ["close", "open"]
+
+
+class Pick(Static, can_focus=True):
+    BINDINGS = [Binding("enter", "pick", "Pick")]
+
+    def action_pick(self) -> None:
+        pass
+
+
+class Focused(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Pick("list")
+        yield KeyBar()
+
+
+async def test_the_focused_widgets_keys_stay_while_the_terminal_is_not_focused() -> None:
+    """Textual clears the focus when the terminal loses it; the bar keeps what it showed (as
+    Footer does), instead of dropping the list's keys until the agent comes back."""
+    from textual import events
+
+    app = Focused()
+    async with app.run_test(size=(60, 5)) as pilot:
+        app.query_one(Pick).focus()
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        assert "Pick" in str(bar.render())
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is None  # what Textual does on blur
+        assert "Pick" in str(bar.render())

@@ -37,6 +37,7 @@ from tui.messages import (
     LiveUpdate,
     OutboxChanged,
     OutboxNews,
+    OutboxOpened,
     OutboxProgress,
     QueueChanged,
 )
@@ -291,6 +292,9 @@ class ConversationScreen(
 
     async def _outbox_news(self, news: OutboxNews) -> None:
         """An outbox entry of this conversation moved on: update (or show) its item."""
+        if isinstance(news, OutboxOpened):  # opened after this screen: its unresolved sends
+            await self._show_unresolved()
+            return
         if isinstance(news, OutboxProgress):
             item = self.history.for_entry(news.entry_id)
             p = news.progress

@@ -17,7 +17,7 @@ from tui.core.send_states import RESOLVABLE, word
 from tui.core.store import OutboxEntry
 from tui.core.text import one_line
 from tui.core.timefmt import compact
-from tui.messages import OutboxChanged, OutboxNews
+from tui.messages import OutboxChanged, OutboxNews, OutboxOpened
 from tui.screens.base import BaseScreen
 from tui.screens.retry import retry_entry
 from tui.widgets.key_bar import KeyBar
@@ -81,7 +81,7 @@ class OutboxScreen(BaseScreen[None]):
         self.query_one("#outbox-summary", Static).update(Text(summary))
 
     def _outbox_news(self, news: OutboxNews) -> None:
-        if isinstance(news, OutboxChanged):
+        if isinstance(news, OutboxChanged | OutboxOpened):
             self.reload()
 
     def _current(self) -> OutboxEntry | None:

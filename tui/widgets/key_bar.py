@@ -53,6 +53,8 @@ class KeyBar(Widget, can_focus=False):
         self.show_command_palette = show_command_palette
         #: (first cell, end cell, key) of each drawn key, for clicks.
         self._spans: list[tuple[int, int, str]] = []
+        #: The keys drawn, read when the bindings change while the terminal has focus.
+        self._keys: tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -61,7 +63,10 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        if screen is self.screen:
+        # Losing the terminal's focus clears the focused widget (Textual), which would drop its
+        # keys from the bar until the agent comes back; Footer keeps them, so does this.
+        if screen is self.screen and self.app.app_focus:
+            self._keys = self._shown()
             self.refresh()
 
     def _shown(self) -> tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None]:
@@ -87,21 +92,21 @@ class KeyBar(Widget, can_focus=False):
         description = binding.description
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
-        if compact:
-            item = Text.assemble(
-                (key, key_style), (f" {description}" if description else "", description_style)
-            )
+        if not description:  # as Footer draws it: the bare key
+            item = Text(key, key_style)
+        elif compact:
+            item = Text.assemble((key, key_style), (f" {description}", description_style))
         else:
-            item = Text.assemble(
-                (f" {key} ", key_style), (f"{description} " if description else "", description_style)
-            )
+            item = Text.assemble((f" {key} ", key_style), (f"{description} ", description_style))
         if not enabled:
             item.stylize("dim")
         item.append(margin)
         return item
 
     def render(self) -> Text:
-        keys, palette = self._shown()
+        if self._keys is None:
+            self._keys = self._shown()
+        keys, palette = self._keys
         width = self.size.width
         spans: list[tuple[int, int, str]] = []
         right = Text()
