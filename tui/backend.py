@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui.core.budget import RequestBudget, open_budget
 from tui.core.client import ApiClient
 from tui.core.config import (
     Config,
@@ -25,18 +26,26 @@ from tui.core.config import (
     resolve,
 )
 from tui.core.errors import SwitchboardError
+from tui.core.notices import first_time, legacy_messages_notice
 from tui.core.paths import sandbox_data_dir
 from tui.sandbox_process import SandboxProcess
 
 
 @dataclass
 class Backend:
-    """An open profile: its settings, a client, and the sandbox when one runs."""
+    """An open profile: its settings, a client (which owns the profile's `ConversationCache`
+    and spends from its `RequestBudget`), and the sandbox when one runs."""
 
     config: Config
     profile: ResolvedProfile
     client: ApiClient
     sandbox: Any = None
+    #: Sentences to say once when the profile opens (an old config's messages path).
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def budget(self) -> RequestBudget:
+        return self.client.budget
 
     @property
     def description(self) -> str:
@@ -92,10 +101,19 @@ async def open_backend(
         )
     else:
         resolved = resolve(name, profile, config_path)
-    client = ApiClient(resolved)
+    budget = await asyncio.to_thread(open_budget, name)
+    client = ApiClient(resolved, budget=budget)
+    notices = []
+    if resolved.paths.legacy_messages and await asyncio.to_thread(
+        first_time, f"legacy-messages:{name}:{resolved.paths.messages}"
+    ):
+        notices.append(legacy_messages_notice(name, resolved.paths.messages))
     try:
-        yield Backend(config, resolved, client, sandbox or sandbox_process)
+        yield Backend(config, resolved, client, sandbox or sandbox_process, notices)
     finally:
         await client.aclose()
+        await asyncio.to_thread(budget.flush)
+        if budget.log is not None:
+            budget.log.close()
         if sandbox is not None:
             await asyncio.to_thread(sandbox.stop)

@@ -2,8 +2,8 @@
 
 Every failure ends as one sentence on stderr and a non-zero exit code; never a traceback
 (set SWITCHBOARD_DEBUG=1 to see one for an unexpected error). Textual is imported only when the
-app is started. The commands live in `cli_read` (conversations, show, templates), `cli_queue`
-(read, unread, close, reopen, takeover, assign, users, the queue views), `cli_send`,
+app is started. The commands live in `cli_list` (conversations), `cli_read` (show, templates), `cli_queue`
+(read, unread, close, reopen, takeover, assign, users), `cli_status`, `cli_send`,
 `cli_config` and `sandbox_cli`; the options in `cli_parser`; tables and JSON in `cli_output`.
 """
 
@@ -26,7 +26,8 @@ from tui.core.text import one_line
 #: Each command's handler as (module, function), imported when that command runs: the app's
 #: start (no arguments) loads none of them, nor the parser (~15 ms before the first frame).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "conversations": ("tui.cli_read", "cmd_conversations"),
+    "conversations": ("tui.cli_list", "cmd_conversations"),
+    "status": ("tui.cli_status", "cmd_status"),
     "show": ("tui.cli_read", "cmd_show"),
     "templates": ("tui.cli_read", "cmd_templates"),
     "send": ("tui.cli_send", "cmd_send"),

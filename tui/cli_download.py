@@ -19,8 +19,6 @@ if TYPE_CHECKING:
     from tui.core.client import ApiClient
     from tui.core.models import Message
 
-#: Messages read per page while looking for the one asked for.
-PAGE = 100
 #: Progress is shown for files at least this big.
 PROGRESS_FROM = 4 * 1024 * 1024
 
@@ -46,22 +44,24 @@ def add_download_parser(sub: Any, common: argparse.ArgumentParser, conversation_
 
 
 async def find_message(client: ApiClient, conversation_id: int, message_id: str) -> Message:
-    """The conversation's message with this id, looked for page by page, newest first."""
+    """The conversation's message with this id, read by its id from the conversation's channel
+    service [docs] (one request, whatever page it is on)."""
     from tui.core.errors import NotFoundError
+    from tui.core.text import clip, one_line
 
-    skip = 0
-    while True:
-        page = await client.list_messages(conversation_id, limit=PAGE, skip=skip)
-        for message in page.data:
-            if str(message.id) == message_id.strip():
-                return message
-        skip += len(page.data)
-        if not page.data or skip >= page.total:
-            raise NotFoundError(
-                f"Conversation {conversation_id} has no message {message_id!r}; "
-                f"`switchboard show {conversation_id}` lists its messages.",
-                status=404,
-            )
+    wanted = message_id.strip()
+    conversation = await client.get_conversation(conversation_id, max_age=60.0)
+    try:
+        message = await client.get_message(conversation_id, wanted, channel=conversation.channel)
+    except NotFoundError:
+        message = None
+    if message is None or (message.conversation_id not in (None, conversation_id)):
+        raise NotFoundError(
+            f"Conversation {conversation_id} has no message {clip(one_line(wanted), 40)!r}; "
+            f"`switchboard show {conversation_id}` lists its messages with their ids.",
+            status=404,
+        )
+    return message
 
 
 def _progress() -> Any:

@@ -44,9 +44,9 @@ async def check_if_last(client: Any, conversation_id: int, expected: str) -> Non
     """Refuse (exit 8) unless message `expected` is still the conversation's newest."""
     from tui.core.text import clip, one_line
 
-    page = await client.list_messages(conversation_id, limit=1)
+    page = await client.list_messages(conversation_id)
     newest = page.data[0] if page.data else None
-    if newest is not None and str(newest.id) == expected.strip():
+    if newest is not None and newest.key == expected.strip():
         return
     given = clip(one_line(expected), 40)
     if newest is None:

@@ -18,7 +18,7 @@ TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
 #: Commands that print JSON with --json, so print their failures as JSON too.
 JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
-    | {"reopen", "takeover", "watch", "download"}
+    | {"reopen", "takeover", "watch", "download", "status"}
 )
 #: The one-conversation actions and what each does, for their help.
 ACTIONS = {
@@ -166,25 +166,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
-    p = sub.add_parser("conversations", parents=[common], help="list conversations")
+    p = sub.add_parser(
+        "conversations",
+        parents=[common],
+        help="list conversations (the server filters them: every flag combines)",
+        description="List conversations, newest interaction first. Every flag is a filter the "
+        "server applies, so any combination is one request per 50 rows.",
+    )
     p.add_argument(
         "--channel", type=_channel, help="whatsapp, instagram, messenger, webchat, sms or playground"
     )
     p.add_argument("--status", type=_one_of(CONVERSATION_STATUSES, str.lower), help="open or closed")
-    p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50)")
+    p.add_argument("--limit", type=_positive_int, default=50, help="how many (default 50; pages of 50)")
     p.add_argument("--skip", type=_skip, default=0, help="how many to skip first (default 0)")
     p.add_argument("--mine", action="store_true", help="only open ones assigned to you")
     p.add_argument("--unassigned", action="store_true", help="only open ones assigned to nobody, not the AI")
     p.add_argument(
-        "--needs-reply", action="store_true", help="only open ones whose last message is the customer's"
+        "--needs-reply",
+        action="store_true",
+        help="only open ones waiting for a response (the customer's turn)",
     )
+    p.add_argument("--unread", action="store_true", help="only open ones with unread messages")
+    p.add_argument("--search", metavar="TEXT", help="the contact's name or phone contains TEXT")
+    p.add_argument("--search-messages", metavar="TEXT", help="a message of the conversation contains TEXT")
     p.add_argument(
         "--sort",
         type=_one_of(("window",), str.lower),
         metavar="window",
-        help="window: reply window closing soonest first (open conversations only)",
+        help="window: the rows read, reply window closing soonest first",
     )
     p.add_argument("--json", action="store_true", help="print the Feathers page as JSON")
+
+    p = sub.add_parser(
+        "status",
+        parents=[common],
+        help="the profile's request budget: what this machine spent in the last hour",
+        description="How many requests this machine sent for the profile in the last hour, of the "
+        "1,000 the API allows an organization (shared by every agent of the team), and whether the "
+        "server asked to wait. Sends no request.",
+    )
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     p = sub.add_parser("show", parents=[common], help="a conversation and its recent messages")
     p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")

@@ -1,15 +1,15 @@
-"""The read commands: `conversations`, `show` and `templates`."""
+"""The read commands `show` and `templates` (`conversations` is `cli_list`)."""
 
 from __future__ import annotations
 
 import argparse
 import shutil
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
 from tui.cli_common import EXIT_OK, _out, backend_for
 from tui.cli_output import print_json, table
-from tui.cli_queue import cmd_queue, wants_queue
 
 #: `show` cuts a contact's or sender's name, phone and email to this many cells, a file name to
 #: FILE_NAME_CELLS: a server can send a name of any length.
@@ -17,58 +17,8 @@ NAME_CELLS = 48
 FILE_NAME_CELLS = 80
 
 
-def unreadable(page: Any) -> str:
-    """The footer's note on rows the client kept in place but could not read."""
-    count = page.unreadable_count
-    return f", {count} of them unreadable" if count else ""
-
-
-async def cmd_conversations(args: argparse.Namespace) -> int:
-    from tui.core.channels import channel_spec, label
-    from tui.core.policy import window_state
-    from tui.core.timefmt import age
-
-    if wants_queue(args):
-        return await cmd_queue(args)
-    async with backend_for(args) as backend:
-        page = await backend.client.list_conversations(
-            channel=args.channel, status=args.status, limit=args.limit, skip=args.skip
-        )
-    now = datetime.now(UTC)
-    if args.json:
-        print_json(
-            {
-                "total": page.total,
-                "skip": page.skip,
-                "limit": page.limit,
-                "data": [c.model_dump(mode="json") for c in page.data],
-            }
-        )
-        return EXIT_OK
-    rows = []
-    for c in page.data:
-        state = window_state(c, channel_spec(c.channel), now)
-        window = state.describe().removeprefix("window ") if state.applies else "-"
-        when = age(c.last_message_at, now, none="-")
-        if c.unreadable:  # kept in its place; what it says about time cannot be trusted
-            window, when = "?", "?"
-        rows.append(
-            [
-                str(c.id),
-                label(c.channel),
-                c.contact_name,
-                c.status or "-",
-                str(c.unread_count or ""),
-                window,
-                when,
-                c.unreadable or c.last_message_text or "",
-            ]
-        )
-    table(rows, ["ID", "CHANNEL", "CONTACT", "STATUS", "UNREAD", "WINDOW", "AGE", "LAST MESSAGE"], 7)
-    shown_to = page.skip + len(page.data)
-    more = f"; next page: --skip {shown_to}" if page.has_more else ""
-    _out(f"({len(page.data)} of {page.total} conversations{unreadable(page)}{more})")
-    return EXIT_OK
+#: `show` prints a message's id (opaque: a Mongo-style string or a number) cut to this many cells.
+ID_CELLS = 40
 
 
 def _message_line(m: Any, now: datetime) -> str:
@@ -85,7 +35,11 @@ def _message_line(m: Any, now: datetime) -> str:
         who = f"-> {m.sender_name or 'agent'}"
     status = f" [{one_line(m.status, 20)}]" if m.status and not m.is_inbound and not m.is_note else ""
     text = visible(m.message_text or "")
-    lines = [f"{when}  {clip(one_line(who), NAME_CELLS)}{status}"]
+    ident = f"  · id {clip(one_line(str(m.id)), ID_CELLS)}"
+    lines = [f"{when}  {clip(one_line(who), NAME_CELLS)}{status}{ident}"]
+    if m.deleted_at is not None:
+        lines.append("    [deleted]")
+        return "\n".join(lines)
     if m.file_name or m.message_type in ("image", "audio", "video", "file"):
         size = f", {human_size(m.file_size)}" if m.file_size else ""
         name = clip(one_line(m.file_name or "attachment"), FILE_NAME_CELLS)
@@ -99,13 +53,19 @@ def _message_line(m: Any, now: datetime) -> str:
 
 async def cmd_show(args: argparse.Namespace) -> int:
     from tui.core.channels import channel_spec, label
+    from tui.core.errors import SwitchboardError
     from tui.core.policy import window_state
     from tui.core.text import clip, one_line
 
     async with backend_for(args) as backend:
-        conversation = await backend.client.get_conversation(args.conversation_id)
-        page = await backend.client.list_messages(args.conversation_id, limit=args.limit)
-    messages = list(reversed(page.data))
+        client = backend.client
+        conversation = await client.get_conversation(args.conversation_id)
+        newest_first, total, more = await _messages(client, conversation, args.limit)
+        if conversation.contact is None:
+            with suppress(SwitchboardError):  # the messages stand without the contact's name
+                await client.fill_contacts([conversation])
+        conversation = client.cache.get(conversation.id) or conversation
+    messages = list(reversed(newest_first))
     if args.json:
         print_json(
             {
@@ -132,10 +92,28 @@ async def cmd_show(args: argparse.Namespace) -> int:
     _out()
     for m in messages:
         _out(_message_line(m, now))
-    if page.has_more or page.unreadable_count:
-        more = "; --limit for more" if page.has_more else ""
-        _out(f"({len(messages)} most recent of {page.total} messages{unreadable(page)}{more})")
+    bad = sum(1 for m in messages if m.unreadable)
+    if more or bad:
+        tail = "; --limit for more" if more else ""
+        bad_words = f", {bad} of them unreadable" if bad else ""
+        _out(f"({len(messages)} most recent of {total} messages{bad_words}{tail})")
     return EXIT_OK
+
+
+async def _messages(client: Any, conversation: Any, limit: int) -> tuple[list[Any], int, bool]:
+    """The `limit` newest messages (pages of 50, reactions left out by the query), the total,
+    and whether older ones exist."""
+    rows: list[Any] = []
+    skip, total, more = 0, 0, False
+    while len(rows) < limit:
+        page = await client.list_messages(conversation.id, channel=conversation.channel, skip=skip)
+        rows.extend(page.data)
+        total, more = page.total, page.has_more
+        skip = page.skip + len(page.data)
+        if not page.data or not page.has_more:
+            break
+    more = more or len(rows) > limit
+    return rows[:limit], total, more
 
 
 async def cmd_templates(args: argparse.Namespace) -> int:

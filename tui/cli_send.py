@@ -33,14 +33,15 @@ def _read_text(args: argparse.Namespace) -> str:
         raise LocalFileError(f"The text file {args.text_file!r} cannot be read ({exc.strerror}).") from None
 
 
-def _reply_to(value: str | None) -> int | str | None:
-    """--reply-to: a message id as the API spells it (a number, or an opaque string)."""
+def _reply_to(value: str | None) -> str | None:
+    """--reply-to: a message id as `switchboard show` prints it (opaque: checked with the server,
+    which gives it back as it spells it, number or string)."""
     if value is None:
         return None
     value = value.strip()
     if not value:
         raise UsageError("--reply-to takes the id of a message of the conversation.")
-    return int(value) if value.isascii() and value.isdigit() else value
+    return value
 
 
 def _progress_printer() -> Callable[[Any], None] | None:
@@ -99,6 +100,13 @@ async def cmd_send(args: argparse.Namespace) -> int:
         reply_to=_reply_to(args.reply_to),
     )
     async with backend_for(args) as backend:
+        if draft.reply_to is not None:  # the quoted message, read by its id: its id as the server has it
+            from dataclasses import replace
+
+            from tui.cli_download import find_message
+
+            quoted = await find_message(backend.client, args.conversation_id, str(draft.reply_to))
+            draft = replace(draft, reply_to=quoted.id)
         # The rules first (a refusal is exit 4), then --if-last, then the first upload or post.
         prepared = await prepare(backend.client, args.conversation_id, draft)
         if args.if_last is not None:

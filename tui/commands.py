@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from rich.text import Text
@@ -15,6 +16,8 @@ from tui.core.text import one_line
 
 MIN_QUERY = 2
 SHOWN = 8
+#: The server is asked only once typing rests this long: each request is spent from the team's budget.
+ASK_AFTER_SECONDS = 0.35
 
 
 class ConversationsProvider(Provider):
@@ -24,16 +27,24 @@ class ConversationsProvider(Provider):
     matcher's highlighting (which reads its input as markup)."""
 
     async def search(self, query: str) -> Hits:
+        from tui.core.filters import ConversationFilter
+
         ctx = context(self.app)
         backend = ctx.backend
         wanted = query.strip()
         if backend is None or len(wanted) < MIN_QUERY:
             return
+        await asyncio.sleep(ASK_AFTER_SECONDS)  # Textual cancels this search when a key follows
         try:
-            page = await backend.client.list_conversations(search=wanted, limit=SHOWN)
+            page = await backend.client.list_conversations(
+                ConversationFilter(search_term=wanted), limit=SHOWN
+            )
+            await backend.client.fill_contacts(page.data)
         except SwitchboardError:
             return  # the palette is no place for an error; the inbox shows connection trouble
-        for rank, conversation in enumerate(page.data):
+        cache = backend.client.cache
+        for rank, found in enumerate(page.data):
+            conversation = cache.get(found.id) or found
             title = (
                 f"Open {one_line(conversation.contact_name, 40)} · "
                 f"{one_line(label(conversation.channel), 12)} · #{conversation.id}"

@@ -1,41 +1,29 @@
-"""The AchieveApex HTTP client: async httpx, auth per profile, Feathers errors -> typed errors.
+"""The AchieveApex API, endpoint by endpoint, over the plumbing of `tui.core.client_base`.
 
-Two httpx clients: one for the API (credentials attached), one for object storage (no
-credentials, ever). Every failure becomes a `SwitchboardError` with one sentence; the API key is
-scrubbed from any text that could reach the user.
+Every query follows the reference [docs]: pages of at most 50 read on the `total`, `limit` and
+`skip` the server answers, `$limit=0` for a count, `organization_id` on every list, messages
+from the conversation's own channel service with reactions left out, contacts read 20 ids at a
+time. Whatever is read about a conversation goes into the one `ConversationCache` (`cache`),
+and the merged copy is what every caller gets back.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator
+from collections.abc import Iterable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from tui import __version__
-from tui.core.client_deadline import Progress, deadline_seconds, storage_deadline
-from tui.core.client_parse import MAX_RESPONSE_BYTES, UnreadableJson, load_json, parse_items, parse_model
-from tui.core.config import Paths, ResolvedProfile
-from tui.core.errors import (
-    ApiError,
-    BadResponseError,
-    ConfigError,
-    NotFoundError,
-    SwitchboardError,
-    TransportError,
-)
+from tui.core.budget import RequestBudget
+from tui.core.client_base import MAX_RESPONSE_BYTES, USER_AGENT, HttpApi, api_error, transport_error
+from tui.core.client_parse import parse_items
+from tui.core.config import ResolvedProfile
+from tui.core.conversation_cache import ConversationCache
+from tui.core.errors import ConfigError, NotFoundError
+from tui.core.filters import SORT, ConversationFilter
 from tui.core.http import httpx
-from tui.core.http_errors import (
-    answer_deadline_error,
-    api_error,
-    connect_deadline_error,
-    masked,
-    transport_error,
-)
 from tui.core.models import (
+    Contact,
     Conversation,
     ConversationFile,
     Message,
@@ -44,203 +32,84 @@ from tui.core.models import (
     Template,
     User,
 )
-from tui.core.text import one_line, redact
+from tui.core.query import MAX_PAGE, chunks, page_query
+from tui.core.text import clip, one_line
 
 M = TypeVar("M", bound=BaseModel)
 
-USER_AGENT = f"switchboard/{__version__}"
+#: How many pages an "every page" read follows at most (5,000 rows): a server whose `total`
+#: never ends cannot keep the client reading.
+MAX_PAGES = 100
+#: The messages query's fixed part [docs: messages-list]: no reactions, newest first.
+MESSAGES_QUERY: dict[str, Any] = {"message_type": {"$ne": "reaction"}, "$sort": {"created_at": -1}}
 
 
-class ApiClient:
+class ApiClient(HttpApi):
     """One profile's connection to the API. Use as an async context manager."""
 
     def __init__(
-        self, profile: ResolvedProfile, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        profile: ResolvedProfile,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        budget: RequestBudget | None = None,
+        cache: ConversationCache | None = None,
     ) -> None:
-        self.profile = profile
-        self.timeout = httpx.Timeout(profile.timeout_seconds, connect=min(10.0, profile.timeout_seconds))
-        self._secrets = (str(profile.api_key),)
-        self._http = httpx.AsyncClient(
-            base_url=profile.base_url,
-            headers={**profile.auth_headers(), "Accept": "application/json", "User-Agent": USER_AGENT},
-            timeout=self.timeout,
-            follow_redirects=False,
-            transport=transport,
-            # A plain-http base URL (the sandbox on loopback, or allow_insecure_http) never
-            # speaks TLS on this client (relative paths only, no redirects followed): loading
-            # the CA bundle for it cost ~50 ms before the first rows.
-            verify=profile.base_url.startswith("https://"),
-        )
-        self._storage_transport = transport
-        self._storage: httpx.AsyncClient | None = None
-        self._conversations: dict[int, tuple[float, Conversation]] = {}
+        super().__init__(profile, transport=transport, budget=budget)
+        #: The one owner of conversation data for this profile.
+        self.cache = cache or ConversationCache()
 
-    async def __aenter__(self) -> ApiClient:
-        return self
+    # -- conversations ----------------------------------------------------------------------------
 
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-        if self._storage is not None:
-            await self._storage.aclose()
-
-    @property
-    def storage(self) -> httpx.AsyncClient:
-        """The client for signed upload URLs: no API credentials, no cookies, no redirects."""
-        if self._storage is None:
-            self._storage = httpx.AsyncClient(
-                headers={"User-Agent": USER_AGENT},
-                timeout=httpx.Timeout(self.profile.timeout_seconds * 4, connect=10.0),
-                follow_redirects=False,
-                transport=self._storage_transport,
-            )
-        return self._storage
-
-    # -- plumbing -------------------------------------------------------------------------------
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        what: str,
-        params: dict[str, Any] | None = None,
-        json_body: dict[str, Any] | None = None,
-    ) -> Any:
-        """Send one request and return its parsed JSON, or raise a typed error (key scrubbed)."""
-        try:
-            return await self._request(method, path, what=what, params=params, json_body=json_body)
-        except SwitchboardError as exc:
-            failure = exc
-        raise self._scrub(failure)
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        what: str,
-        params: dict[str, Any] | None,
-        json_body: dict[str, Any] | None,
-    ) -> Any:
-        url = str(self._http.base_url).rstrip("/") + path
-        timeout = self.profile.timeout_seconds
-        progress = Progress()
-        try:
-            async with asyncio.timeout(deadline_seconds(timeout)):
-                async with self._http.stream(
-                    method, path, params=params, json=json_body, extensions={"trace": progress.trace}
-                ) as response:
-                    body = await self._read_capped(response)
-        except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
-            await progress.abandon()
-            if not progress.may_have_left:
-                raise connect_deadline_error(url, timeout) from None
-            raise answer_deadline_error(url, timeout, method=method, what=what) from None
-        except httpx.TransportError as exc:
-            raise transport_error(exc, url, timeout, method=method, what=what) from None
-        if response.status_code >= 400:
-            raise api_error(response, body, what=what, secrets=self._secrets, method=method)
-        if 300 <= response.status_code < 400:
-            target = response.headers.get("location", "elsewhere")
-            raise BadResponseError(
-                f"The server redirected {what} to {one_line(target, 80)}; set base_url to the final address.",
-                status=response.status_code,
-            )
-        try:
-            return load_json(body)
-        except UnreadableJson as exc:
-            raise BadResponseError(
-                f"The server answered {what} with {exc.shape} instead of the API's JSON; check that "
-                "base_url points at the AchieveApex API.",
-                status=response.status_code,
-            ) from None
-
-    async def _read_capped(self, response: httpx.Response) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise BadResponseError(
-                    f"The server's answer is larger than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB, far more "
-                    "than the API sends; check base_url.",
-                    status=response.status_code,
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def redact(self, text: str) -> str:
-        """`text` with this profile's key masked: for anything shown that a server could echo."""
-        return redact(text, *self._secrets)
-
-    def _scrub(self, error: SwitchboardError) -> SwitchboardError:
-        """The key masked in every part of `error`, and its chain cut: the httpx error it replaced
-        holds the request, and so the key in its headers."""
-        error.sentence = redact(error.sentence, *self._secrets)
-        error.args = (error.sentence,)
-        if isinstance(error, ApiError):
-            error.name = redact(error.name, *self._secrets)
-            error.errors = masked(error.errors, self._secrets)
-            error.data = masked(error.data, self._secrets)
-        error.__cause__ = error.__context__ = None
-        error.__suppress_context__ = False
-        return error
-
-    def _parse(self, model: type[M], data: Any, what: str) -> M:
-        return parse_model(model, data, what)
-
-    @property
-    def paths(self) -> Paths:
-        return self.profile.paths
-
-    @property
-    def org(self) -> int:
-        return self.profile.organization_id
-
-    # -- reads ----------------------------------------------------------------------------------
+    def _list_query(self, filters: ConversationFilter | None, limit: int, skip: int) -> dict[str, Any]:
+        return {
+            "organization_id": self.org,
+            **page_query(limit, skip),
+            "$sort": SORT,
+            **(filters.query() if filters is not None else {}),
+        }
 
     async def list_conversations(
-        self,
-        *,
-        channel: str | None = None,
-        status: str | None = None,
-        search: str | None = None,
-        limit: int = 50,
-        skip: int = 0,
+        self, filters: ConversationFilter | None = None, *, limit: int = MAX_PAGE, skip: int = 0
     ) -> Page[Conversation]:
-        params: dict[str, Any] = {
-            "organization_id": self.org,
-            "$limit": limit,
-            "$skip": skip,
-            "$sort[last_message_at]": -1,
-        }
-        if channel:
-            params["channel"] = channel
-        if status:
-            params["status"] = status
-        if search:
-            params["$search"] = search
+        """One page of conversations, newest interaction first; each row merged in the cache
+        (a row that cannot be read stays in its place, marked, and is not cached)."""
+        what = "the conversation list"
         data = await self.request(
-            "GET", self.paths.conversations, what="the conversation list", params=params
+            "GET", self.paths.conversations, what=what, params=self._list_query(filters, max(limit, 1), skip)
         )
-        # Row by row: one that cannot be read stays in its place, marked (`Conversation.unreadable`).
-        return parse_items(
-            Conversation,
-            data,
-            "the conversation list",
-            noun="conversation",
-            fallback_id=lambda i: -(skip + i + 1),
+        page = parse_items(
+            Conversation, data, what, noun="conversation", fallback_id=lambda i: -(skip + i + 1)
         )
+        readable = self.cache.records(c for c in page.data if not c.unreadable)
+        merged = iter(readable)
+        rows = [c if c.unreadable else next(merged) for c in page.data]
+        return page.model_copy(update={"data": rows})
+
+    async def count_conversations(self, filters: ConversationFilter | None = None) -> int:
+        """How many conversations match: the same query with `$limit=0` [docs], no rows read."""
+        data = await self.request(
+            "GET",
+            self.paths.conversations,
+            what="a conversation count",
+            params=self._list_query(filters, 0, 0),
+        )
+        return self._parse(Page[Any], data, "a conversation count").total
+
+    async def conversations_by_id(self, ids: Iterable[int]) -> list[Conversation]:
+        """The conversations with these ids (20 a request: `id[$in]`), in no particular order."""
+        found: list[Conversation] = []
+        for batch in chunks(ids):
+            page = await self.list_conversations(ConversationFilter(ids=tuple(batch)), limit=len(batch))
+            found.extend(c for c in page.data if not c.unreadable)
+        return found
 
     async def get_conversation(self, conversation_id: int, *, max_age: float = 0.0) -> Conversation:
-        """The conversation; with `max_age`, a copy read that many seconds ago or less will do
-        (a script sending many messages to one conversation need not read it before each)."""
-        seen = self._conversations.get(conversation_id)
-        if max_age > 0 and seen is not None and time.monotonic() - seen[0] <= max_age:
-            return seen[1]
+        """The conversation; with `max_age`, a copy the cache had from at most that many seconds
+        ago will do (a list read, a push, a script sending many messages to one conversation)."""
+        known = self.cache.fresh(conversation_id, max_age)
+        if known is not None:
+            return known
         what = f"conversation {conversation_id}"
         data = await self.request(
             "GET",
@@ -248,47 +117,95 @@ class ApiClient:
             what=what,
             params={"organization_id": self.org},
         )
-        conversation = self._parse(Conversation, data, what)
-        self._conversations[conversation_id] = (time.monotonic(), conversation)
-        return conversation
+        return self.cache.record(self._parse(Conversation, data, what))
 
-    async def list_messages(self, conversation_id: int, *, limit: int = 50, skip: int = 0) -> Page[Message]:
+    # -- contacts -------------------------------------------------------------------------------
+
+    async def get_contacts(self, ids: Iterable[int]) -> list[Contact]:
+        """Contacts by id, 20 a request [contract: a stock Feathers server refuses longer
+        arrays]; what comes back goes into the cache. A contact that cannot be read is skipped."""
+        found: list[Contact] = []
+        for batch in chunks(ids):
+            params = {"organization_id": self.org, "id": {"$in": batch}, **page_query(len(batch))}
+            data = await self.request("GET", self.paths.contacts, what="the contacts' names", params=params)
+            page = parse_items(
+                Contact, data, "the contacts' names", noun="contact", fallback_id=lambda i: None
+            )
+            found.extend(c for c in page.data if not getattr(c, "unreadable", None) and c.id in batch)
+        self.cache.learn_contacts(found)
+        return found
+
+    async def fill_contacts(self, conversations: Iterable[Conversation]) -> int:
+        """Read the contacts these rows need and nobody has read (rows first, names after)."""
+        missing = self.cache.missing_contacts(conversations)
+        if not missing:
+            return 0
+        return len(await self.get_contacts(missing))
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def _messages_path(self, conversation_id: int, channel: str | None) -> str:
+        if channel is None:
+            channel = (await self.get_conversation(conversation_id, max_age=300.0)).channel
+        return self.paths.messages_for(channel)
+
+    async def list_messages(
+        self, conversation_id: int, *, channel: str | None = None, skip: int = 0
+    ) -> Page[Message]:
+        """A page of the conversation's messages, newest first, reactions left out [docs], from
+        its channel's service (`channel`; read from the conversation when not given). The
+        newest page tells the cache who wrote last and when the customer last did."""
+        path = await self._messages_path(conversation_id, channel)
         what = f"the messages of conversation {conversation_id}"
-        data = await self.request(
-            "GET",
-            self.paths.messages,
-            what=what,
-            params={
-                "conversation_id": conversation_id,
-                "$limit": limit,
-                "$skip": skip,
-                "$sort[created_at]": -1,
-            },
-        )
+        params = {"conversation_id": conversation_id, **MESSAGES_QUERY, **page_query(MAX_PAGE, skip)}
+        data = await self.request("GET", path, what=what, params=params)
         # Item by item: one bad message is shown as unreadable in place, never an empty history.
-        return parse_items(
+        page = parse_items(
             Message, data, what, noun="message", fallback_id=lambda i: f"unreadable-{i}-{skip}"
         )
+        if skip == 0:
+            self.cache.learn_messages(conversation_id, page.data, more=page.has_more)
+        return page
 
-    async def list_templates(self, *, status: str | None = None, limit: int = 200) -> list[Template]:
+    async def get_message(
+        self, conversation_id: int, message_id: int | str, *, channel: str | None = None
+    ) -> Message:
+        """One message by its id, as the server gave it (a quoted one not on the pages read)."""
+        path = await self._messages_path(conversation_id, channel)
+        what = f"message {clip(one_line(str(message_id)), 40)}"
+        data = await self.request("GET", f"{path}/{_segment(message_id)}", what=what)
+        return self._parse(Message, data, what)
+
+    async def delete_message(
+        self, conversation_id: int, message_id: int | str, *, channel: str | None = None
+    ) -> Message | None:
+        """Delete one message (soft [docs]): the record with `deleted_at`, or None for an empty answer."""
+        path = await self._messages_path(conversation_id, channel)
+        what = f"the deletion of message {clip(one_line(str(message_id)), 40)}"
+        data = await self.request("DELETE", f"{path}/{_segment(message_id)}", what=what, allow_empty=True)
+        return None if data is None else self._parse(Message, data, what)
+
+    # -- templates ------------------------------------------------------------------------------
+
+    async def list_templates(self, *, status: str | None = None) -> list[Template]:
         """Every WhatsApp template of the organization (all pages)."""
-        templates: list[Template] = []
+        query: dict[str, Any] = {"organization_id": self.org, "channel": "whatsapp"}
+        if status:
+            query["status"] = status
+        return await self._all_pages(Template, self.paths.templates, query, "the template list")
+
+    async def _all_pages(self, model: type[M], path: str, query: dict[str, Any], what: str) -> list[M]:
+        """Every page of a find, paged on the `skip` and rows the server answers."""
+        rows: list[M] = []
         skip = 0
-        while True:
-            params: dict[str, Any] = {
-                "organization_id": self.org,
-                "channel": "whatsapp",
-                "$limit": limit,
-                "$skip": skip,
-            }
-            if status:
-                params["status"] = status
-            data = await self.request("GET", self.paths.templates, what="the template list", params=params)
-            page = self._parse(Page[Template], data, "the template list")
-            templates.extend(page.data)
-            skip += len(page.data)
+        for _ in range(MAX_PAGES):
+            data = await self.request("GET", path, what=what, params={**query, **page_query(MAX_PAGE, skip)})
+            page = self._parse(Page[model], data, what)  # type: ignore[valid-type]
+            rows.extend(page.data)
+            skip = page.skip + len(page.data) if page.limit else skip + len(page.data)
             if not page.data or not page.has_more:
-                return templates
+                break
+        return rows
 
     # -- who the agent is ----------------------------------------------------------------------
 
@@ -308,24 +225,18 @@ class ApiClient:
             ) from None
         return self._parse(User, data, what)
 
-    async def list_users(self, limit: int = 100) -> list[User]:
+    async def list_users(self) -> list[User]:
         """The organization's agents, every page (for "assign to…")."""
-        users: list[User] = []
-        skip = 0
-        while True:
-            params: dict[str, Any] = {"organization_id": self.org, "$limit": limit, "$skip": skip}
-            data = await self.request("GET", self.paths.users, what="the list of agents", params=params)
-            page = self._parse(Page[User], data, "the list of agents")
-            users.extend(page.data)
-            skip += len(page.data)
-            if not page.data or not page.has_more:
-                return users
+        return await self._all_pages(
+            User, self.paths.users, {"organization_id": self.org}, "the list of agents"
+        )
 
     # -- update ---------------------------------------------------------------------------------
 
     async def patch_conversation(self, conversation_id: int, body: dict[str, Any]) -> Conversation:
         """Patch the conversation (a body from `payloads`); the answer, the whole patched
-        conversation, is read as strictly as `get_conversation` and replaces the cached copy."""
+        conversation, is read as strictly as `get_conversation` and goes into the cache, whose
+        merged copy comes back."""
         what = f"the update of conversation {conversation_id}"
         data = await self.request(
             "PATCH",
@@ -334,9 +245,7 @@ class ApiClient:
             params={"organization_id": self.org},
             json_body=body,
         )
-        conversation = self._parse(Conversation, data, what)
-        self._conversations[conversation_id] = (time.monotonic(), conversation)
-        return conversation
+        return self.cache.record(self._parse(Conversation, data, what))
 
     # -- upload steps ---------------------------------------------------------------------------
 
@@ -355,35 +264,6 @@ class ApiClient:
         )
         return self._parse(SignedUpload, data, what)
 
-    async def put_object(
-        self, url: str, content: AsyncIterator[bytes], *, size: int, mime: str
-    ) -> httpx.Response:
-        """PUT raw bytes to a signed URL. Returns the response whatever its status. The whole PUT
-        is bounded by `storage_deadline` (4 x timeout + the time `size` takes at 64 KiB/s)."""
-        timeout = self.profile.timeout_seconds
-        limit = storage_deadline(timeout, size)
-        progress = Progress()
-        try:
-            async with asyncio.timeout(limit):
-                return await self.storage.put(
-                    url,
-                    content=content,
-                    headers={"Content-Type": mime, "Content-Length": str(size)},
-                    extensions={"trace": progress.trace},
-                )
-        except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
-            await progress.abandon()
-            if not progress.may_have_left:
-                raise connect_deadline_error(url, timeout) from None
-            host = urlsplit(url).hostname or "storage"
-            raise TransportError(
-                f"The upload to {host} did not finish within {limit:.0f} s; try again, on a faster "
-                "network if you can.",
-                retry_safe=False,
-            ) from None
-        except httpx.TransportError as exc:
-            raise transport_error(exc, url, timeout, method="PUT", what="the upload") from None
-
     async def create_file(self, body: dict[str, Any]) -> ConversationFile:
         what = f"the upload of {body.get('file_name')!r}"
         data = await self.request("POST", self.paths.files, what=what, json_body=body)
@@ -391,9 +271,31 @@ class ApiClient:
 
     # -- send -----------------------------------------------------------------------------------
 
-    async def post_message(self, path: str, body: dict[str, Any], *, what: str = "the message") -> Message:
+    async def post_message(
+        self,
+        path: str,
+        body: dict[str, Any],
+        *,
+        what: str = "the message",
+        conversation_id: int | None = None,
+    ) -> Message:
+        """Send (a body from `payloads`); the created message is what the conversation's newest
+        is now (`conversation_id`: whose)."""
         data = await self.request("POST", path, what=what, json_body=body)
-        return self._parse(Message, data, what)
+        message = self._parse(Message, data, what)
+        if conversation_id is not None:
+            self.cache.learn_message(conversation_id, message)
+        return message
 
 
-__all__ = ["MAX_RESPONSE_BYTES", "USER_AGENT", "ApiClient", "api_error", "transport_error"]
+def _segment(message_id: int | str) -> str:
+    """A message id as one path segment: percent-encoded, so an id is never a path of its own."""
+    from urllib.parse import quote
+
+    text = str(message_id)
+    if text in (".", "..") or not text:
+        raise NotFoundError(f"There is no message {text!r} to read; check the id.", status=404)
+    return quote(text, safe="")
+
+
+__all__ = ["MAX_RESPONSE_BYTES", "MESSAGES_QUERY", "USER_AGENT", "ApiClient", "api_error", "transport_error"]

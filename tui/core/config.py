@@ -26,13 +26,20 @@ SANDBOX = "sandbox"
 DEFAULT_MEDIA_BASE = "https://achieveapex-conversation-files.s3.amazonaws.com"
 
 
+#: The messages of a conversation are read from one service per channel [docs].
+MESSAGES_TEMPLATE = "/conversation-messages-{channel}"
+
+
 class Paths(BaseModel):
     """Every endpoint path; any may be overridden per profile."""
 
     model_config = ConfigDict(extra="forbid")
 
     conversations: str = "/conversations"
-    messages: str = "/conversation-messages"
+    #: Read, get one, delete: `{channel}` is the conversation's channel. A plain path (an older
+    #: config's single service) still works for every channel (`legacy_messages`).
+    messages: str = MESSAGES_TEMPLATE
+    contacts: str = "/contacts"
     templates: str = "/message-templates"
     sign_upload: str = "/s3-url-signing"
     files: str = "/conversation-files"
@@ -51,6 +58,25 @@ class Paths(BaseModel):
         if not v.startswith("/"):
             raise ValueError("a path must start with '/'")
         return v
+
+    @field_validator("messages")
+    @classmethod
+    def _template(cls, v: str) -> str:
+        rest = v.replace("{channel}", "")
+        if "{" in rest or "}" in rest:
+            raise ValueError("the only placeholder a messages path may hold is {channel}")
+        return v
+
+    @property
+    def legacy_messages(self) -> bool:
+        """An older config's single messages path (no `{channel}`): used for every channel."""
+        return "{channel}" not in self.messages
+
+    def messages_for(self, channel: str) -> str:
+        """The messages service of a channel (its name as the server spells it, made safe for a
+        path: an unknown channel's service is still asked, never a path built from markup)."""
+        safe = "".join(ch for ch in channel.lower() if ch.isascii() and (ch.isalnum() or ch in "-_"))
+        return self.messages.replace("{channel}", safe or "unknown")
 
 
 class Profile(BaseModel):

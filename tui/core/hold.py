@@ -14,17 +14,20 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from tui.core.errors import AuthError, ConfigError, SwitchboardError
-from tui.core.models import Conversation, Message, Page, parse_time
+from tui.core.models import Conversation, Message, Page, message_key, parse_time
 from tui.core.text import clip, one_line
 
-#: How many of the newest messages are read to see what arrived.
-PAGE = 20
 NAME_CELLS = 30
 QUOTE_CELLS = 60
+#: How many of the newest shown messages a snapshot names (ids are opaque: what is new is what
+#: is not among them and not older than them).
+SHOWN_KEYS = 50
+#: Two timestamps this close are the same moment (servers round differently).
+SAME = timedelta(seconds=2)
 
 
 class Reader(Protocol):
@@ -33,25 +36,18 @@ class Reader(Protocol):
     async def get_conversation(self, conversation_id: int, *, max_age: float = 0.0) -> Conversation: ...
 
     async def list_messages(
-        self, conversation_id: int, *, limit: int = 50, skip: int = 0
+        self, conversation_id: int, *, channel: str | None = None, skip: int = 0
     ) -> Page[Message]: ...
-
-
-def message_id(value: int | str) -> int | None:
-    """A server message id as a number; None for an id that is not one (a local or unreadable one)."""
-    if isinstance(value, int):
-        return value
-    text = value.strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 @dataclass(frozen=True)
 class Seen:
-    """What the screen showed when the agent pressed send: the newest message (its id and time),
-    who the conversation was assigned to, and its status."""
+    """What the screen showed when the agent pressed send: the newest messages (their ids as
+    compared, `message_key`, and the newest one's time), who the conversation was assigned to,
+    and its status."""
 
     conversation_id: int
-    newest_message_id: int | None
+    shown: tuple[str, ...]
     newest_at: datetime | None
     assigned_user_id: int | None
     status: str | None
@@ -60,7 +56,7 @@ class Seen:
         return json.dumps(
             {
                 "conversation_id": self.conversation_id,
-                "newest_message_id": self.newest_message_id,
+                "shown": list(self.shown),
                 "newest_at": self.newest_at.isoformat() if self.newest_at is not None else None,
                 "assigned_user_id": self.assigned_user_id,
                 "status": self.status,
@@ -69,30 +65,35 @@ class Seen:
 
     @classmethod
     def from_json(cls, text: str) -> Seen:
-        """The snapshot back from `to_json`; ValueError when the text is not one."""
+        """The snapshot back from `to_json` (or from an older store's, which named the newest
+        message by a numeric `newest_message_id`); ValueError when the text is not one."""
         data: Any = json.loads(text)
         if not isinstance(data, dict) or not isinstance(data.get("conversation_id"), int):
             raise ValueError("not a seen snapshot")
+        shown = data.get("shown")
+        if not isinstance(shown, list):
+            old = data.get("newest_message_id")
+            shown = [old] if isinstance(old, int | str) and not isinstance(old, bool) else []
         return cls(
             conversation_id=data["conversation_id"],
-            newest_message_id=_int_or_none(data.get("newest_message_id")),
+            shown=tuple(
+                message_key(k) for k in shown if isinstance(k, int | str) and not isinstance(k, bool)
+            ),
             newest_at=parse_time(data.get("newest_at")),
             assigned_user_id=_int_or_none(data.get("assigned_user_id")),
             status=data["status"] if isinstance(data.get("status"), str) else None,
         )
 
     @classmethod
-    def of(cls, conversation: Conversation, messages: Iterable[Message]) -> Seen:
-        """The snapshot of a conversation and the server messages shown for it. Only messages
-        with a server id count: a local bubble or an unreadable placeholder says nothing about
-        what the server had."""
-        shown = [(i, m) for m in messages if (i := message_id(m.id)) is not None]
-        newest = max(shown, key=lambda pair: pair[0], default=None)
-        times = [m.created_at for _, m in shown if m.created_at is not None]
+    def of(cls, conversation: Conversation, messages: Iterable[Message], local: Collection[str] = ()) -> Seen:
+        """The snapshot of a conversation and the server messages shown for it. A local bubble
+        (its key in `local`) or an unreadable placeholder says nothing about what the server had."""
+        shown = [m for m in messages if m.created_at is not None and not m.unreadable and m.key not in local]
+        shown.sort(key=lambda m: m.created_at or datetime.min, reverse=True)
         return cls(
             conversation_id=conversation.id,
-            newest_message_id=newest[0] if newest is not None else None,
-            newest_at=max(times, default=None),
+            shown=tuple(m.key for m in shown[:SHOWN_KEYS]),
+            newest_at=shown[0].created_at if shown else None,
             assigned_user_id=conversation.assigned_user_id,
             status=conversation.status,
         )
@@ -122,22 +123,24 @@ class Hold:
 async def check(
     client: Reader,
     seen: Seen,
-    own_message_ids: Collection[int],
+    own_message_ids: Collection[str],
     *,
     people: People | None = None,
 ) -> Hold | None:
-    """Whether the conversation moved on since `seen`: messages newer than it (by id, else by
-    time) that this store did not send (`own_message_ids`), a new assignee, or a close.
+    """Whether the conversation moved on since `seen`: messages it did not show, no older than
+    the newest it showed, that this store did not send (`own_message_ids`, keys), a new
+    assignee, or a close.
 
     Best-effort: a read that fails is not a hold, and the send goes on (what could be read still
     counts). A refused or missing credential is raised instead, as the send itself would fail on
     it and reports it as it does today. `people` names a new assignee ("you", "Maria Silva");
     without it, or for an id it does not know, it is "user 9"."""
     conversation = await _read(client.get_conversation(seen.conversation_id))
-    page = await _read(client.list_messages(seen.conversation_id, limit=PAGE))
+    channel = conversation.channel if conversation is not None else None
+    page = await _read(client.list_messages(seen.conversation_id, channel=channel))
     arrived: list[Message] = []
     if page is not None:
-        arrived = [m for m in page.data if _newer(m, seen) and message_id(m.id) not in own_message_ids]
+        arrived = [m for m in page.data if _newer(m, seen) and m.key not in own_message_ids]
         arrived.sort(key=_newest_first)
     if page is not None and len(arrived) == len(page.data) and page.has_more:
         many = f"{len(arrived)} or more"  # everything read is new: there may be more before it
@@ -161,19 +164,17 @@ async def _read(call: Any) -> Any:
         return None
 
 
-def _newest_first(m: Message) -> tuple[float, int]:
-    mid = message_id(m.id)
-    return (-m.created_at.timestamp() if m.created_at is not None else 0.0, -mid if mid is not None else 0)
+def _newest_first(m: Message) -> float:
+    return -m.created_at.timestamp() if m.created_at is not None else 0.0
 
 
 def _newer(m: Message, seen: Seen) -> bool:
-    mid = message_id(m.id)
-    if mid is not None and seen.newest_message_id is not None:
-        return mid > seen.newest_message_id
-    if seen.newest_at is not None:
-        return m.created_at is not None and m.created_at > seen.newest_at
-    # The agent saw no message at all: anything with a server id arrived since.
-    return seen.newest_message_id is None and mid is not None
+    """Not shown, and not older than what was: ids are opaque, so time and the shown keys say it."""
+    if m.unreadable or m.is_reaction or m.key in seen.shown:
+        return False
+    if seen.newest_at is None:
+        return True  # the agent saw no message at all: anything the server has arrived since
+    return m.created_at is not None and m.created_at >= seen.newest_at - SAME
 
 
 def _parts(

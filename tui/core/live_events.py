@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
+from tui.core.channel_names import KNOWN_CHANNELS
 from tui.core.client_parse import MAX_JSON_DEPTH, parse_items, too_deep
 from tui.core.config import Paths
 from tui.core.errors import BadResponseError
@@ -35,22 +36,30 @@ class LiveState(StrEnum):
 @dataclass(frozen=True)
 class LiveEvent:
     """One pushed change. `message` is set for the message kinds, `conversation` for
-    `conversation_patched`; `conversation_id` is the conversation either belongs to."""
+    `conversation_patched`; `conversation_id` is the conversation either belongs to, and
+    `channel` the message service it came from ("" when the event does not say)."""
 
     kind: EventKind
     message: Message | None
     conversation: Conversation | None
     conversation_id: int | None
+    channel: str = ""
 
 
-def event_names(paths: Paths) -> dict[str, EventKind]:
-    """Feathers names its events "<service path> <event>": the profile's paths, not fixed ones."""
-    messages, conversations = paths.messages.strip("/"), paths.conversations.strip("/")
-    return {
-        f"{messages} created": "message_created",
-        f"{messages} patched": "message_patched",
-        f"{conversations} patched": "conversation_patched",
-    }
+#: What an event name stands for: its kind and the channel whose message service sent it.
+EventNames = dict[str, tuple[EventKind, str]]
+
+
+def event_names(paths: Paths) -> EventNames:
+    """Feathers names its events "<service path> <event>": the profile's paths, not fixed ones,
+    and one message service per channel [contract: "Live updates"]."""
+    names: EventNames = {f"{paths.conversations.strip('/')} patched": ("conversation_patched", "")}
+    channels = ("",) if paths.legacy_messages else KNOWN_CHANNELS
+    for channel in channels:
+        service = paths.messages_for(channel).strip("/")
+        names[f"{service} created"] = ("message_created", channel)
+        names[f"{service} patched"] = ("message_patched", channel)
+    return names
 
 
 def _organization_ok(doc: dict[str, Any], organization_id: int) -> bool:
@@ -67,7 +76,7 @@ def _organization_ok(doc: dict[str, Any], organization_id: int) -> bool:
 
 
 def parse_event(
-    name: Any, args: tuple[Any, ...], organization_id: int, names: dict[str, EventKind]
+    name: Any, args: tuple[Any, ...], organization_id: int, names: EventNames
 ) -> LiveEvent | None:
     """The event `name` with data `args` as a `LiveEvent`; None for an event the contract does
     not name, another organization's document, or data that is not a usable document."""
@@ -77,12 +86,11 @@ def parse_event(
         return None
 
 
-def _parse(
-    name: Any, args: tuple[Any, ...], organization_id: int, names: dict[str, EventKind]
-) -> LiveEvent | None:
-    kind = names.get(name) if isinstance(name, str) else None
-    if kind is None or not args:
+def _parse(name: Any, args: tuple[Any, ...], organization_id: int, names: EventNames) -> LiveEvent | None:
+    named = names.get(name) if isinstance(name, str) else None
+    if named is None or not args:
         return None
+    kind, channel = named
     doc = args[0]
     if (
         not isinstance(doc, dict)
@@ -102,7 +110,7 @@ def _parse(
     message = messages.data[0]
     if message.id == _NO_ID or message.conversation_id is None:
         return None
-    return LiveEvent(kind, message, None, message.conversation_id)
+    return LiveEvent(kind, message, None, message.conversation_id, channel)
 
 
 class Backoff:

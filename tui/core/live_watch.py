@@ -20,29 +20,23 @@ if TYPE_CHECKING:
 
 #: How many conversations' messages one re-read may fetch (the rest are read at the next one).
 MAX_MESSAGE_READS = 10
-#: How many of a conversation's newest messages a re-read fetches.
-MESSAGES_PER_READ = 20
-#: The first page of conversations, as the app's list reads it.
-CONVERSATIONS_PER_READ = 50
+
+
+def _moved(c: Conversation) -> datetime | None:
+    """When the server says the conversation last moved: `last_interaction_at` [docs], else an
+    [ours] `last_message_at`."""
+    return c.last_interaction_at or c.last_message_at
 
 
 def _signature(c: Conversation) -> tuple[Any, ...]:
-    """What a `conversations patched` event is news for; a pushed document and a re-read one
-    may differ in what else they carry (the embedded contact, say)."""
-    return (
-        c.status,
-        c.assigned_user_id,
-        c.assigned_ai_assistant_id,
-        c.unread_count,
-        c.last_message_text,
-        c.last_message_at,
-        c.last_inbound_message_at,
-        c.blocked,
-    )
+    """What a `conversations patched` event is news for: the server's own fields only (a pushed
+    document and a re-read one may differ in what else they carry: the embedded contact, or
+    what the client learnt from the messages)."""
+    return (c.status, c.assigned_user_id, c.assigned_ai_assistant_id, c.unread_count, c.blocked, _moved(c))
 
 
-#: The places of `last_message_at` and `last_inbound_message_at` in a signature.
-_TIMES = (5, 6)
+#: The place of the time the conversation moved in a signature.
+_TIMES = (5,)
 #: Two moves of a conversation's last message this close are one move of the server's clock.
 _SAME_SHIFT = timedelta(milliseconds=5)
 
@@ -53,9 +47,9 @@ def clock_shift(page: list[Conversation], known: dict[int, tuple[Any, ...]]) -> 
     same amount, that is the server's clock (the sandbox, restarted after a pause, moves its
     whole history forward so that its reply windows stay as seeded), not news."""
     deltas = sorted(
-        c.last_message_at - known[c.id][5]
+        moved - known[c.id][5]
         for c in page
-        if c.id in known and c.last_message_at is not None and known[c.id][5] is not None
+        if c.id in known and (moved := _moved(c)) is not None and known[c.id][5] is not None
     )
     if len(deltas) < 3:
         return timedelta(0)
@@ -131,11 +125,7 @@ class Tracker:
             if c.id <= 0:
                 continue  # a row the client could not read: no identity
             before = self._conversations.get(c.id)
-            if (
-                self.baselined
-                and self.conversation_id is None
-                and (before is None or before[5] != c.last_message_at)
-            ):
+            if self.baselined and self.conversation_id is None and (before is None or before[5] != _moved(c)):
                 # what was known of it before: its last message, or for one new to the page
                 # the newest message the watch knew of anywhere
                 known = before[5] if before is not None else self._newest
@@ -143,8 +133,9 @@ class Tracker:
                 self._pending[c.id] = None
             if self._conversation_changed(c) and self.baselined and self.wanted(c.id):
                 events.append(LiveEvent("conversation_patched", None, c, c.id))
-            if c.last_message_at is not None and (newest is None or c.last_message_at > newest):
-                newest = c.last_message_at
+            moved = _moved(c)
+            if moved is not None and (newest is None or moved > newest):
+                newest = moved
         self._newest = newest
         if self.conversation_id is not None:
             return events, [self.conversation_id]
@@ -197,7 +188,7 @@ class Tracker:
                 signature[i] + shift if isinstance(signature[i], datetime) else signature[i] for i in _TIMES
             ]
             if c is not None:
-                now = (c.last_message_at, c.last_inbound_message_at)
+                now = (_moved(c),)
                 times = [n if _close(n, t) else t for n, t in zip(now, times, strict=True)]
             self._conversations[cid] = signature[: _TIMES[0]] + tuple(times) + signature[_TIMES[-1] + 1 :]
         self._since = {
@@ -219,11 +210,11 @@ async def read_changes(client: ApiClient, tracker: Tracker) -> list[LiveEvent]:
     """One re-read: the first page of conversations and the newest messages of those that moved
     (or of the watched one); what it found that was not reported, in order. The first that
     succeeds is the baseline and reports nothing."""
-    page = await client.list_conversations(limit=CONVERSATIONS_PER_READ)
+    page = await client.list_conversations()
     events, to_read = tracker.conversations(page.data)
     found: list[LiveEvent] = []
     for conversation_id in to_read[:MAX_MESSAGE_READS]:
-        messages = await client.list_messages(conversation_id, limit=MESSAGES_PER_READ)
+        messages = await client.list_messages(conversation_id)
         found.extend(tracker.messages(conversation_id, messages.data))
     tracker.baselined = True
     return found + events

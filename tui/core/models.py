@@ -80,11 +80,25 @@ class ApiModel(BaseModel):
 
 
 class Contact(ApiModel):
+    """A customer (`/contacts`): the conversation record names only its `contact_id`, so names
+    come from here, batched (`ConversationCache`), or from a server's optional embedded copy."""
+
     id: int | None = None
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
     email: str | None = None
+    phone_country_code: str | None = None
+    company_id: int | None = None
+    owned_by_user_id: int | None = None
+    channel_whatsapp_wa_id: str | None = None
+    channel_instagram_user_id: str | None = None
+    custom_fields_by_name: dict[str, Any] | None = None
+
+    @field_validator("custom_fields_by_name", mode="before")
+    @classmethod
+    def _fields(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None  # another shape: shown as none, never unreadable
 
     @property
     def display_name(self) -> str:
@@ -123,6 +137,11 @@ class Conversation(ApiModel):
     ai_auto_assignment_disabled: bool | None = None
     ai_auto_assignment_disabled_reason: str | None = None
     blocked: bool | None = None
+    #: The list's sort key: when anything last happened in the conversation [docs].
+    last_interaction_at: datetime | None = None
+    created_at: datetime | None = None
+    #: Optional [ours] fields: a server may send them; without them the contact comes from
+    #: `/contacts` and the last messages from reading the conversation (`ConversationCache`).
     contact: Contact | None = None
     last_message_text: str | None = None
     last_message_at: datetime | None = None
@@ -133,9 +152,9 @@ class Conversation(ApiModel):
     #: server's was unusable. `client.get_conversation` reads it strictly (or names the field).
     unreadable: str | None = None
 
-    _times = field_validator("last_message_at", "last_inbound_message_at", mode="before")(
-        classmethod(lambda cls, v: parse_time(v))
-    )
+    _times = field_validator(
+        "last_message_at", "last_inbound_message_at", "last_interaction_at", "created_at", mode="before"
+    )(classmethod(lambda cls, v: parse_time(v)))
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -153,9 +172,24 @@ class Conversation(ApiModel):
             return self.contact.display_name
         return f"Contact {self.contact_id}" if self.contact_id is not None else "Unknown"
 
+    @property
+    def inbound_known(self) -> bool:
+        """Whether `last_inbound_message_at` is known (None then means the customer never
+        wrote): the server sent the field, or the client learnt it from the messages. Until
+        then the reply window is unknown, never "closed"."""
+        return "last_inbound_message_at" in self.model_fields_set
+
+    @property
+    def active_at(self) -> datetime | None:
+        """When the conversation last moved: its newest message when known, else the server's
+        `last_interaction_at` (rows show its age)."""
+        return self.last_message_at or self.last_interaction_at
+
 
 class Message(ApiModel):
-    id: int | str
+    #: Opaque [docs]: a Mongo-style `_id` string on the WhatsApp-style services, a numeric `id`
+    #: on others; kept exactly as the server gave it and never computed with (`message_key`).
+    id: int | str = Field(validation_alias=AliasChoices("_id", "id"))
     conversation_id: int | None = None
     direction: str = "outbound"
     message_type: str = "text"
@@ -170,6 +204,10 @@ class Message(ApiModel):
     media_url: str | None = None
     #: The message this one answers (contract: "Reply to a message"); shown as a quote above it.
     reply_to_message_id: int | str | None = None
+    #: A reaction's target ([ours]): reactions are marks on that message, never history items.
+    reaction_to: int | str | None = None
+    #: Set when the message was deleted (soft delete [docs]): shown as deleted.
+    deleted_at: datetime | None = None
     #: An inbound file's object key on the storage host (public at media_base_url + "/" + key).
     s3_key: str | None = None
     #: Why the channel did not deliver it (`status: "failed"`), e.g. WhatsApp's 131049.
@@ -184,7 +222,17 @@ class Message(ApiModel):
     #: readable fields are kept; its id is "unreadable-<index>-<skip>" when the server's was unusable.
     unreadable: str | None = None
 
-    _time = field_validator("created_at", mode="before")(classmethod(lambda cls, v: parse_time(v)))
+    _time = field_validator("created_at", "deleted_at", mode="before")(
+        classmethod(lambda cls, v: parse_time(v))
+    )
+
+    @field_validator("id", "reply_to_message_id", "reaction_to", mode="before")
+    @classmethod
+    def _opaque(cls, v: Any) -> Any:
+        """An id stays the type the server gave (a number is not made a string)."""
+        if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()):
+            raise ValueError("an id must be a string or a whole number")
+        return int(v) if isinstance(v, float) else v
 
     @field_validator("template", mode="before")
     @classmethod
@@ -197,12 +245,27 @@ class Message(ApiModel):
         return [c for c in v if isinstance(c, dict)] if isinstance(v, list) else None
 
     @property
+    def key(self) -> str:
+        """The id as compared within one conversation (one channel service): its text."""
+        return message_key(self.id)
+
+    @property
     def is_note(self) -> bool:
         return self.message_type == "note"
 
     @property
+    def is_reaction(self) -> bool:
+        return self.message_type == "reaction"
+
+    @property
     def is_inbound(self) -> bool:
         return self.direction == "inbound"
+
+
+def message_key(value: int | str) -> str:
+    """How a message id is compared: its text (`57` and `"57"` are one id within a service;
+    a message's identity across conversations is (channel service, key))."""
+    return str(value).strip()
 
 
 class TemplateButton(ApiModel):

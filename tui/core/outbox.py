@@ -189,14 +189,14 @@ class Outbox:
                 self._schedule(entry.id)
         return await self.unresolved()
 
-    async def looks_delivered(self, entry: OutboxEntry, *, limit: int = 30) -> Message | None:
+    async def looks_delivered(self, entry: OutboxEntry) -> Message | None:
         """A recent outbound message in the conversation with the entry's text, created since the
-        entry was: a sign that an unconfirmed send did arrive."""
+        entry was: a sign that an unconfirmed send did arrive (one page of the newest)."""
         text = (entry.draft.get("text") or entry.preview or "").strip()
-        page = await self.client.list_messages(entry.conversation_id, limit=limit)
+        page = await self.client.list_messages(entry.conversation_id)
         since = datetime.fromtimestamp(entry.created_at, UTC) - timedelta(minutes=5)
         for m in page.data:
-            if m.is_inbound or str(m.id) in entry.sent_ids:
+            if m.is_inbound or m.key in entry.sent_ids:
                 continue
             if (m.message_text or "").strip() == text and (m.created_at is None or m.created_at >= since):
                 return m

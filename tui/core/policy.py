@@ -28,13 +28,16 @@ class WindowState:
 
     applies: bool  # False: the channel has no window (webchat, SMS, playground)
     open: bool
+    #: False until the customer's newest message is known (the record does not say, and the
+    #: messages were not read yet): the window is then unknown, neither open nor closed.
+    known: bool = True
     opened_at: datetime | None = None  # the customer's last inbound message
     closes_at: datetime | None = None
     now: datetime | None = None
 
     @property
     def never_opened(self) -> bool:
-        return self.applies and self.opened_at is None
+        return self.applies and self.known and self.opened_at is None
 
     @property
     def remaining(self) -> timedelta:
@@ -51,6 +54,8 @@ class WindowState:
     def describe(self) -> str:
         if not self.applies:
             return "no reply window"
+        if not self.known:
+            return "window unknown until the messages are read"
         if self.never_opened:
             return "window never opened"
         if self.open:
@@ -61,7 +66,8 @@ class WindowState:
 def window_state(
     conversation: Conversation, spec: ChannelSpec | None, now: datetime | None = None
 ) -> WindowState:
-    """Open while less than 24 h have passed since the last inbound message.
+    """Open while less than 24 h have passed since the last inbound message; unknown while that
+    message is (`Conversation.inbound_known`).
 
     Exactly 24 h is closed. A timestamp in the future (clock skew) counts as "just now": the
     window is open for the full 24 h from our clock, never longer.
@@ -69,6 +75,8 @@ def window_state(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if spec is None or not spec.reply_window:
         return WindowState(applies=False, open=True, now=now)
+    if not conversation.inbound_known:
+        return WindowState(applies=True, open=False, known=False, now=now)
     last = conversation.last_inbound_message_at
     if last is None:
         return WindowState(applies=True, open=False, now=now)
@@ -141,9 +149,10 @@ def check_channel(conversation: Conversation, spec: ChannelSpec | None) -> Chann
 
 
 def check_window(conversation: Conversation, spec: ChannelSpec, now: datetime | None = None) -> None:
-    """Refuse a customer-facing reply outside a Meta channel's window."""
+    """Refuse a customer-facing reply outside a Meta channel's window. An unknown window is
+    not refused here: the send reads the newest messages first (`sender.prepare`), then decides."""
     state = window_state(conversation, spec, now)
-    if state.open:
+    if state.open or not state.known:
         return
     if state.never_opened:
         sentence = (

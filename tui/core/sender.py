@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tui.core.channels import ChannelSpec, channel_spec
 from tui.core.client import ApiClient
@@ -18,7 +18,7 @@ from tui.core.errors import PolicyRefusal, SwitchboardError
 from tui.core.files import LocalFile
 from tui.core.models import Conversation, Message, Template, Uploaded
 from tui.core.payloads import Outgoing, build_note, build_reply, build_template, quoting
-from tui.core.policy import check_draft, check_template
+from tui.core.policy import WINDOW, check_draft, check_template
 from tui.core.template_parts import check_buttons, check_header_file
 from tui.core.templates import Slot, find_template
 from tui.core.uploads import upload_file
@@ -26,6 +26,8 @@ from tui.core.uploads import upload_file
 #: How old a read of the conversation may be for the rules: back-to-back sends share one read.
 #: The backend enforces the window itself (409), so a read this stale can never get a reply past it.
 CONVERSATION_FRESH_SECONDS = 3.0
+#: How many pages of messages a reply reads, at most, to find the customer's last message.
+WINDOW_PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -95,14 +97,42 @@ def _pick_template(templates: list[Template], choice: TemplateChoice) -> Templat
     return matches[0]
 
 
+async def known_window(client: ApiClient, conversation: Conversation) -> Conversation:
+    """The conversation with its customer's last message known: the record may not say it
+    [docs], so the newest messages are read (one request, usually; more only while a page holds
+    no message of the customer's and none older than a day). Never guessed."""
+    if conversation.inbound_known:
+        return conversation
+    skip, oldest = 0, None
+    for _ in range(WINDOW_PAGES):
+        page = await client.list_messages(conversation.id, channel=conversation.channel, skip=skip)
+        merged = client.cache.get(conversation.id) or conversation
+        if merged.inbound_known:
+            return merged
+        inbound = next((m for m in page.data if m.is_inbound and m.created_at is not None), None)
+        if inbound is not None:
+            return merged.model_copy(update={"last_inbound_message_at": inbound.created_at})
+        times = [m.created_at for m in page.data if m.created_at is not None]
+        oldest = min(times, default=oldest)
+        if not page.has_more or not page.data:
+            return merged.model_copy(update={"last_inbound_message_at": None})
+        if oldest is not None and oldest < datetime.now(UTC) - WINDOW:
+            # Every message read is the agents'; the customer's last one is older still.
+            return merged.model_copy(update={"last_inbound_message_at": oldest})
+        skip = page.skip + len(page.data)
+    return conversation
+
+
 async def prepare(
     client: ApiClient, conversation_id: int, draft: Draft, *, now: datetime | None = None
 ) -> Prepared:
-    """Read what the rules need and apply them; no upload, no send."""
+    """Read what the rules need and apply them; no upload, no send. A reply on a channel with a
+    reply window whose customer message is unknown reads the newest messages first."""
     conversation = await client.get_conversation(conversation_id, max_age=CONVERSATION_FRESH_SECONDS)
-    spec, files = check_draft(
-        conversation, channel_spec(conversation.channel, client.profile.limits), draft, now
-    )
+    spec = channel_spec(conversation.channel, client.profile.limits)
+    if spec is not None and spec.reply_window and draft.template is None and not draft.note:
+        conversation = await known_window(client, conversation)
+    spec, files = check_draft(conversation, spec, draft, now)
     if draft.template is not None:
         template = _pick_template(await client.list_templates(), draft.template)
         check_template(template, draft.template.values)
@@ -157,12 +187,15 @@ async def execute(
         )
     if client.profile.send_reply_to:
         requests = quoting(requests, prepared.draft.reply_to)
-    sent = await _post_all(client, requests, prepared.draft.kind, progress, skip, before_post, after_post)
+    sent = await _post_all(
+        client, conversation.id, requests, prepared.draft.kind, progress, skip, before_post, after_post
+    )
     return SendResult(conversation, sent)
 
 
 async def _post_all(
     client: ApiClient,
+    conversation_id: int,
     requests: list[Outgoing],
     kind: str,
     progress: ProgressFn | None,
@@ -179,7 +212,7 @@ async def _post_all(
         if before_post is not None:
             await before_post(i - 1)
         try:
-            message = await client.post_message(path, req.body, what=what)
+            message = await client.post_message(path, req.body, what=what, conversation_id=conversation_id)
         except SwitchboardError as exc:
             if sent or skip:
                 raise PartialSendError(exc, sent, len(requests), already=skip) from None

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tui.core import liveness
-from tui.core.hold import Seen, message_id
+from tui.core.hold import Seen
+from tui.core.models import message_key
 from tui.core.store_db import default_store_path as default_store_path
 from tui.core.store_snoozes import SnoozeStore
 
@@ -337,15 +338,15 @@ class Store(SnoozeStore):
             row = db.execute("SELECT * FROM outbox WHERE id=?", (entry_id,)).fetchone()
         return _entry(row)
 
-    def own_message_ids(self, profile: str, conversation_id: int) -> set[int]:
-        """The server ids of every message this store's sends created in the conversation."""
+    def own_message_ids(self, profile: str, conversation_id: int) -> set[str]:
+        """The server ids (as compared: `message_key`) of every message this store's sends
+        created in the conversation."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT sent_ids FROM outbox WHERE profile=? AND conversation_id=? AND sent_ids != '[]'",
                 (profile, conversation_id),
             ).fetchall()
-        ids = (message_id(str(i)) for r in rows for i in json.loads(r["sent_ids"]))
-        return {i for i in ids if i is not None}
+        return {message_key(i) for r in rows for i in json.loads(r["sent_ids"]) if isinstance(i, int | str)}
 
     def resolve(self, entry_id: int, state: str = "discarded") -> OutboxEntry | None:
         """The agent discarded the entry, or took it back into the composer: its draft goes too.

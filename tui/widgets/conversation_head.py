@@ -35,6 +35,8 @@ def banner(c: Conversation, spec: ChannelSpec | None, now: datetime) -> tuple[Te
     state = window_state(c, spec, now)
     if not state.applies:
         return Text(f"{spec.label}: no reply window"), "none"
+    if not state.known:
+        return Text("Window unknown until the messages are read · a reply checks it first"), "none"
     if state.open:
         closes = formatted(state.closes_at, "%H:%M", none="?")
         left = state.remaining

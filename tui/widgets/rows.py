@@ -31,6 +31,8 @@ def window_words(state: WindowState) -> tuple[str, str]:
     'urgent' (under 15 minutes), 'closed' or 'none'."""
     if not state.applies:
         return "no window", "none"
+    if not state.known:
+        return "window ?", "none"
     if state.never_opened:
         return "never open", "closed"
     if state.open:
@@ -72,7 +74,7 @@ def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
         "contact": one_line(c.contact_name),
         "window": window,
         "unread": str(c.unread_count) if c.unread_count else "",
-        "age": age(c.last_message_at, now),
+        "age": age(c.active_at, now),
         # An unreadable row stays in its place and says so (its readable fields are kept).
         "preview": f"⚠ {one_line(c.unreadable)}" if c.unreadable else one_line(c.last_message_text),
     }
