@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from tui.core.config import Config
     from tui.core.models import Conversation as ApiConversation
     from tui.core.outbox import Outbox
+    from tui.core.queue_state import QueueState
     from tui.core.store import Store
     from tui.sandbox_process import SandboxProcess
 
@@ -119,7 +120,7 @@ class SwitchboardApp(LiveApp):
         self.last_folder: Path | None = None
         self.me = None
         self.agents = ()
-        self.queue = None
+        self.queue: QueueState | None = None
         #: When this app last sent into each conversation (rows say "You:" for it).
         self.own_last_at: dict[int, datetime] = {}
         self._live_init()
@@ -234,11 +235,16 @@ class SwitchboardApp(LiveApp):
 
     @on(BackendReady)
     def _backend_ready(self, message: BackendReady) -> None:
+        from tui.core.queue_state import QueueState
+
         self.backend = message.backend
         self.backend_error = None
+        self.queue = QueueState()
         self.backend_opened(message.backend)
         self.sub_title = self.backend_title(message.backend)
         self.backend_signal.publish(message)
+        for sentence in message.backend.notices:
+            self.notify(sentence, severity="warning", timeout=15)
 
     @on(OutboxChanged)
     @on(OutboxProgress)
@@ -313,16 +319,16 @@ class SwitchboardApp(LiveApp):
         from tui.screens.queue_actions import open_next
 
         current = getattr(self.screen, "conversation", None)
-        open_next(self, after=getattr(current, "id", None), unread=True)
+        self.run_worker(open_next(self, after=getattr(current, "id", None), unread=True), group="next")
 
     def publish_queue(self, conversation: ApiConversation | None = None) -> None:
-        """Tell every screen a conversation changed here (or the scan renewed)."""
-        from tui.core.queue_scan import with_conversation
+        """A conversation changed here (an action's answer, already in the cache), or the
+        snoozes did: the queue's figures move and every screen hears it."""
         from tui.messages import QueueChanged
 
-        if conversation is not None and self.queue is not None:
-            self.queue = with_conversation(self.queue, conversation)
-        self.backend_signal.publish(QueueChanged(conversation))
+        if conversation is not None:
+            self.queue_changed([conversation.id])
+        self.backend_signal.publish(QueueChanged())
         self._show_unread()  # a read or a close here moves the title's count
 
     def action_outbox(self) -> None:

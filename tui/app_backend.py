@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from tui.core.models import Message as ApiMessage
     from tui.core.models import User
     from tui.core.outbox import Outbox
-    from tui.core.queue_scan import OpenScan
+    from tui.core.queue_state import QueueState
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry, Store
     from tui.messages import BackendNews, OutboxNews
@@ -71,8 +71,8 @@ class BackendApp(App[int]):
     me: User | None
     #: The organization's agents, for names in rows and the "assign to…" picker.
     agents: tuple[User, ...]
-    #: The last scan of open conversations (the queue views, next unread, close and next).
-    queue: OpenScan | None
+    #: The queue's figures: the views' counts, Unread and Needs reply (next unread, close and next).
+    queue: QueueState | None
     #: Set when the inbox has drawn the first rows of the backend being opened.
     _rows_drawn: asyncio.Event | None = None
 
@@ -147,6 +147,7 @@ class BackendApp(App[int]):
             self.agents = (self.me,) if self.me is not None else ()
         if self.backend is backend:
             self.backend_signal.publish(AgentKnown(backend))
+            self.refresh_queue()  # Mine's count needs who the agent is: read once that is known
 
     def _config_failed(self, error: ConfigError) -> None:
         """A config the CLI would refuse: the same sentence, full screen; quitting exits 3."""
@@ -186,6 +187,10 @@ class BackendApp(App[int]):
                 process.stop()  # reap the dead one and close its pipes
             process = self.sandboxes[data] = start_sandbox_process(profile.sandbox_data)
         return process
+
+    def refresh_queue(self) -> object:
+        """Read the queue's figures (a worker of `LiveApp`'s)."""
+        raise NotImplementedError
 
     def rows_drawn(self) -> None:
         """The inbox drew its first rows: what waited for them (outbox, agent lookup) goes on."""

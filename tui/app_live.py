@@ -1,6 +1,8 @@
-"""The app's live connection: the Socket.IO feed (`tui.core.live`), opened once the inbox's
-first rows are drawn, its events turned into messages every screen hears, its state in the
-title bar, and the terminal notifications it gives rise to.
+"""The app's live connection and the queue it keeps: the Socket.IO feed (`tui.core.live`),
+opened once the inbox's first rows are drawn; its events, in batches (one a frame, however many
+arrive), fed into the profile's `ConversationCache` and `QueueState` and handed to every screen;
+its state in the title bar, with the request budget when more than half of it is spent; and the
+terminal notifications it gives rise to.
 
 The feed and its stack (python-socketio, aiohttp) are imported in a thread: half a second of
 imports must never stall a keystroke. Events are not replayed by the server, so every connect is
@@ -17,14 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 
-from tui.app_backend import BackendApp
-from tui.messages import LiveResynced, LiveStatus, LiveUpdate
+from tui.app_queue import QueueApp
+from tui.messages import ConversationsChanged, LiveEvents, LiveResynced, LiveStatus
 
 if TYPE_CHECKING:
+
     from tui.backend import Backend
     from tui.core.live import LiveEvent, LiveFeed, LiveState
     from tui.core.models import Conversation, Message
-    from tui.core.queue_scan import OpenScan
     from tui.notifier import Notifier
 
 #: A pushed message and the scan's `last_inbound_message_at` for it may differ by this much.
@@ -36,6 +38,10 @@ LIVE_START_DELAY_SECONDS = 1.0
 LIVE_START_FALLBACK_SECONDS = 3.0
 #: How often drafts in closing windows are looked at (the notification comes once per window).
 WINDOW_CHECK_SECONDS = 30.0
+#: Pushed events are handed to the screens at most this often, as one batch.
+BATCH_SECONDS = 0.05
+#: How often the request budget is written to, and read back from, the machine's log.
+BUDGET_FLUSH_SECONDS = 5.0
 
 
 def _import_live_stack() -> Any:
@@ -47,7 +53,7 @@ def _import_live_stack() -> Any:
     return module
 
 
-class LiveApp(BackendApp):
+class LiveApp(QueueApp):
     """Live updates and notifications, on top of the backend's lifecycle."""
 
     _live: LiveFeed | None
@@ -58,13 +64,20 @@ class LiveApp(BackendApp):
     notifier: Notifier | None
 
     def _live_init(self) -> None:
-        #: The newest customer message each conversation was rung for (pushes and scans agree).
+        #: The newest customer message each conversation was rung for (pushes and reads agree).
         self._told_inbound: dict[int, datetime] = {}
         self._live = None
         self._live_for = None
         self.live_state = None
         self.live_reason = None
         self.notifier = None
+        self._events: list[LiveEvent] = []
+        self._events_due = False
+        self._changed_ids: set[int] = set()
+        self._changes_due = False
+        #: Unread counts as last read while polling: one that grew is a customer who wrote.
+        self._unread_seen: dict[int, int] | None = None
+        self._queue_polled = 0.0
 
     @property
     def live(self) -> bool:
@@ -78,12 +91,6 @@ class LiveApp(BackendApp):
         another process), so its polls keep their pace."""
         backend = self.backend
         return self.live and backend is not None and not backend.profile.is_sandbox
-
-    def backend_title(self, backend: Backend) -> str:
-        """The title bar's words for a backend: the profile, how fresh, then where (the address
-        is the part an 80-column bar cuts, so it goes last)."""
-        name, _, where = backend.description.partition(" · ")
-        return f"{name}{self.live_label()} · {where}" if where else f"{name}{self.live_label()}"
 
     def live_label(self) -> str:
         """What the title bar says about freshness: ' · live', ' · polling', ' · offline'."""
@@ -118,7 +125,9 @@ class LiveApp(BackendApp):
         """Until the feed says it is live, what is shown is as fresh as the last poll; with
         `realtime = "off"` it stays so and the feed is never loaded."""
         self.live_state, self.live_reason = "polling", None
-        self._ensure_notifier()  # polling notifies too (from the scan), not only pushes
+        self._ensure_notifier()  # polling notifies too (from the reads), not only pushes
+        backend.client.cache.listeners.append(self._cache_changed)
+        self.set_interval(BUDGET_FLUSH_SECONDS, self._flush_budget)
         if backend.profile.realtime == "off":
             self._live_for = backend
             return
@@ -134,7 +143,7 @@ class LiveApp(BackendApp):
         self._ensure_notifier()
         feed: LiveFeed = module.LiveFeed(
             backend.profile,
-            on_event=lambda event: self.post_message(LiveUpdate(event)),
+            on_event=self._event_arrived,
             on_state=lambda state, reason: self.post_message(LiveStatus(state, reason)),
             on_resync=lambda: self.post_message(LiveResynced()),
         )
@@ -183,40 +192,71 @@ class LiveApp(BackendApp):
     @on(LiveResynced)
     def _live_resynced(self, message: LiveResynced) -> None:
         self.backend_signal.publish(message)
+        self.refresh_queue()
 
-    @on(LiveUpdate)
-    def _live_update(self, message: LiveUpdate) -> None:
-        event: LiveEvent = message.event
-        if event.kind == "conversation_patched" and event.conversation is not None:
-            self._scan_replace(event.conversation)
-        self.backend_signal.publish(message)
-        if event.kind == "message_created" and event.message is not None and event.message.is_inbound:
+    def _event_arrived(self, event: LiveEvent) -> None:
+        """From the feed: kept for the next batch (a burst is handed over once a frame)."""
+        self._events.append(event)
+        if not self._events_due:
+            self._events_due = True
+            self.set_timer(BATCH_SECONDS, self._flush_events)
+
+    def _flush_events(self) -> None:
+        """One batch of pushed events: into the cache and the queue's figures, then to every
+        screen, then the notifications (the newest customer message of each conversation)."""
+        batch, self._events, self._events_due = tuple(self._events), [], False
+        backend = self.backend
+        if not batch or backend is None:
+            return
+        cache = backend.client.cache
+        ids: set[int] = set()
+        for event in batch:
+            if event.conversation is not None:
+                cache.record(event.conversation)
+            elif event.message is not None and event.conversation_id and event.kind == "message_created":
+                cache.learn_message(event.conversation_id, event.message)
+            if event.conversation_id is not None:
+                ids.add(event.conversation_id)
+        self.queue_changed(ids)
+        self.backend_signal.publish(LiveEvents(batch))
+        newest: dict[int, LiveEvent] = {}
+        for event in batch:
+            message = event.message
+            if event.kind != "message_created" or message is None or event.conversation_id is None:
+                continue
+            if message.is_inbound and not message.is_reaction:
+                newest[event.conversation_id] = event
+        for event in newest.values():
             self._customer_wrote(event)
-        if event.kind == "conversation_patched":
-            self._show_unread()
 
-    def _scan_replace(self, conversation: Conversation) -> None:
-        """Keep the scan behind the views current: the queue's counts move as events arrive."""
-        from tui.core.queue_scan import with_conversation
+    def _cache_changed(self, ids: set[int]) -> None:
+        """The cache's listener: changes are told to the screens once per turn of the loop."""
+        self._changed_ids |= ids
+        if not self._changes_due:
+            self._changes_due = True
+            self.call_later(self._publish_changes)
 
-        if self.queue is not None:
-            self.queue = with_conversation(self.queue, conversation)
+    def _publish_changes(self) -> None:
+        ids, self._changed_ids, self._changes_due = frozenset(self._changed_ids), set(), False
+        if ids:
+            self.backend_signal.publish(ConversationsChanged(ids))
 
-    def _known(self, conversation_id: int | None) -> Conversation | None:
-        if conversation_id is None or self.queue is None:
-            return None
-        return next((c for c in self.queue.conversations if c.id == conversation_id), None)
+    # -- notifications ---------------------------------------------------------------------------
 
     def _customer_wrote(self, event: LiveEvent) -> None:
-        conversation = self._known(event.conversation_id)
+        backend = self.backend
+        conversation = (
+            backend.client.cache.get(event.conversation_id) if backend and event.conversation_id else None
+        )
         if conversation is None:
             self._customer_wrote_unknown(event)
             return
-        self._notify_customer(conversation, event)
+        if event.message is not None:
+            self._notify_inbound(conversation, event.message)
 
     @work(exit_on_error=False, group="live-lookup")
     async def _customer_wrote_unknown(self, event: LiveEvent) -> None:
-        """A conversation the scan does not hold (just reopened, or past its cap): read it."""
+        """A conversation the cache does not hold: read it (one request) to name its contact."""
         from tui.core.errors import SwitchboardError
 
         backend = self.backend
@@ -224,16 +264,15 @@ class LiveApp(BackendApp):
             return
         try:
             conversation = await backend.client.get_conversation(event.conversation_id)
+            await backend.client.fill_contacts([conversation])
         except SwitchboardError:
             return  # no notification beats a wrong one; the list shows the message anyway
-        self._notify_customer(conversation, event)
-
-    def _notify_customer(self, conversation: Conversation, event: LiveEvent) -> None:
+        conversation = backend.client.cache.get(conversation.id) or conversation
         if event.message is not None:
             self._notify_inbound(conversation, event.message)
 
     def _notify_inbound(self, conversation: Conversation, message: Message) -> None:
-        """Ring for a customer's message, once however it was learnt (pushed, or seen in a scan)."""
+        """Ring for a customer's message, once however it was learnt (pushed, or read)."""
         if self.notifier is None:
             return
         at = message.created_at
@@ -245,34 +284,38 @@ class LiveApp(BackendApp):
         on_screen = self._on_screen_id() == conversation.id
         self.notifier.customer_wrote(conversation, message, on_screen=on_screen)
 
-    def scan_renewed(self, previous: OpenScan | None) -> None:
-        """The scan behind the views was read again: a customer who wrote since the one before is
-        told about (polling, or what the feed missed while it was down), and the title's unread
-        count follows. The first scan only sets the baseline."""
+    def queue_read_news(self) -> None:
+        """The queue's figures were read: what they say to the notifier."""
+        self._polled_news()
+        self._show_unread()
+
+    def _polled_news(self) -> None:
+        """While polling (no pushes), a conversation whose unread count grew since the last read
+        of the queue is a customer who wrote: told once. The first read only sets the baseline."""
         from tui.core.models import Message as ApiMessage
 
-        scan = self.queue
-        if scan is not None and previous is not None:
-            before = {c.id: c.last_inbound_message_at for c in previous.conversations}
-            known = [at for at in before.values() if at is not None]
-            newest = max(known) if known else None
-            for c in scan.conversations:
-                at = c.last_inbound_message_at
-                if at is None or c.unreadable:
-                    continue
-                was = before.get(c.id, newest)  # one that joined the open ones: newer than all
-                if was is None or at > was:
-                    self._notify_inbound(
-                        c,
-                        ApiMessage(
-                            id=f"scan-{c.id}",
-                            conversation_id=c.id,
-                            direction="inbound",
-                            message_text=c.last_message_text,
-                            created_at=at,
-                        ),
-                    )
-        self._show_unread()
+        backend, queue = self.backend, self.queue
+        if backend is None or queue is None:
+            return
+        cache = backend.client.cache
+        now = {cid: c.unread_count for cid in queue.unread if (c := cache.get(cid)) is not None}
+        before, self._unread_seen = self._unread_seen, now
+        if before is None or self.live:
+            return
+        for cid, count in now.items():
+            c = cache.get(cid)
+            if c is not None and count > before.get(cid, 0):
+                at = c.last_inbound_message_at or c.last_interaction_at or self.clock()
+                self._notify_inbound(
+                    c,
+                    ApiMessage(
+                        id=f"read-{cid}",
+                        conversation_id=cid,
+                        direction="inbound",
+                        message_text=c.last_message_text,
+                        created_at=at,
+                    ),
+                )
 
     def _on_screen_id(self) -> int | None:
         shown = getattr(self.screen, "conversation", None)
@@ -280,25 +323,30 @@ class LiveApp(BackendApp):
         return value if isinstance(value, int) else None
 
     def _show_unread(self) -> None:
-        """The terminal's title carries how many conversations the rule covers wait unread."""
+        """The terminal's title carries how many conversations the rule covers wait unread (of
+        the first page of Unread the queue holds)."""
         from tui.core.notify import should_notify
 
-        if self.notifier is None or self.queue is None:
+        backend, queue = self.backend, self.queue
+        if self.notifier is None or queue is None or backend is None:
             return
-        me = self.me.id if self.me is not None else None
         rule = self.notifier.settings.rule
+        cache = backend.client.cache
         waiting = sum(
             1
-            for c in self.queue.conversations
-            if c.unread_count > 0 and c.status != "closed" and should_notify(c, me, rule)
+            for cid in queue.unread
+            if (c := cache.get(cid)) is not None
+            and c.unread_count > 0
+            and should_notify(c, self._me_id(), rule)
         )
         self.notifier.set_unread(waiting)
 
     def _check_windows(self) -> None:
         """A draft waits in a conversation whose reply window closes soon: said once a window."""
-        if self.notifier is None or self.queue is None or self.store is None:
+        backend = self.backend
+        if self.notifier is None or backend is None or self.store is None:
             return
         drafts = self.store.draft_conversations(self.profile_name)
-        self.notifier.check_windows(
-            self.queue.conversations, drafts, on_screen=self._on_screen_id(), now=self.clock()
-        )
+        cache = backend.client.cache
+        known = [c for cid in drafts if (c := cache.get(cid)) is not None]
+        self.notifier.check_windows(known, drafts, on_screen=self._on_screen_id(), now=self.clock())

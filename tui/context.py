@@ -7,7 +7,7 @@ its two signals instead of having methods called on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tui.core.errors import SwitchboardError
     from tui.core.models import Conversation, User
     from tui.core.outbox import Outbox
-    from tui.core.queue_scan import OpenScan
+    from tui.core.queue_state import QueueState
     from tui.core.store import Store
     from tui.messages import BackendNews, OutboxNews
 
@@ -45,8 +45,8 @@ class AppContext(Protocol):
     #: Who the agent is (None until known, or when the server does not say), and their team.
     me: User | None
     agents: tuple[User, ...]
-    #: The last scan of open conversations: the queue views, next unread, close and next.
-    queue: OpenScan | None
+    #: The queue's figures: the views' counts, Unread and Needs reply (next unread, close and next).
+    queue: QueueState | None
     #: When this app last sent into each conversation (rows say "You:" for it).
     own_last_at: dict[int, datetime]
 
@@ -68,8 +68,24 @@ class AppContext(Protocol):
         """Every change is pushed to this app: interval polls may slow to a safety net."""
         ...
 
-    def scan_renewed(self, previous: OpenScan | None) -> None:
-        """The inbox read the scan anew (`queue` holds it; `previous` is the one it replaced)."""
+    def poll_factor(self) -> float | None:
+        """How much slower than usual timed re-reads run (None: not at all), by the budget."""
+        ...
+
+    def queue_seen(self, ids: Iterable[int]) -> None:
+        """Conversations just read: what the queue's counts already hold of them."""
+        ...
+
+    def queue_changed(self, ids: Iterable[int]) -> None:
+        """Conversations that changed: the queue's counts move with them."""
+        ...
+
+    def refresh_queue(self) -> object:
+        """Read the queue's figures again (a worker)."""
+        ...
+
+    def queue_for_channel(self, channel: str | None) -> None:
+        """Count the queue's views on this channel only (None: every channel)."""
         ...
 
     def first_rows_shown(self) -> None:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
     from tui.backend import Backend
     from tui.core.live import LiveEvent, LiveState
-    from tui.core.models import Conversation
     from tui.core.models import Message as ApiMessage
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry
@@ -55,21 +54,27 @@ class AgentKnown(Message):
         self.backend = backend
 
 
+class ConversationsChanged(Message):
+    """What the profile's `ConversationCache` holds about these conversations changed (a read, a
+    push, an action's answer, a contact's name): whoever shows them draws them again."""
+
+    def __init__(self, ids: frozenset[int]) -> None:
+        super().__init__()
+        self.ids = ids
+
+
 class QueueChanged(Message):
-    """A conversation changed by an action here, or the scan of open conversations renewed:
-    `conversation` is None for a new scan."""
+    """The work queue's figures moved (`QueueState`: the views' counts, Unread and Needs reply),
+    or the snoozes did."""
 
-    def __init__(self, conversation: Conversation | None = None) -> None:
+
+class LiveEvents(Message):
+    """The server pushed changes (messages created or patched, conversations patched), in one
+    batch: a burst is handed over once a frame, never event by event."""
+
+    def __init__(self, events: tuple[LiveEvent, ...]) -> None:
         super().__init__()
-        self.conversation = conversation
-
-
-class LiveUpdate(Message):
-    """The server pushed a change (a message created or patched, a conversation patched)."""
-
-    def __init__(self, event: LiveEvent) -> None:
-        super().__init__()
-        self.event = event
+        self.events = events
 
 
 class LiveStatus(Message):
@@ -123,8 +128,9 @@ BackendNews = (
     | BackendFailed
     | BackendSwitching
     | AgentKnown
+    | ConversationsChanged
     | QueueChanged
-    | LiveUpdate
+    | LiveEvents
     | LiveStatus
     | LiveResynced
 )
@@ -136,9 +142,10 @@ __all__ = [
     "BackendNews",
     "BackendReady",
     "BackendSwitching",
+    "ConversationsChanged",
+    "LiveEvents",
     "LiveResynced",
     "LiveStatus",
-    "LiveUpdate",
     "OutboxChanged",
     "OutboxNews",
     "OutboxOpened",

@@ -1,16 +1,16 @@
-"""The inbox as a work queue: which view a conversation belongs to, who wrote last, how urgent
-its reply window is, and the order "window closing soonest". Pure functions over `Conversation`,
-shared by the app's views and the CLI's `conversations --mine --unassigned --needs-reply`.
+"""The inbox as a work queue: who wrote last, how urgent a reply window is, and the order
+"window closing soonest". Pure functions over `Conversation`, shared by the app and the CLI
+(which views a conversation is in is the server's query, `tui.core.filters`).
 
-The API has no "who wrote last" field; it is read off the two timestamps the contract gives:
-the customer wrote last when `last_inbound_message_at` is `last_message_at`. Who sent an
-outbound last (you, a teammate, the AI) is only known from what this app itself sent
-(`own_last_at`) and from the conversation's AI assignment; the rest is "an agent".
+Who wrote last is read off the newest message and the customer's newest one, as the server's
+optional fields or the messages read say them (`ConversationCache`). Who sent an outbound last
+(you, a teammate, the AI) is only known from what this app itself sent (`own_last_at`) and from
+the conversation's AI assignment; the rest is "an agent".
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -18,7 +18,6 @@ from tui.core.channels import channel_spec
 from tui.core.fold import matches
 from tui.core.models import Conversation
 from tui.core.policy import window_state
-from tui.core.queue_views import View as View
 
 #: Under this much time left, the window is shown in the warning colour; under URGENT, in the error colour.
 SOON = timedelta(hours=1)
@@ -70,44 +69,6 @@ def last_writer(conversation: Conversation, own_last_at: datetime | None = None)
     return Writer.AGENT
 
 
-def needs_reply(conversation: Conversation, snoozed: Collection[int] = ()) -> bool:
-    """Open, the customer wrote last, and not snoozed."""
-    return (
-        is_open(conversation)
-        and conversation.id not in snoozed
-        and last_writer(conversation) is Writer.CUSTOMER
-        and not conversation.unreadable
-    )
-
-
-def in_view(conversation: Conversation, view: View, *, me: int | None, snoozed: Collection[int] = ()) -> bool:
-    """Whether `conversation` is listed in `view`. Every view but All and Snoozed lists open,
-    unsnoozed conversations only; a snoozed one is in Snoozed (and All) until it comes back."""
-    if view is View.ALL:
-        return True
-    if view is View.SNOOZED:
-        return conversation.id in snoozed
-    if not is_open(conversation) or conversation.id in snoozed:
-        return False
-    if view is View.NEEDS_REPLY:
-        return needs_reply(conversation)
-    if view is View.MINE:
-        return me is not None and conversation.assigned_user_id == me
-    return conversation.assigned_user_id is None and not has_ai(conversation)
-
-
-def counts(
-    conversations: Iterable[Conversation], *, me: int | None, snoozed: Collection[int] = ()
-) -> dict[View, int]:
-    """How many of `conversations` each view lists (All: all of them)."""
-    result = dict.fromkeys(View, 0)
-    for conversation in conversations:
-        for view in View:
-            if in_view(conversation, view, me=me, snoozed=snoozed):
-                result[view] += 1
-    return result
-
-
 def window_left(conversation: Conversation, now: datetime | None = None) -> timedelta | None:
     """Time left in the reply window; None when the channel has none or it is closed."""
     state = window_state(conversation, channel_spec(conversation.channel), now)
@@ -136,7 +97,7 @@ def by_window(conversations: Iterable[Conversation], now: datetime | None = None
         left = window_left(conversation, now)
         if left is not None:
             return (0, left.total_seconds())
-        newest = conversation.last_message_at or floor
+        newest = conversation.active_at or floor
         return (1, -(newest - floor).total_seconds())
 
     return sorted(conversations, key=key)

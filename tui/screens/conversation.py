@@ -19,7 +19,6 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
-from tui.core.actions import Action
 from tui.core.channels import ChannelSpec, channel_spec, label
 from tui.core.drafts import Draft, attachment_paths, draft_from_dict
 from tui.core.errors import SwitchboardError
@@ -32,14 +31,14 @@ from tui.core.text import one_line
 from tui.messages import (
     BackendNews,
     BackendReady,
+    ConversationsChanged,
+    LiveEvents,
     LiveResynced,
     LiveStatus,
-    LiveUpdate,
     OutboxChanged,
     OutboxNews,
     OutboxOpened,
     OutboxProgress,
-    QueueChanged,
 )
 from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
@@ -54,9 +53,8 @@ from tui.widgets.history import History
 from tui.widgets.history_item import HistoryItem
 from tui.widgets.key_bar import KeyBar
 
-HISTORY_PAGE = 30
-POLL_SECONDS = 5.0
-POLL_PAGE = 20
+#: A conversation read this recently (the list's row, a push) is not read again on opening.
+FRESH_SECONDS = 60.0
 
 __all__ = ["ConversationScreen", "HistoryItem"]
 
@@ -85,7 +83,7 @@ class ConversationScreen(
 
     def __init__(self, conversation: Conversation) -> None:
         super().__init__()
-        self.conversation = conversation
+        self._conversation = conversation
         self.spec: ChannelSpec | None = channel_spec(conversation.channel)
         self._left_for_screen = False
         self._keep_message_focus = False
@@ -97,6 +95,17 @@ class ConversationScreen(
         yield Composer(self.spec, id="composer")
         # Compact, and ctrl+p left to the help: every key fits 80 columns whole.
         yield KeyBar(compact=True, show_command_palette=False)
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation as the profile's cache has it now (the one owner of its data)."""
+        backend = self.ctx.backend if self.is_attached else None
+        held = backend.client.cache.get(self._conversation.id) if backend is not None else None
+        return held or self._conversation
+
+    @conversation.setter
+    def conversation(self, value: Conversation) -> None:
+        self._conversation = value
 
     @property
     def composer(self) -> Composer:
@@ -119,7 +128,7 @@ class ConversationScreen(
         if self.ctx.backend is not None:
             self._connected()
         self.set_interval(30, self._show_head)
-        self.set_interval(POLL_SECONDS, self.poll)
+        self.set_interval(self.ctx.config.refresh_seconds if self.ctx.backend else 20.0, self.poll)
 
     def _profile_limits(self) -> None:
         backend = self.ctx.backend
@@ -134,15 +143,11 @@ class ConversationScreen(
     def _backend_news(self, news: BackendNews) -> None:
         if isinstance(news, BackendReady):
             self._connected()
-        elif isinstance(news, QueueChanged) and news.conversation is not None:
-            self._changed_here(news.conversation)
-        elif isinstance(news, LiveUpdate | LiveStatus | LiveResynced):
+        elif isinstance(news, ConversationsChanged):
+            if self.conversation.id in news.ids:
+                self._show_head()
+        elif isinstance(news, LiveEvents | LiveStatus | LiveResynced):
             self.live_news(news)
-
-    def _changed_here(self, conversation: Conversation) -> None:
-        if conversation.id == self.conversation.id:
-            self.conversation = conversation
-            self._show_head()
 
     def _connected(self) -> None:
         self._profile_limits()
@@ -167,20 +172,27 @@ class ConversationScreen(
 
     @work(exclusive=True, exit_on_error=False, group="history")
     async def load_recent(self) -> None:
+        """The conversation (from the cache when the list or a push brought it lately: while live
+        any copy is current) and its newest page of messages: one request, usually."""
         backend = self.ctx.backend
         if backend is None:
             return
+        client = backend.client
+        fresh = 24 * 3600.0 if self.ctx.live and self.ctx.polls_may_rest else FRESH_SECONDS
         try:
-            self.conversation = await backend.client.get_conversation(self.conversation.id)
-            page = await backend.client.list_messages(self.conversation.id, limit=HISTORY_PAGE)
+            conversation = await client.get_conversation(self.conversation.id, max_age=fresh)
+            page = await client.list_messages(conversation.id, channel=conversation.channel)
+            if self.conversation.contact is None:
+                await client.fill_contacts([self.conversation])
         except SwitchboardError as exc:
             self.composer.set_progress(f"Not refreshed: {exc.sentence}")
             self.ctx.notify_error(exc)
             return
+        self.ctx.rest_answered()
         self.composer.set_progress("")
         self._show_head()
-        if self.conversation.unread_count and self.ctx.config.mark_read == "open":
-            self.queue_act(self.conversation, Action.READ, quiet=True)
+        if self.ctx.config.mark_read == "open":
+            self.mark_read_soon()
         await self.history.show_recent(page.data, page.total)
         await self._show_unresolved()
 
@@ -195,7 +207,9 @@ class ConversationScreen(
             self.history.older_failed()
             return
         try:
-            page = await backend.client.list_messages(self.conversation.id, limit=HISTORY_PAGE, skip=skip)
+            page = await backend.client.list_messages(
+                self.conversation.id, channel=self.conversation.channel, skip=skip
+            )
         except SwitchboardError as exc:
             self.ctx.notify_error(exc)
             self.history.older_failed()
@@ -207,9 +221,9 @@ class ConversationScreen(
 
     @work(exclusive=True, exit_on_error=False, group="poll")
     async def poll(self) -> None:
-        """New inbound (and outbound from elsewhere) messages appear while the view is open."""
+        """While polling (never while live): new messages appear while the view is open."""
         if self.ctx.backend is not None and self.poll_due():
-            await self.read_newest(POLL_PAGE)
+            await self.read_newest()
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -284,7 +298,8 @@ class ConversationScreen(
 
     def _seen(self) -> Seen:
         """What the agent had in front of them when they pressed send (the hold compares it)."""
-        return Seen.of(self.conversation, [item.message for item in self.history.items])
+        local = {item.client_id for item in self.history.local_items if item.client_id}
+        return Seen.of(self.conversation, [item.message for item in self.history.items], local)
 
     def _item_for(self, entry: OutboxEntry) -> HistoryItem | None:
         by_client = self.history.local(entry.client_id) if entry.client_id else None

@@ -1,9 +1,12 @@
 """What the open conversation does with pushed news: a new message joins the history once, a
-delivery mark changes in place, the head (status, assignment, window) follows the server, and
-after every (re)connect the newest messages are read again, since events are not replayed.
+reaction marks the message it names, a delivery mark changes in place, the head (status,
+assignment, window) follows the cache, and after every (re)connect the newest messages are read
+once again, since events are not replayed. A burst of customer messages marks the conversation
+read with one PATCH, and only when it is unread.
 
-While the feed is live the screen's poll rests; it still runs now and then, so an event lost
-between the server and here is repaired within `LIVE_POLL_SECONDS`.
+While the feed is live nothing is polled; while polling, the newest messages are read every
+`refresh_seconds` (slower as the hour's request budget fills), the conversation itself every
+`HEAD_EVERY` polls.
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from textual import work
 
 from tui.core.actions import Action
 from tui.core.errors import SwitchboardError
-from tui.messages import LiveResynced, LiveStatus, LiveUpdate
+from tui.messages import LiveEvents, LiveResynced, LiveStatus
 
 if TYPE_CHECKING:
+    from tui.core.live import LiveEvent
     from tui.core.models import Conversation, Message
     from tui.widgets.composer import Composer
     from tui.widgets.history import History
 
-#: While live, the poll runs only this often (a safety net, not the way news arrives).
-LIVE_POLL_SECONDS = 60.0
-#: After a reconnect, how many of the newest messages are read (`read_newest`).
-RESYNC_PAGE = 50
+#: While polling, the conversation itself (status, assignment) is read every this many polls.
+HEAD_EVERY = 4
+#: Customer messages arriving within this long are marked read with one PATCH.
+MARK_READ_SECONDS = 1.0
 
 
 class ConversationLive:
@@ -34,6 +38,8 @@ class ConversationLive:
     conversation: Conversation
     ctx: Any
     _last_poll: float = 0.0
+    _polls: int = 0
+    _marking: bool = False
 
     if TYPE_CHECKING:
 
@@ -58,57 +64,84 @@ class ConversationLive:
         ) -> None: ...
 
     def poll_due(self) -> bool:
-        """Whether the interval poll should read the server now."""
-        if self.ctx.polls_may_rest and time.monotonic() - self._last_poll < LIVE_POLL_SECONDS:
+        """Whether the timed poll should read the server now: never while live, else every
+        `refresh_seconds` times the budget's pace."""
+        if self.ctx.live and self.ctx.polls_may_rest:
+            return False
+        factor = self.ctx.poll_factor()
+        if factor is None:
+            return False
+        if time.monotonic() - self._last_poll < self.ctx.config.refresh_seconds * factor - 0.5:
             return False
         self._last_poll = time.monotonic()
         return True
 
-    def live_news(self, news: LiveUpdate | LiveStatus | LiveResynced) -> None:
+    def live_news(self, news: LiveEvents | LiveStatus | LiveResynced) -> None:
         if isinstance(news, LiveStatus):
             self._show_head()  # the title bar's live / polling / offline
         elif isinstance(news, LiveResynced):
             self.resync()
         else:
-            self._live_event(news)
+            mine = [e for e in news.events if e.conversation_id == self.conversation.id]
+            if mine:
+                self._live_events(mine)
 
-    def _live_event(self, news: LiveUpdate) -> None:
-        event = news.event
-        if event.conversation_id != self.conversation.id:
-            return
-        if event.kind == "conversation_patched" and event.conversation is not None:
-            from tui.core.queue_scan import keep_contact
-
-            self.conversation = keep_contact(event.conversation, self.conversation)
-            self._show_head()
-        elif event.kind == "message_created" and event.message is not None:
+    def _live_events(self, events: list[LiveEvent]) -> None:
+        created: list[Message] = []
+        for event in events:
             message = event.message
-            self._live_add(message)
-            if message.is_inbound and self.is_current and self.ctx.config.mark_read == "open":
-                self.queue_act(self.conversation, Action.READ, quiet=True)  # the agent sees it
-        elif event.kind == "message_patched" and event.message is not None:
-            self.history.update_message(event.message)
+            if message is None:
+                continue
+            if message.is_reaction:
+                if event.kind == "message_created" and message.reaction_to is not None:
+                    self.history.react(message)
+            elif event.kind == "message_created":
+                created.append(message)
+            elif event.kind == "message_patched":
+                self.history.update_message(message)
+        if created:
+            self._live_add(created)
+            inbound = any(m.is_inbound for m in created)
+            if inbound and self.is_current and self.ctx.config.mark_read == "open":
+                self.mark_read_soon()
 
     @work(exit_on_error=False, group="live-history")
-    async def _live_add(self, message: Message) -> None:
-        await self.history.add_new([message], self.history.total + 1)
+    async def _live_add(self, messages: list[Message]) -> None:
+        newest_first = sorted(
+            messages, key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True
+        )
+        await self.history.add_new(newest_first, self.history.total + len(messages))
+
+    def mark_read_soon(self) -> None:
+        """One PATCH for a burst, only when the conversation is unread and none is on its way."""
+        if not self._marking:
+            self._marking = True
+            self.ctx.set_timer(MARK_READ_SECONDS, self._mark_read)
+
+    def _mark_read(self) -> None:
+        self._marking = False
+        if self.conversation.unread_count > 0:
+            self.queue_act(self.conversation, Action.READ, quiet=True)
 
     @work(exclusive=True, exit_on_error=False, group="resync")
     async def resync(self) -> None:
         """After a (re)connect: events missed meanwhile are not replayed."""
-        await self.read_newest(RESYNC_PAGE)
+        await self.read_newest(head=True)
 
-    async def read_newest(self, limit: int) -> None:
-        """Read the conversation and its newest `limit` messages again (the poll and the resync):
-        each one not shown yet shows once, a changed delivery mark moves in place, and when none
-        of them is one shown already (more were missed than the page holds) the history is read
-        afresh."""
+    async def read_newest(self, *, head: bool = False) -> None:
+        """Read the newest messages again (and the conversation, with `head` or every
+        `HEAD_EVERY` polls): each one not shown yet shows once, a changed delivery mark moves in
+        place, and when none of them is one shown already (more were missed than the page
+        holds) the history is read afresh."""
         backend = self.ctx.backend
         if backend is None:
             return
+        client = backend.client
+        self._polls += 1
         try:
-            self.conversation = await backend.client.get_conversation(self.conversation.id)
-            page = await backend.client.list_messages(self.conversation.id, limit=limit)
+            if head or self._polls % HEAD_EVERY == 0:
+                await client.get_conversation(self.conversation.id)
+            page = await client.list_messages(self.conversation.id, channel=self.conversation.channel)
         except SwitchboardError as exc:
             self.composer.set_progress(f"Not refreshed: {exc.sentence}")
             return  # said on screen; the next poll or connect tries again
@@ -117,7 +150,7 @@ class ConversationLive:
             self.composer.set_progress("")
         self._show_head()
         known = self.history.known_ids
-        if page.data and known and not any(str(m.id) in known for m in page.data):
+        if page.data and known and not any(m.key in known for m in page.data):
             await self.history.show_recent(page.data, page.total)  # a gap wider than the page
             return
         await self.history.add_new(page.data, page.total)

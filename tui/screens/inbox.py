@@ -1,9 +1,12 @@
-"""The inbox: views (Needs reply, Mine, Unassigned, All, Snoozed), filters, incremental search
-and the paged conversation list, with the queue's actions on the row under the cursor.
+"""The inbox: views (Needs reply, Mine, Unassigned, All, Snoozed, Unread), filters, search and
+the paged conversation list, with the queue's actions on the row under the cursor.
 
-All is paged from the server (a 50,000-row inbox costs a screenful). The other views are built
-from a scan of the open conversations (`tui.core.queue_scan`), because the API cannot filter
-"the customer wrote last"; their counts come from the same scan.
+Every view is the server's query (`tui.core.filters.view_filter`), paged 50 rows at a time as
+the list scrolls, so a 50,000-row inbox costs what a screenful costs; the views' counts are the
+app's `QueueState`. Rows draw at once from the list's answer and the contacts' names fill in
+after (one batched read). A search asks the server for contacts (`searchTerm`) and, from three
+characters, for message text (`messageSearchTerm`); meanwhile the rows on screen are filtered
+as the agent types. Snoozed is local: its conversations are read by id.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -20,7 +23,6 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from tui.core.channel_names import KNOWN_CHANNELS, label
-from tui.core.errors import SwitchboardError
 from tui.core.queue_views import View
 from tui.messages import (
     AgentKnown,
@@ -28,15 +30,17 @@ from tui.messages import (
     BackendNews,
     BackendReady,
     BackendSwitching,
+    ConversationsChanged,
+    LiveEvents,
     LiveResynced,
     LiveStatus,
-    LiveUpdate,
     QueueChanged,
 )
 from tui.screens.base import BaseScreen
 from tui.screens.inbox_live import InboxLive
-from tui.screens.inbox_views import ViewsBar, view_rows
-from tui.screens.queue_actions import QueueActions, snoozed_ids
+from tui.screens.inbox_rows import InboxRows
+from tui.screens.inbox_views import ViewsBar, empty_words
+from tui.screens.queue_actions import QueueActions
 from tui.widgets.conversation_list import PAGE, ConversationList
 from tui.widgets.key_bar import KeyBar
 
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
 
 CHANNEL_CYCLE: tuple[str | None, ...] = (None, *KNOWN_CHANNELS)
 STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
+#: A search is sent once typing rests this long (each request is spent from the team's budget).
+SEARCH_DEBOUNCE_SECONDS = 0.3
 
 
 class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
@@ -54,6 +60,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         Binding("3", "view('unassigned')", "Unassigned", show=False, id="inbox.view_unassigned"),
         Binding("4", "view('all')", "All", show=False, id="inbox.view_all"),
         Binding("5", "view('snoozed')", "Snoozed", show=False, id="inbox.view_snoozed"),
+        Binding("6", "view('unread')", "Unread", show=False, id="inbox.view_unread"),
         Binding("v", "next_view", "View", id="inbox.next_view"),
         Binding("w", "sort_window", "Sort", show=False, id="inbox.sort_window"),
         Binding("u", "queue_read", "Read/unread", show=False, id="queue.read"),
@@ -84,8 +91,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self._refresh_timer: Timer | None = None
         self.view: View = View.ALL
         self.by_window = False
-        self._all_total: int | None = None
-        self._rows: list[Conversation] = []
+        self.all_total: int | None = None
+        self.rows = InboxRows(self)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
@@ -93,13 +100,17 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         with Horizontal(id="filters"):
             yield Static(id="filter-summary")
             yield Input(placeholder="/ search contacts and messages", id="search")
-        yield ConversationList(id="conversations", clock=self.ctx.clock)
+        yield ConversationList(id="conversations", clock=self.ctx.clock, lookup=self._lookup)
         yield Static(id="list-status")
         yield KeyBar()
 
     @property
     def list(self) -> ConversationList:
         return self.query_one(ConversationList)
+
+    def _lookup(self, conversation_id: int) -> Conversation | None:
+        backend = self.ctx.backend
+        return backend.client.cache.get(conversation_id) if backend is not None else None
 
     def on_mount(self) -> None:
         self._show_filters()
@@ -114,26 +125,35 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     # -- backend --------------------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        """Back from a conversation: its draft mark, and what was just sent there, show now,
-        not at the next interval (a conversation just answered leaves Needs reply)."""
+        """Back from a conversation: its draft mark and what changed there show now (from the
+        cache: no request); while polling, the rows are read again when they are due."""
         if self.is_mounted and self.ctx.backend is not None:
             self._rows_context()
-            self.refresh_held_pages()
+            self.list.refresh()
+            self._show_counts()
+            if self.refresh_due():
+                self.refresh_held_pages()
 
     def queue_target(self) -> Conversation | None:
         return self.list.current
 
     def _backend_news(self, news: BackendNews) -> None:
-        if isinstance(news, QueueChanged):
-            self._queue_changed(news.conversation)
-        elif isinstance(news, AgentKnown):  # Mine and the rows' assignees need it; the scan stands
+        if isinstance(news, ConversationsChanged):
+            self.conversations_changed(news.ids)
+        elif isinstance(news, QueueChanged):
+            self._show_counts()
+            if self.view is View.SNOOZED:
+                self.reload()
+        elif isinstance(news, AgentKnown):  # Mine and the rows' assignees need it
             self._rows_context()
-            self._show_scan(keep_cursor=True)
+            self._show_counts()
+            if self.view is View.MINE:
+                self.reload()
         elif isinstance(news, BackendReady):
             self._connected()
         elif isinstance(news, BackendFailed):
             self._set_status(f"Not connected: {news.sentence}  (r retries)")
-        elif isinstance(news, LiveUpdate | LiveStatus | LiveResynced):
+        elif isinstance(news, LiveEvents | LiveStatus | LiveResynced):
             self.live_news(news)
         elif isinstance(news, BackendSwitching):
             self.list.reset(keep_shown=False)
@@ -142,11 +162,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     def _connected(self) -> None:
         self._set_status("")
         self.reload()
-        if self.view is not View.ALL:
-            self.scan()  # the view's rows come from it; in All, after All's first rows
         if self._refresh_timer is None:
-            interval = self.ctx.config.refresh_seconds
-            self._refresh_timer = self.set_interval(interval, self._interval_refresh)
+            self._refresh_timer = self.set_interval(self.ctx.config.refresh_seconds, self._interval_refresh)
 
     def _set_status(self, text: str) -> None:
         """Only when it changes: an update restyles and may re-lay out the screen."""
@@ -157,86 +174,51 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         status.update(Text(text))
         status.set_class(not text, "-empty")
 
-    # -- loading --------------------------------------------------------------------------------
+    # -- what is asked ----------------------------------------------------------------------------
+
+    # -- loading (`InboxRows`) --------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.list.reset()
-        self.fetch_first_page(self.list.generation)
-
-    @work(exclusive=True, exit_on_error=False, group="first-page")
-    async def fetch_first_page(self, generation: int) -> None:
-        """A new query (filter, search, reload) cancels the one it replaces, mid-request."""
-        await self._load_page(0, generation)
+        self.rows.reload()
 
     @on(ConversationList.NeedPage)
     def _need_page(self, message: ConversationList.NeedPage) -> None:
-        self.fetch_page(message.skip, self.list.generation)
+        self.rows.fetch_page(message.skip, self.list.generation)
 
-    @work(exit_on_error=False, group="pages")
-    async def fetch_page(self, skip: int, generation: int, refresh: bool = False) -> None:
-        await self._load_page(skip, generation, refresh)
+    @on(ConversationList.NearEnd)
+    def _near_end(self) -> None:
+        self.rows.fetch_more_held()
 
-    async def _load_page(self, skip: int, generation: int, refresh: bool = False) -> None:
-        backend = self.ctx.backend
-        if backend is None:
-            return
-        if self.view is not View.ALL:
-            self._serve_from_scan(skip, generation)
-            return
-        try:
-            page = await backend.client.list_conversations(
-                channel=self.channel, status=self.status, search=self.search or None, limit=PAGE, skip=skip
-            )
-        except SwitchboardError as exc:
-            # Said where the rows are: what is shown is no longer current.
-            shown = "the rows shown are from before" if self.list.showing_rows else "nothing to show yet"
-            self._set_status(f"Not refreshed ({shown}): {exc.sentence}  (r retries)")
-            if not refresh:
-                self.ctx.notify_error(exc)
-            return
-        self.ctx.rest_answered()
-        if generation != self.list.generation:
-            return
-        self._all_total = page.total
-        self.query_one(ViewsBar).show(all_total=page.total)
-        if self.ctx.queue is None and skip == 0:
-            # The views' counts come from a scan of every open conversation: in a big inbox it
-            # is tens of requests, which must not hold back the first rows (bench row 5a).
-            self.call_after_refresh(self.scan)
-        if refresh:
-            self.list.replace_page_keeping_cursor(skip, page.data, page.total)
-        else:
-            self.list.store_page(skip, page.data, page.total, generation)
-            if skip == 0:
-                self.call_after_refresh(self.ctx.first_rows_shown)
-        if page.total == 0:
-            self._set_status(
-                "No conversations match."
-                if (self.search or self.channel or self.status)
-                else "No conversations yet."
-            )
-        else:
-            self._set_status("")
+    def after_rows(self, total: int) -> None:
+        """Rows arrived (`total` match): the counts, the status line and the filters' summary."""
+        self._show_counts()
+        narrowed = bool(self.search or self.channel or self.status)
+        self._set_status("" if total else empty_words(self.view, searching=narrowed))
         self._show_filters()
 
+    def failed(self, sentence: str) -> None:
+        shown = "the rows shown are from before" if self.list.showing_rows else "nothing to show yet"
+        self._set_status(f"Not refreshed ({shown}): {sentence}  (r retries)")
+
     def _interval_refresh(self) -> None:
-        if self.refresh_due():
+        if self.is_current and self.refresh_due():
             self.refresh_held_pages()
 
     def refresh_held_pages(self) -> None:
-        """Re-read the pages on screen (All) and the scan behind the views and their counts;
-        the cursor stays on its conversation."""
-        if self.ctx.backend is None:
-            return
-        self.scan()
-        self.refresh_pages_on_screen()
+        """Re-read the rows on screen and the queue's figures; the cursor stays on its row."""
+        if self.ctx.backend is not None:
+            self.ctx.refresh_queue()
+            self.rows.refresh_shown()
 
-    def refresh_pages_on_screen(self) -> None:
-        if self.view is not View.ALL or not self.list.loaded or self.ctx.backend is None:
+    def _show_counts(self) -> None:
+        queue = self.ctx.queue
+        bar = self.query_one(ViewsBar)
+        if queue is None:
+            bar.show(all_total=self.all_total)
             return
-        top = self.list.scroll_offset.y // PAGE * PAGE
-        for skip in {top, self.list.cursor // PAGE * PAGE}:
-            self.fetch_page(skip, self.list.generation, refresh=True)
+        store = self.ctx.store
+        snoozed = len(store.snoozes(self.ctx.profile_name)) if store is not None else 0
+        bar.show(counts={**queue.counts, View.SNOOZED: snoozed}, all_total=self.all_total)
 
     # -- filters and search ---------------------------------------------------------------------
 
@@ -251,11 +233,14 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self._summary_text = summary
             self.query_one("#filter-summary", Static).update(Text(summary))
 
-    def action_cycle_channel(self) -> None:
-        self.channel = CHANNEL_CYCLE[(CHANNEL_CYCLE.index(self.channel) + 1) % len(CHANNEL_CYCLE)]
+    def _set_channel(self, channel: str | None) -> None:
+        self.channel = channel
         self._show_filters()
         self.reload()
-        self.scan()
+        self.ctx.refresh_queue(channel=channel)
+
+    def action_cycle_channel(self) -> None:
+        self._set_channel(CHANNEL_CYCLE[(CHANNEL_CYCLE.index(self.channel) + 1) % len(CHANNEL_CYCLE)])
 
     def action_cycle_status(self) -> None:
         if self.view is not View.ALL:
@@ -272,6 +257,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self.ctx.reconnect()
         else:
             self.reload()
+            self.ctx.refresh_queue()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -287,7 +273,19 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value.strip()
-        self._search_timer = self.set_timer(0.15, lambda: self._apply_search(value))
+        self._filter_shown(value)
+        self._search_timer = self.set_timer(SEARCH_DEBOUNCE_SECONDS, lambda: self._apply_search(value))
+
+    def _filter_shown(self, value: str) -> None:
+        """While the server is asked, the rows on screen that match are shown (folded)."""
+        from tui.core.queue import search_matches
+
+        if not value or not self.list.loaded:
+            return
+        held = [c for i in range(min(self.list.total, PAGE * 2)) if (c := self.list.row(i)) is not None]
+        matching = [c for c in held if search_matches(c, value)]
+        if len(matching) != len(held):
+            self.list.show_all(matching)
 
     def _apply_search(self, value: str) -> None:
         if value != self.search:
@@ -297,6 +295,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
         self.list.focus()
+        if self.list.total == 1:  # one hit: Enter opens it, as a single match invites
+            self.list.action_open()
 
     # -- opening --------------------------------------------------------------------------------
 
@@ -324,12 +324,6 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
                 f"Filter: {name}", f"Show {name} conversations", lambda c=channel: self._set_channel(c)
             )
 
-    def _set_channel(self, channel: str | None) -> None:
-        self.channel = channel
-        self._show_filters()
-        self.reload()
-        self.scan()
-
     # -- views ----------------------------------------------------------------------------------
 
     def action_view(self, name: str) -> None:
@@ -349,91 +343,27 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.by_window = not self.by_window
         if self.view is View.ALL:
             self.notify(
-                "All is newest first; the window order applies to the queue views (1-3, 5).", timeout=5
+                "All is newest first; the window order applies to the queue views (1-3, 5, 6).", timeout=5
             )
+            self._show_filters()
+            return
         self._show_filters()
-        if self.view is not View.ALL:
-            self._show_scan(keep_cursor=False)
-
-    @work(exclusive=True, exit_on_error=False, group="scan")
-    async def scan(self) -> None:
-        """Read every open conversation (up to the scan's cap) for the views and their counts."""
-        from tui.core.queue_scan import scan_open
-
-        backend = self.ctx.backend
-        if backend is None:
-            return
-        try:
-            result = await scan_open(backend.client, channel=self.channel)
-        except SwitchboardError as exc:
-            self.query_one(ViewsBar).show(problem=exc.sentence)
-            return
-        if backend is not self.ctx.backend:
-            return
-        previous, self.ctx.queue = self.ctx.queue, result
-        self.ctx.scan_renewed(previous)
-        self._show_scan(keep_cursor=True)
-
-    def _queue_changed(self, conversation: Conversation | None) -> None:
-        """An action here changed a conversation (or a snooze changed): rows and counts anew."""
-        if conversation is not None:
-            self.list.replace_row(conversation)
-        self._rows_context()
-        self._show_scan(keep_cursor=True)
+        self.reload()
 
     def _rows_context(self) -> None:
         from tui.widgets.rows import RowContext
 
         app = self.ctx
         me = app.me.id if app.me is not None else None
-        drafts = self.ctx.store.draft_conversations(self.ctx.profile_name) if self.ctx.store else set()
+        drafts = app.store.draft_conversations(app.profile_name) if app.store else set()
+        snoozes = app.store.snoozes(app.profile_name) if app.store else {}
         names = {u.id: u.display_name for u in app.agents}
         self.list.set_row_context(
-            RowContext(me=me, own_last_at=dict(app.own_last_at), drafts=drafts, names=names)
+            RowContext(
+                me=me,
+                own_last_at=dict(app.own_last_at),
+                drafts=drafts,
+                names=names,
+                snoozed={cid: s.until for cid, s in snoozes.items()},
+            )
         )
-
-    def _show_scan(self, *, keep_cursor: bool) -> None:
-        from tui.core.queue import counts
-
-        app = self.ctx
-        scan = app.queue
-        if scan is None:
-            return
-        me = app.me.id if app.me is not None else None
-        snoozed = snoozed_ids(app, self.ctx.clock())
-        numbers = counts(scan.conversations, me=me, snoozed=snoozed)
-        self.query_one(ViewsBar).show(counts=numbers, all_total=self._all_total, truncated=scan.truncated)
-        if self.view is View.ALL:
-            return
-        self._rows = view_rows(
-            scan.conversations,
-            self.view,
-            me=me,
-            snoozed=snoozed,
-            search=self.search,
-            by_window=self.by_window,
-            now=self.ctx.clock(),
-        )
-        current = self.list.current if keep_cursor else None
-        self.list.show_all(self._rows, keep=current.id if current is not None else None)
-        self.call_after_refresh(self.ctx.first_rows_shown)
-        self._set_status(self._empty_words() if not self._rows else "")
-        self._show_filters()
-
-    def _serve_from_scan(self, skip: int, generation: int) -> None:
-        if self.ctx.backend is not None and self.ctx.queue is None:
-            return  # the scan is on its way; it fills the list when it lands
-        if skip == 0:
-            self._show_scan(keep_cursor=False)
-        else:
-            self.list.store_page(skip, self._rows[skip : skip + PAGE], len(self._rows), generation)
-
-    def _empty_words(self) -> str:
-        if self.search:
-            return "No conversations match."
-        return {
-            View.NEEDS_REPLY: "Nothing needs a reply. 🎉",
-            View.MINE: "Nothing is assigned to you.",
-            View.UNASSIGNED: "Every open conversation has someone on it.",
-            View.SNOOZED: "Nothing is snoozed.",
-        }.get(self.view, "No conversations yet.")

@@ -1,28 +1,22 @@
-"""What the inbox does with pushed news: a changed conversation's row shows its new copy at
-once, the views' counts move with the scan the app keeps current, and All's pages on screen
-are re-read (at most every `ALL_REFRESH_SECONDS`) so a conversation that just got a message
-climbs to the top. After every (re)connect everything shown is read again.
-
-While the feed is live the interval refresh rests, except every `LIVE_REFRESH_SECONDS`.
+"""What the inbox does with news: a conversation that changed is drawn anew from the cache, one
+that left the view leaves the list, and one that moved (a new message) or joined goes first,
+all without a request. After every (re)connect what is shown is read once again, since events
+are not replayed; while the feed is live nothing is polled. While polling, the rows on screen
+are read again every `refresh_seconds`, slower as the hour's request budget fills.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from tui.core.queue_views import View
-from tui.messages import LiveResynced, LiveStatus, LiveUpdate
+from tui.messages import LiveEvents, LiveResynced, LiveStatus
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
+    from tui.core.models import Conversation
     from tui.widgets.conversation_list import ConversationList
-
-#: While live, the interval refresh runs only this often (a safety net).
-LIVE_REFRESH_SECONDS = 120.0
-#: All's pages on screen are re-read at most this often under a burst of events.
-ALL_REFRESH_SECONDS = 0.5
 
 
 class InboxLive:
@@ -30,9 +24,10 @@ class InboxLive:
 
     ctx: Any
     view: View
+    channel: str | None
+    status: str | None
+    search: str
     _last_refresh: float = 0.0
-    _all_refresh_at: float = 0.0
-    _all_refresh_timer: Timer | None = None
 
     if TYPE_CHECKING:
 
@@ -41,45 +36,66 @@ class InboxLive:
 
         def refresh_held_pages(self) -> None: ...
 
-        def refresh_pages_on_screen(self) -> None: ...
+        def _show_counts(self) -> None: ...
 
-        def _show_scan(self, *, keep_cursor: bool) -> None: ...
+        def _lookup(self, conversation_id: int) -> Conversation | None: ...
 
     def refresh_due(self) -> bool:
-        """Whether the interval refresh should read the server now."""
-        if self.ctx.polls_may_rest and time.monotonic() - self._last_refresh < LIVE_REFRESH_SECONDS:
+        """Whether the timed re-read should read the server now: never while live (pushes keep
+        the rows current), and while polling every `refresh_seconds`, times the budget's pace."""
+        if self.ctx.live and self.ctx.polls_may_rest:
+            return False
+        factor = self.ctx.poll_factor()
+        if factor is None:
+            return False
+        if time.monotonic() - self._last_refresh < self.ctx.config.refresh_seconds * factor - 0.5:
             return False
         self._last_refresh = time.monotonic()
         return True
 
-    def live_news(self, news: LiveUpdate | LiveStatus | LiveResynced) -> None:
+    def live_news(self, news: LiveEvents | LiveStatus | LiveResynced) -> None:
         if isinstance(news, LiveResynced):
             self._last_refresh = time.monotonic()
             self.refresh_held_pages()
-        elif isinstance(news, LiveUpdate):
-            event = news.event
-            if event.kind != "conversation_patched" or event.conversation is None:
-                return
-            scan = self.ctx.queue  # the app merged the push into it (a missing contact kept)
-            rows = scan.conversations if scan is not None else []
-            held = next((c for c in rows if c.id == event.conversation.id), None)
-            self.list.replace_row(held or event.conversation)
-            if self.view is View.ALL:
-                self._refresh_all_soon()
-            else:
-                self._show_scan(keep_cursor=True)
+        elif isinstance(news, LiveEvents):
+            moved = {
+                e.conversation_id
+                for e in news.events
+                if e.kind == "message_created"
+                and e.conversation_id is not None
+                and e.message is not None
+                and not e.message.is_reaction
+            }
+            self._moved_ids = self._moved_ids | moved
 
-    def _refresh_all_soon(self) -> None:
-        """The first event re-reads at once; a burst after it is one more read, at its end."""
-        if self._all_refresh_timer is not None:
-            return
-        wait = self._all_refresh_at + ALL_REFRESH_SECONDS - time.monotonic()
-        if wait <= 0:
-            self._refresh_all_now()
-        else:
-            self._all_refresh_timer = self.ctx.set_timer(wait, self._refresh_all_now)
+    #: Conversations a pushed message moved (they go first when the cache's change arrives).
+    _moved_ids: frozenset[int] | set[int] = frozenset()
 
-    def _refresh_all_now(self) -> None:
-        self._all_refresh_timer = None
-        self._all_refresh_at = time.monotonic()
-        self.refresh_pages_on_screen()
+    def conversations_changed(self, ids: Iterable[int]) -> None:
+        """The cache changed these: each row is drawn anew (the list reads the cache), and one
+        that left the view, joined it or just moved is placed (no request)."""
+        moved, self._moved_ids = self._moved_ids, set()
+        for cid in ids:
+            c = self._lookup(cid)
+            if c is None:
+                continue
+            belongs = self._belongs(c)
+            if belongs is not None:
+                self.list.place(cid, belongs, newest=cid in moved)
+        self.list.refresh()
+        self._show_counts()
+
+    def _belongs(self, c: Conversation) -> bool | None:
+        """Whether `c` is in the view as shown (None: cannot be told; it stays where it is)."""
+        from tui.core.queue_state import member
+
+        if self.search or self.view is View.SNOOZED:
+            return None  # a search's or Snoozed's rows stay until it is asked again
+        if self.channel is not None and c.channel != self.channel:
+            return False
+        if self.view is View.ALL:
+            return self.status is None or (c.status or "open") == self.status
+        me = self.ctx.me.id if self.ctx.me is not None else None
+        backend = self.ctx.backend
+        waiting = backend.client.cache.waiting(c.id) if backend is not None else None
+        return member(self.view, c, me=me, waiting=waiting, channel=self.channel)

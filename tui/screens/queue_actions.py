@@ -26,59 +26,58 @@ if TYPE_CHECKING:
 
 def snoozed_ids(app: AppContext, now: datetime) -> set[int]:
     """The conversations still snoozed: a snooze whose time came, or whose customer wrote
-    since it was set, is dropped from the store here."""
+    since it was set (as far as the cache knows), is dropped from the store here."""
     from tui.core.snoozes import is_awake
 
     if app.store is None:
         return set()
     snoozes = app.store.snoozes(app.profile_name)
-    known = {c.id: c for c in app.queue.conversations} if app.queue is not None else {}
+    cache = app.backend.client.cache if app.backend is not None else None
     awake = [
         cid
         for cid, snooze in snoozes.items()
-        if snooze.until <= now or (cid in known and is_awake(snooze, known[cid], now))
+        if snooze.until <= now
+        or (cache is not None and (known := cache.get(cid)) is not None and is_awake(snooze, known, now))
     ]
     if awake:
         app.store.wake(app.profile_name, awake)
     return set(snoozes) - set(awake)
 
 
-def open_next(app: AppContext, *, after: int | None, unread: bool) -> bool:
-    """Open the next conversation after `after` in the scan's order (newest first, wrapping):
-    with unread messages (`unread`), or needing a reply. Says so when there is none."""
-    if app.queue is None:
-        app.notify_plain("The queue is still loading; try again in a moment.", timeout=4)
-        return False
-    target = pick_next(app, after=after, unread=unread)
+async def open_next(app: AppContext, *, after: int | None, unread: bool) -> bool:
+    """Open the next conversation after `after` (newest interaction first, wrapping) with
+    unread messages (`unread`), or needing a reply, from the queue's first page of that view
+    (read first when the queue has not been read yet). Says so when there is none."""
+    target = await pick_next(app, after=after, unread=unread)
     if target is not None:
         app.open_conversation(target)
         return True
-    app.notify_plain(
-        "No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5
-    )
+    if app.queue is not None and app.queue.read_at:
+        app.notify_plain(
+            "No other conversation is unread." if unread else "Nothing else needs a reply.", timeout=5
+        )
     return False
 
 
-def pick_next(app: AppContext, *, after: int | None, unread: bool) -> Conversation | None:
-    """The conversation `open_next` would open (None: there is none)."""
-    from tui.core.queue import is_open, needs_reply
+async def pick_next(app: AppContext, *, after: int | None, unread: bool) -> Conversation | None:
+    """The conversation `open_next` would open (None: there is none, or it cannot be read)."""
+    from tui.core.queue_views import View
 
-    if app.queue is None:
+    backend, queue = app.backend, app.queue
+    if backend is None or queue is None:
+        app.notify_plain("The queue is still loading; try again in a moment.", timeout=4)
         return None
-    snoozed = snoozed_ids(app, app.clock())
-    rows = app.queue.conversations
-    start = next((i + 1 for i, c in enumerate(rows) if c.id == after), 0)
-    for conversation in [*rows[start:], *rows[:start]]:
-        if conversation.id == after or conversation.unreadable:
-            continue
-        wanted = (
-            is_open(conversation) and conversation.id not in snoozed and conversation.unread_count > 0
-            if unread
-            else needs_reply(conversation, snoozed)
-        )
-        if wanted:
-            return conversation
-    return None
+    try:
+        if not queue.read_at:
+            await queue.read(backend.client, me=app.me.id if app.me is not None else None)
+        snoozed = snoozed_ids(app, app.clock())
+        cid = queue.next_after(View.UNREAD if unread else View.NEEDS_REPLY, after, skip=snoozed.__contains__)
+        if cid is None:
+            return None
+        return backend.client.cache.get(cid) or await backend.client.get_conversation(cid)
+    except SwitchboardError as exc:
+        app.notify_error(exc)
+        return None
 
 
 class QueueActions:
@@ -235,8 +234,8 @@ class QueueActions:
         if backend is None:
             app.notify_error(app.backend_error or "Not connected to a backend yet; try again in a moment.")
             return
-        # Chosen before the close changes the scan: "next" is next after this one, in order.
-        following = pick_next(app, after=conversation.id, unread=False) if then_next else None
+        # Chosen before the close changes the queue: "next" is next after this one, in order.
+        following = await pick_next(app, after=conversation.id, unread=False) if then_next else None
         try:
             updated = await apply(backend.client, conversation.id, action, me=app.me, to=to)
         except SwitchboardError as exc:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.worker import Worker
 
-    from tui.core.models import Message
+    from tui.core.models import Conversation, Message
     from tui.widgets.composer import Composer
     from tui.widgets.history import History
     from tui.widgets.history_item import HistoryItem
@@ -34,6 +34,7 @@ NOT_FOUND = (
 
 class QuoteActions:
     app: Any
+    conversation: Conversation
 
     if TYPE_CHECKING:
 
@@ -84,8 +85,12 @@ class QuoteActions:
 
     async def jump_to(self, message_id: int | str) -> bool:
         """Focus and show the message, loading older pages as needed; False (said in one
-        sentence, or by the page's own error) when it cannot be shown."""
+        sentence, or by the page's own error) when it cannot be shown. An original that is not
+        shown is read by its id first (one request): one the server no longer has is said at
+        once, without reading every older page to find out."""
         history = self.history
+        if self.shown_item(message_id) is None and not await self._still_there(message_id):
+            return False
         while True:
             item = self.shown_item(message_id)
             if item is not None:
@@ -100,6 +105,31 @@ class QuoteActions:
             before = history.loaded_count
             if not await self._older_page(history) or history.loaded_count <= before:
                 return False  # the page could not be read: its error was said where it failed
+
+    async def _still_there(self, message_id: int | str) -> bool:
+        from tui.core.errors import NotFoundError, SwitchboardError
+
+        backend = self.app.backend
+        conversation = self.conversation
+        if backend is None:
+            return True  # the pages will say what is wrong
+        try:
+            original = await backend.client.get_message(
+                conversation.id, message_id, channel=conversation.channel
+            )
+        except NotFoundError:
+            self._screen.notify(NOT_FOUND, severity="warning", timeout=6)
+            return False
+        except SwitchboardError:
+            return True  # paging may still find it
+        if original.deleted_at is not None:
+            self._screen.notify(NOT_FOUND, severity="warning", timeout=6)
+            return False
+        for item in self.history.items:  # its replies' quote lines show it at once
+            replying = item.message.reply_to_message_id
+            if replying is not None and item.quoted is None and str(replying) == original.key:
+                item.show_quote(original)
+        return True
 
     @staticmethod
     async def _refreshed(history: History) -> None:

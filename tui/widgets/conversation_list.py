@@ -1,8 +1,10 @@
 """The conversation list: a virtual, paged list drawn line by line.
 
-Only the pages near the viewport are held (`MAX_PAGES`); a row that scrolls into view before its
-page arrived shows as loading and asks the screen for that page with `NeedPage`. So a 50,000-row
-inbox costs what a screenful costs.
+Only the pages near the viewport are held (`MAX_PAGES`), as conversation ids: each row is drawn
+from what `lookup` (the profile's `ConversationCache`) holds now, so a name that fills in or a
+pushed change shows without the list being told what changed. A row that scrolls into view
+before its page arrived shows as loading and asks the screen for that page with `NeedPage`. So
+a 50,000-row inbox costs what a screenful costs.
 """
 
 from __future__ import annotations
@@ -76,15 +78,29 @@ class ConversationList(ScrollView, can_focus=True):
             super().__init__()
             self.conversation = conversation
 
-    def __init__(self, *, clock: Callable[[], datetime] | None = None, **kw: object) -> None:
+    class NearEnd(Message):
+        """Rows held in memory (`show_all`) and the cursor near their end: more may be read."""
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        lookup: Callable[[int], Conversation | None] | None = None,
+        **kw: object,
+    ) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.lookup: Callable[[int], Conversation | None] = lookup or (lambda cid: None)
         self.total = 0
         self.loaded = False
-        self._pages: dict[int, list[Conversation]] = {}
+        self._pages: dict[int, list[int]] = {}
+        #: Rows the cache does not hold (unreadable ones: their id is the client's): kept here.
+        self._own: dict[int, Conversation] = {}
+        #: Whether the rows are all held (`show_all`): no pages to ask for, `NearEnd` instead.
+        self._all_held = False
         self._requested: set[int] = set()
         self._generation = 0
-        self._stale: tuple[dict[int, list[Conversation]], int] | None = None
+        self._stale: tuple[dict[int, list[int]], int] | None = None
         # Drawing caches: the column styles (until the styles change) and each drawn row, keyed by
         # the row object itself, so a refreshed page (new objects) is drawn anew.
         self._style_cache: dict[str, str | Style] | None = None
@@ -125,10 +141,17 @@ class ConversationList(ScrollView, can_focus=True):
             self._stale = (self._pages.copy(), self.total)
         self._pages.clear()
         self._requested.clear()
+        self._all_held = False
         self.total = 0
         self.loaded = False
         self.cursor = 0
         self.scroll_to(0, 0, animate=False)
+
+    def _ids(self, rows: list[Conversation]) -> list[int]:
+        for row in rows:
+            if row.unreadable:
+                self._own[row.id] = row
+        return [row.id for row in rows]
 
     def store_page(self, skip: int, rows: list[Conversation], total: int, generation: int) -> None:
         """A page arrived; keep it and forget the pages farthest from the cursor."""
@@ -136,7 +159,8 @@ class ConversationList(ScrollView, can_focus=True):
             return
         self._requested.discard(skip)
         self._stale = None
-        self._pages[skip] = rows
+        self._all_held = False
+        self._pages[skip] = self._ids(rows)
         self.total = total
         self.loaded = True
         if len(self._pages) > MAX_PAGES:
@@ -160,36 +184,84 @@ class ConversationList(ScrollView, can_focus=True):
                 self.cursor = skip + offset
                 return
 
-    def replace_row(self, conversation: Conversation) -> None:
-        """A conversation changed here (an action's answer): its row shows the new copy."""
-        for rows in self._pages.values():
-            for i, row in enumerate(rows):
-                if row.id == conversation.id:
-                    rows[i] = conversation
-                    self.refresh()
-                    return
+    @property
+    def all_held(self) -> bool:
+        return self._all_held
 
     def show_all(self, rows: list[Conversation], *, keep: int | None = None) -> None:
-        """Rows held in memory (a queue view): every page at once, the cursor on `keep`'s row
-        when it is still listed, else where it was."""
+        """Rows held in memory (a merged search, the Snoozed view): every page at once, the
+        cursor on `keep`'s row when it is still listed, else where it was."""
         self._stale = None
         self._pages.clear()
         self._requested.clear()
-        for skip in range(0, max(len(rows), 1), PAGE):
-            self._pages[skip] = rows[skip : skip + PAGE]
-        self.total = len(rows)
+        self._all_held = True
+        ids = self._ids(rows)
+        for skip in range(0, max(len(ids), 1), PAGE):
+            self._pages[skip] = ids[skip : skip + PAGE]
+        self.total = len(ids)
         self.loaded = True
         self.virtual_size = Size(self.size.width, self.total)
-        index = next((i for i, c in enumerate(rows) if c.id == keep), None) if keep is not None else None
+        index = ids.index(keep) if keep is not None and keep in ids else None
         self.cursor = index if index is not None else min(self.cursor, max(self.total - 1, 0))
         self.refresh()
+
+    def _conversation(self, cid: int) -> Conversation | None:
+        return self._own.get(cid) or self.lookup(cid)
 
     def row(self, index: int) -> Conversation | None:
         page = self._pages.get(index // PAGE * PAGE)
         if page is None:
             return None
         offset = index % PAGE
-        return page[offset] if offset < len(page) else None
+        return self._conversation(page[offset]) if offset < len(page) else None
+
+    # -- a conversation that moved, joined or left the list (a push, an action) ----------------
+
+    def _run(self) -> list[int]:
+        """The ids of the pages held from the top without a gap."""
+        ids: list[int] = []
+        skip = 0
+        while skip in self._pages:
+            ids.extend(self._pages[skip])
+            skip += PAGE
+        return ids
+
+    def _relay(self, ids: list[int], total: int) -> None:
+        """The run from the top laid out again as pages; pages after a gap go (their places moved),
+        to be read again when they are looked at."""
+        self._pages = {skip: ids[skip : skip + PAGE] for skip in range(0, len(ids), PAGE)}
+        if not ids:
+            self._pages[0] = []
+        self._requested.clear()
+        self.total = max(total, 0)
+        self.virtual_size = Size(self.size.width, self.total)
+        self.cursor = min(self.cursor, max(self.total - 1, 0))
+        self.refresh()
+
+    def place(self, cid: int, belongs: bool, *, newest: bool) -> bool:
+        """`cid` as a push or an action left it: gone when it no longer `belongs`; first when it
+        belongs and just moved (`newest`: the list is newest interaction first), or when it
+        joined. The cursor stays on its conversation. True when the rows changed."""
+        if not self.loaded or self._stale is not None:
+            return False
+        current = self.current
+        ids = self._run()
+        there = cid in ids
+        if not belongs and not there:
+            return False
+        if there:
+            ids.remove(cid)
+        total = self.total - (1 if there else 0)
+        if belongs:
+            if not newest and there:
+                return False  # in place already: its row is drawn from the cache
+            if self._all_held or 0 in self._pages:
+                ids.insert(0, cid)
+            total += 1
+        self._relay(ids, total)
+        if current is not None and current.id in ids:
+            self.cursor = ids.index(current.id)
+        return True
 
     @property
     def current(self) -> Conversation | None:
@@ -200,6 +272,8 @@ class ConversationList(ScrollView, can_focus=True):
         return sorted(self._pages)
 
     def _want(self, index: int) -> None:
+        if self._all_held:
+            return
         skip = index // PAGE * PAGE
         if skip not in self._pages and skip not in self._requested and skip < max(self.total, 1):
             self._requested.add(skip)
@@ -277,7 +351,8 @@ class ConversationList(ScrollView, can_focus=True):
         if self._stale is not None:  # a new query on its way: the last answer, until it comes
             pages, total = self._stale
             page = pages.get(index // PAGE * PAGE, [])
-            conversation = page[index % PAGE] if index < total and index % PAGE < len(page) else None
+            cid = page[index % PAGE] if index < total and index % PAGE < len(page) else None
+            conversation = self._conversation(cid) if cid is not None else None
             if conversation is None:
                 return Strip.blank(width, self.rich_style)
             return self._draw(conversation, index, width)
@@ -317,7 +392,10 @@ class ConversationList(ScrollView, can_focus=True):
         ahead is asked for now, so scrolling on rarely meets a "loading…" row."""
         top = self.scroll_offset.y
         height = self.scrollable_content_region.height
-        if self.total:
+        if self.total and self._all_held:
+            if new >= self.total - height:
+                self.post_message(self.NearEnd())
+        elif self.total:
             self._want(min(new + height, self.total - 1))
             self._want(max(new - height, 0))
         if self.total and top <= new < top + height:

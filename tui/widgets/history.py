@@ -18,7 +18,7 @@ from textual.message import Message as TextualMessage
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.core.models import Message
+from tui.core.models import Message, message_key
 from tui.core.timefmt import day_key, day_label
 from tui.widgets.history_item import HistoryItem
 
@@ -73,7 +73,7 @@ class History(VerticalScroll, can_focus=False):
         return next((i for i in self._local.values() if i.entry_id == entry_id), None)
 
     def _item(self, message: Message) -> HistoryItem:
-        self.known_ids.add(str(message.id))
+        self.known_ids.add(message.key)
         return HistoryItem(message, now=self.clock())
 
     def _first_local(self) -> Widget | None:
@@ -106,7 +106,7 @@ class History(VerticalScroll, can_focus=False):
         """The newest page, replacing what the server's part showed (local sends stay)."""
         await self.remove_children(self._server_children())
         # A partly sent local item already shows its first message: never twice.
-        self.known_ids = {str(i.message.id) for i in self._local.values()}
+        self.known_ids = {i.message.key for i in self._local.values()}
         self.total = total
         self.loaded_count = len(newest_first)
         await self.mount_all(self._grouped(reversed(newest_first), None), before=self._first_local())
@@ -114,7 +114,7 @@ class History(VerticalScroll, can_focus=False):
 
     async def add_new(self, newest_first: list[Message], total: int) -> int:
         """Messages that arrived since (poll or push); those already shown are skipped."""
-        fresh = [m for m in reversed(newest_first) if str(m.id) not in self.known_ids]
+        fresh = [m for m in reversed(newest_first) if m.key not in self.known_ids]
         self.total = total
         if not fresh:
             return 0
@@ -129,7 +129,7 @@ class History(VerticalScroll, can_focus=False):
         """An older page arrived: shown above, the view kept where the agent was reading."""
         self.loaded_count += len(newest_first)
         self.total = total
-        fresh = [m for m in reversed(newest_first) if str(m.id) not in self.known_ids]
+        fresh = [m for m in reversed(newest_first) if m.key not in self.known_ids]
         if not fresh:
             self.loading_older = False
             return
@@ -173,11 +173,11 @@ class History(VerticalScroll, can_focus=False):
         await self.mount(item)
         self.scroll_to_newest()
 
-    def server_item(self, message_id: object) -> HistoryItem | None:
+    def server_item(self, message_id: int | str) -> HistoryItem | None:
         """The item showing the server's message with this id (not a local send)."""
-        key = str(message_id)
+        key = message_key(message_id)
         for child in self.children:
-            if isinstance(child, HistoryItem) and not child.local and str(child.message.id) == key:
+            if isinstance(child, HistoryItem) and not child.local and child.message.key == key:
                 return child
         return None
 
@@ -186,7 +186,7 @@ class History(VerticalScroll, can_focus=False):
         item = self.server_item(message.id)
         if item is None:
             for local in self._local.values():
-                if str(local.message.id) == str(message.id):
+                if local.message.key == message.key:
                     item = local
                     break
         if item is None:
@@ -194,9 +194,19 @@ class History(VerticalScroll, can_focus=False):
         item.refresh_from_server(message)
         return True
 
+    def react(self, reaction: Message) -> bool:
+        """A pushed reaction: a mark on the message it names, when that one is shown."""
+        if reaction.reaction_to is None:
+            return False
+        item = self.server_item(reaction.reaction_to)
+        if item is None:
+            return False
+        item.add_reaction(reaction.message_text or "♥")
+        return True
+
     def update_messages(self, messages: Iterable[Message]) -> None:
         for message in messages:
-            if str(message.id) in self.known_ids:
+            if message.key in self.known_ids:
                 self.update_message(message)
 
     def confirm(self, item: HistoryItem, created: list[Message]) -> None:
@@ -204,9 +214,9 @@ class History(VerticalScroll, can_focus=False):
         any others (a several-file send) are shown as server messages below it. One that a push
         or a poll showed first stays as it is, and the local item goes when the send settles."""
         for index, message in enumerate(created):
-            if str(message.id) in self.known_ids:
+            if message.key in self.known_ids:
                 continue
-            self.known_ids.add(str(message.id))
+            self.known_ids.add(message.key)
             if index == 0 and item.message.id == item.client_id:
                 item.confirmed(message)
             else:

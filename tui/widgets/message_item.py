@@ -27,8 +27,23 @@ STATUS_MARKS = {
 MEDIA_TYPES = ("image", "audio", "video", "file")
 
 
-def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Text:
-    """The whole item as Text: a header line, an attachment line, the body."""
+#: A reaction mark shows at most this many cells of what the server sent for it.
+REACTION_CELLS = 4
+#: At most this many reactions show on a message ("+N" for the rest).
+MAX_REACTIONS = 6
+
+
+def reactions_line(reactions: tuple[str, ...]) -> str:
+    """The marks reactions leave on a message, each cut (a reaction's text is the server's)."""
+    shown = [one_line(r, REACTION_CELLS) for r in reactions[:MAX_REACTIONS]]
+    more = f" +{len(reactions) - MAX_REACTIONS}" if len(reactions) > MAX_REACTIONS else ""
+    return " ".join(r for r in shown if r) + more
+
+
+def message_text(
+    m: Message, now: datetime, *, pending: str | None = None, reactions: tuple[str, ...] = ()
+) -> Text:
+    """The whole item as Text: a header line (with reactions' marks), an attachment line, the body."""
     text = Text(end="")
     if m.is_note:
         who = f"NOTE · {one_line(m.sender_name) or 'agent'}"
@@ -47,6 +62,12 @@ def message_text(m: Message, now: datetime, *, pending: str | None = None) -> Te
         text.append(f" · {mark}", style="bold red" if m.status == "failed" else "dim")
     if m.message_type == "template":
         text.append(" · template", style="dim")
+    marks = reactions_line(reactions)
+    if marks:
+        text.append(f"  {marks}")
+    if m.deleted_at is not None:
+        text.append("\n(deleted)", style="dim italic")
+        return text
     if m.file_name or m.message_type in MEDIA_TYPES:
         name = one_line(m.file_name) or "attachment"
         kind = one_line(m.file_type) or one_line(m.message_type)
@@ -85,6 +106,8 @@ class MessageItem(Static):
         self.message = message
         self.pending = pending
         self.now = now or datetime.now(UTC)
+        #: Reactions pushed for this message (the history's query leaves reaction rows out).
+        self.reactions: tuple[str, ...] = ()
         super().__init__(message_text(message, self.now, pending=pending))
         kind = "note" if message.is_note else "inbound" if message.is_inbound else "outbound"
         self.add_class(kind)
@@ -98,4 +121,9 @@ class MessageItem(Static):
         self.pending = pending
         self.set_class(bool(pending), "pending")
         self.set_class(failed, "failed")
-        self.update(message_text(message, self.now, pending=pending))
+        self.update(message_text(message, self.now, pending=pending, reactions=self.reactions))
+
+    def add_reaction(self, mark: str) -> None:
+        """A reaction naming this message arrived: its mark shows on the header line."""
+        self.reactions = (*self.reactions, mark)
+        self.update(message_text(self.message, self.now, pending=self.pending, reactions=self.reactions))

@@ -51,6 +51,8 @@ class RowContext:
     own_last_at: Mapping[int, datetime] = field(default_factory=dict)
     drafts: Collection[int] = ()
     names: Mapping[int, str] = field(default_factory=dict)
+    #: Snoozed conversations and when each comes back.
+    snoozed: Mapping[int, datetime] = field(default_factory=dict)
 
 
 WRITER_PREFIX = {Writer.YOU: "You: ", Writer.AGENT: "Agent: ", Writer.AI: "AI: "}
@@ -107,9 +109,11 @@ def row_text(
     text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
     text.append(f"{cells['age']:>4} ", style=styles.get("age", ""))
     text.append(fit_cells(assignee_cell(c, ctx), assignee_w), style=styles.get("assignee", ""))
-    text.append("✎ " if c.id in ctx.drafts else "  ", style=styles.get("draft", ""))
+    mark = "✎ " if c.id in ctx.drafts else "z " if c.id in ctx.snoozed else "  "
+    text.append(mark, style=styles.get("draft", ""))
     used = text.cell_len
-    writer = last_writer(c, ctx.own_last_at.get(c.id)) if not c.unreadable else Writer.NOBODY
+    known = not c.unreadable and c.last_message_at is not None
+    writer = last_writer(c, ctx.own_last_at.get(c.id)) if known else Writer.NOBODY
     prefix = WRITER_PREFIX.get(writer, "")
     if prefix:
         text.append(prefix, style=styles.get(f"writer-{writer.value}", ""))
