@@ -159,7 +159,7 @@ async def test_one_bad_message_is_unreadable_in_place_not_an_empty_history() -> 
     }
     body = json.dumps(page).encode()
     async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
-        got = await client.list_messages(7, skip=50)
+        got = await client.list_messages(7, channel="sms", skip=50)
     assert (got.total, got.skip, len(got.data), got.has_more, got.unreadable_count) == (120, 50, 5, True, 3)
     first, second, third, fourth, fifth = got.data
     assert first.unreadable is None and first.message_text == "Hi"
@@ -221,7 +221,7 @@ async def test_a_page_that_is_not_a_page_is_still_one_error() -> None:
     body = json.dumps({"total": "many", "data": "none"}).encode()
     async with Loopback(answer(body)) as server, ApiClient(profile(server.url)) as client:
         with pytest.raises(BadResponseError) as err:
-            await client.list_messages(7)
+            await client.list_messages(7, channel="sms")
     assert "not what the API documents (total: input should be a valid integer" in one_sentence(err.value)
 
 
@@ -247,7 +247,7 @@ async def test_sandbox_out_of_range_times_leave_pages_whole_and_marked(odd: Any)
         assert conversations.unreadable_count >= 1
         marked = next(c for c in conversations.data if c.unreadable)
         assert marked.id > 0 and str(marked.unreadable).startswith("This conversation could not be read (")
-        history = await client.list_messages(marked.id, limit=50)
+        history = await client.list_messages(marked.id, channel=marked.channel)
     assert len(history.data) == min(history.total, 50) and history.unreadable_count >= 1
     for message in history.data:
         if message.unreadable:

@@ -14,8 +14,8 @@ from tui.core.live_socket import Failure, classify, refusal_code
 
 NAMES = event_names(Paths())
 CREATED, PATCHED, CONVERSATION = (
-    "conversation-messages created",
-    "conversation-messages patched",
+    "conversation-messages-sms created",
+    "conversation-messages-sms patched",
     "conversations patched",
 )
 
@@ -31,19 +31,29 @@ def message(**extra: Any) -> dict[str, Any]:
     return {"id": 41, "conversation_id": 5, "message_text": "hi", "direction": "inbound", **extra}
 
 
+def test_event_names_are_one_message_service_per_channel() -> None:
+    names = event_names(Paths())
+    assert names["conversation-messages-whatsapp created"] == ("message_created", "whatsapp")
+    assert names["conversation-messages-playground patched"] == ("message_patched", "playground")
+    assert names["conversations patched"] == ("conversation_patched", "")
+    assert len(names) == 13  # six channels' two events, and the conversations'
+
+
 def test_event_names_follow_the_profiles_paths() -> None:
-    names = event_names(Paths(messages="/v2/messages", conversations="/v2/conversations"))
-    assert names == {
-        "v2/messages created": "message_created",
-        "v2/messages patched": "message_patched",
-        "v2/conversations patched": "conversation_patched",
-    }
+    names = event_names(Paths(messages="/v2/{channel}/messages", conversations="/v2/conversations"))
+    assert names["v2/sms/messages created"] == ("message_created", "sms")
+    assert names["v2/conversations patched"] == ("conversation_patched", "")
+    legacy = event_names(Paths(messages="/v2/messages"))
+    assert legacy["v2/messages created"] == ("message_created", "")
+    assert len(legacy) == 3
 
 
 def test_a_pushed_message_is_read_as_the_client_reads_one() -> None:
     event = parse_event(CREATED, (message(id="41", created_at=1_700_000_000),), 1, NAMES)
-    assert event is not None and event.kind == "message_created"
+    assert event is not None and event.kind == "message_created" and event.channel == "sms"
     assert event.message is not None and event.message.id == "41" and event.conversation_id == 5
+    mongo = parse_event(CREATED, ({**message(), "id": None, "_id": "6650c1f2a9e4b3d2c1a0f9e8"},), 1, NAMES)
+    assert mongo is not None and mongo.message is not None and mongo.message.id == "6650c1f2a9e4b3d2c1a0f9e8"
     assert event.message.created_at is not None and event.conversation is None
     patched = parse_event(PATCHED, (message(status="failed", error_code=131049, error_text="no"),), 1, NAMES)
     assert patched is not None and patched.kind == "message_patched"
@@ -67,7 +77,8 @@ def test_a_field_that_cannot_be_read_keeps_the_message_marked_unreadable() -> No
 @pytest.mark.parametrize(
     "name, args",
     [
-        ("conversation-messages removed", (message(),)),  # not an event of the contract
+        ("conversation-messages-sms removed", (message(),)),  # not an event of the contract
+        ("conversation-messages created", (message(),)),  # the single service of an older reading
         (None, (message(),)),
         (CREATED, ()),
         (CREATED, ("garbage",)),

@@ -1,6 +1,6 @@
 """The work queue's calls where a real server cannot fail on demand: a server without
 `GET /users/me`, a patch answer that is not a conversation or does not show the change, an
-error that echoes the key, and pages that shift while the open conversations are scanned."""
+error that echoes the key, and pages that shift while rows held whole are read."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from tui.core.actions import Action, apply
 from tui.core.client import ApiClient
 from tui.core.config import Paths, ResolvedProfile, Secret
 from tui.core.errors import BadResponseError, ConfigError, NotFoundError, ServerError
-from tui.core.models import Conversation, Page
-from tui.core.queue_scan import scan_open
 
 KEY = "sk_live_queue_0123456789"
 
@@ -145,36 +143,47 @@ async def test_an_answer_that_does_not_show_the_change_is_refused(
     assert caught.value.sentence.startswith("The server accepted the update of conversation 3 but")
 
 
-class ShiftingLister:
-    """Pages of open conversations where a conversation moves to the top between two reads
-    (a customer wrote), so the next page repeats the row before it."""
+class ShiftingServer:
+    """Pages where a conversation moves to the top between two reads (a customer wrote), so the
+    next page repeats the row before it; each query (search term) has its own pages."""
 
-    def __init__(self, pages: list[list[int]], total: int) -> None:
+    def __init__(self, pages: dict[str, list[list[int]]], total: int) -> None:
         self.pages, self.total = pages, total
-        self.calls: list[tuple[int, int]] = []
+        self.calls: list[tuple[str, int]] = []
 
-    async def list_conversations(
-        self, *, status: str | None = None, limit: int = 50, skip: int = 0, **_: Any
-    ) -> Page[Conversation]:
-        assert status == "open"
-        self.calls.append((skip, limit))
-        ids = self.pages[len(self.calls) - 1][:limit] if len(self.calls) <= len(self.pages) else []
-        return Page[Conversation](
-            total=self.total, limit=limit, skip=skip, data=[Conversation(id=i) for i in ids]
-        )
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        term = request.url.params.get("searchTerm") or request.url.params.get("messageSearchTerm") or ""
+        skip = int(request.url.params["$skip"])
+        asked = [c for c in self.calls if c[0] == term]
+        self.calls.append((term, skip))
+        ids = self.pages[term][len(asked)] if len(asked) < len(self.pages[term]) else []
+        at = "2026-12-07T10:{:02d}:00Z"
+        rows = [{"id": i, "last_interaction_at": at.format(59 - i)} for i in ids]
+        return httpx.Response(200, json={"total": self.total, "limit": 50, "skip": skip, "data": rows})
 
 
 async def test_a_row_that_moves_between_pages_is_listed_once() -> None:
-    lister = ShiftingLister([[1, 2, 3], [3, 4, 5], [6]], total=7)
-    scan = await scan_open(lister, page=3)
-    assert [c.id for c in scan.conversations] == [1, 2, 3, 4, 5, 6]
-    assert lister.calls == [(0, 3), (3, 3), (6, 3)]
-    assert not scan.truncated
+    from tui.core.filters import ConversationFilter
+    from tui.core.merged_rows import MergedRows, Source
+
+    server = ShiftingServer({"": [[1, 2, 3], [3, 4, 5], [6]]}, total=7)
+    rows = MergedRows([Source(ConversationFilter())])
+    async with mock(server) as client:
+        while rows.more:
+            await rows.read_more(client)
+    assert [c.id for c in rows.ordered(lambda cid: None)] == [1, 2, 3, 4, 5, 6]
+    assert [skip for _, skip in server.calls] == [0, 3, 6]
 
 
-async def test_the_cap_stops_the_scan_and_says_so() -> None:
-    lister = ShiftingLister([[1, 2], [3, 4], [5, 6]], total=6)
-    scan = await scan_open(lister, cap=3, page=2)
-    assert [c.id for c in scan.conversations] == [1, 2, 3]
-    assert lister.calls == [(0, 2), (2, 1)]
-    assert scan.truncated and scan.total == 6
+async def test_a_search_merges_its_two_queries_newest_first_without_repeats() -> None:
+    from tui.core.filters import ConversationFilter
+    from tui.core.merged_rows import MergedRows, Source
+
+    server = ShiftingServer({"ana": [[2, 9]], "refund": [[9, 4]]}, total=2)
+    rows = MergedRows(
+        [Source(ConversationFilter(search_term="ana")), Source(ConversationFilter(message_search_term="refund"))]
+    )
+    async with mock(server) as client:
+        await rows.read_more(client)
+    assert [c.id for c in rows.ordered(lambda cid: None)] == [2, 4, 9]
+    assert not rows.more and rows.total == 3

@@ -134,7 +134,7 @@ def test_a_file_at_the_previous_version_opens_and_migrates(tmp_path: Path) -> No
             ("sent", "press-sent", None),
             ("queued", "press-queued", None),
         ]
-        assert store.own_message_ids("acme", 7) == {41}
+        assert store.own_message_ids("acme", 7) == {"41"}
         store.snooze("acme", 7, NOW + timedelta(hours=1), now=NOW)
         assert set(store.snoozes("acme")) == {7}
     finally:

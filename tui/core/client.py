@@ -32,7 +32,7 @@ from tui.core.models import (
     Template,
     User,
 )
-from tui.core.query import MAX_PAGE, chunks, page_query
+from tui.core.query import MAX_IN, MAX_PAGE, chunks, page_query
 from tui.core.text import clip, one_line
 
 M = TypeVar("M", bound=BaseModel)
@@ -126,7 +126,7 @@ class ApiClient(HttpApi):
         arrays]; what comes back goes into the cache. A contact that cannot be read is skipped."""
         found: list[Contact] = []
         for batch in chunks(ids):
-            params = {"organization_id": self.org, "id": {"$in": batch}, **page_query(len(batch))}
+            params = {"organization_id": self.org, "id": {"$in": batch}, "$limit": MAX_IN}
             data = await self.request("GET", self.paths.contacts, what="the contacts' names", params=params)
             page = parse_items(
                 Contact, data, "the contacts' names", noun="contact", fallback_id=lambda i: None
