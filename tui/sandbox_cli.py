@@ -16,6 +16,17 @@ from tui.cli_common import EXIT_OK, UsageError, _out
 
 DELIVERY_HELP = "sent -> delivered -> read, S seconds a step (0: statuses stay as sent; default 2)"
 FAILURE_HELP = "the share of WhatsApp messages that fail with an error code instead (default 0.05)"
+DOCUMENTED_HELP = (
+    "serve conversations with the documented fields only: no contact, last_message_text, "
+    "last_message_at nor last_inbound_message_at (as the real API; a client must do without)"
+)
+DESCRIPTION = """\
+Serves the AchieveApex API on loopback, seeded with 30 conversations on every channel:
+  /conversations, /contacts, /users, /message-templates (finds: pages of at most 50 rows;
+    an unknown query parameter is a 400)
+  /conversation-messages-{whatsapp,instagram,messenger,webchat,sms,playground}
+    (find, get, delete; ids: _id strings on the WhatsApp-style channels, numbers on the others)
+  the send routes, uploads, and live updates over Socket.IO at /socket.io/"""
 
 
 def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None = None) -> None:
@@ -24,7 +35,11 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     from tui.sandbox.fault_options import add_flags
 
     p = sub.add_parser(
-        "sandbox", parents=parents or [], help="run the embedded sandbox backend in the foreground"
+        "sandbox",
+        parents=parents or [],
+        help="run the embedded sandbox backend in the foreground",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8765, help="0 picks a free one (default 8765)")
@@ -32,6 +47,7 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     p.add_argument("--simulate-inbound", action="store_true", help="customers write now and then")
     p.add_argument("--delivery-seconds", type=float, default=2.0, metavar="S", help=DELIVERY_HELP)
     p.add_argument("--delivery-failure-rate", type=float, default=0.05, metavar="R", help=FAILURE_HELP)
+    p.add_argument("--documented-fields-only", action="store_true", help=DOCUMENTED_HELP)
     add_flags(p.add_argument_group("faults on demand (for testing clients; off unless given)"))
 
 
@@ -60,6 +76,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             port=args.port,
             simulate_inbound=args.simulate_inbound,
             faults=faults,
+            documented_fields_only=args.documented_fields_only,
             **delivery,
         )
     except (OSError, sqlite3.Error, RuntimeError) as exc:

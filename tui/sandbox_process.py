@@ -37,12 +37,15 @@ class SandboxAddress:
 
 
 class SandboxProcess:
-    """A running `python -m tui.sandbox.child`; it stops when its stdin pipe closes."""
+    """A running `python -m tui.sandbox.child`; it stops when its stdin pipe closes.
+    `documented_fields_only`: its conversations carry the documented fields only (no `contact`
+    nor `last_message_*`), as the real API's do."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, *, documented_fields_only: bool = False) -> None:
         self.data = data
+        extra = ["--documented-fields-only"] if documented_fields_only else []
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "tui.sandbox.child", "--data", str(data)],
+            [sys.executable, "-m", "tui.sandbox.child", "--data", str(data), *extra],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -134,11 +137,13 @@ class SandboxProcess:
                 stream.close()
 
 
-def start_sandbox_process(configured_data: str | None) -> SandboxProcess:
+def start_sandbox_process(
+    configured_data: str | None, *, documented_fields_only: bool = False
+) -> SandboxProcess:
     data = sandbox_data_dir(configured_data)
     try:
         data.mkdir(parents=True, exist_ok=True)
-        return SandboxProcess(data)
+        return SandboxProcess(data, documented_fields_only=documented_fields_only)
     except OSError as exc:
         raise SwitchboardError(
             f"The embedded sandbox could not start in {data} ({exc.strerror or exc}); check that "

@@ -15,6 +15,8 @@ import pytest
 from tui.sandbox.runner import RunningSandbox, start_in_thread
 from tui.sandbox.seed import HANDY_IDS
 
+from .rest import listed, messages_path
+
 WEBCHAT = HANDY_IDS["webchat"]
 
 
@@ -58,10 +60,10 @@ def test_each_key_is_its_own_agent(sandbox: RunningSandbox) -> None:
 
 
 def test_users_lists_the_organizations_agents(sandbox: RunningSandbox, api: httpx.Client) -> None:
-    listed = api.get("/users", params={"organization_id": 1, "$limit": 100})
-    assert listed.status_code == 200
-    page = listed.json()
-    assert (page["total"], page["limit"], page["skip"]) == (4, 100, 0)
+    answer = api.get("/users", params={"organization_id": 1, "$limit": 100})
+    assert answer.status_code == 200
+    page = answer.json()
+    assert (page["total"], page["limit"], page["skip"]) == (4, 50, 0)  # pages hold at most 50
     assert [u["id"] for u in page["data"]] == [7, 11, 12, 13]
     assert all("api_key" not in u for u in page["data"])
     second = api.get("/users", params={"organization_id": 1, "$limit": 2, "$skip": 2}).json()
@@ -95,9 +97,10 @@ def test_a_send_carries_the_name_of_the_keys_agent(sandbox: RunningSandbox) -> N
 
 def test_another_organizations_agent_sees_none_of_it(sandbox: RunningSandbox) -> None:
     with as_agent(sandbox, 21) as eve:
-        assert eve.get("/conversations").json()["total"] == 0
+        assert eve.get("/conversations", params=listed(2)).json()["total"] == 0
+        assert eve.get("/conversations", params=listed(1)).status_code == 403
         assert eve.get(f"/conversations/{WEBCHAT}").status_code == 403
-        assert eve.get("/conversation-messages", params={"conversation_id": WEBCHAT}).status_code == 403
+        assert eve.get(messages_path("webchat"), params={"conversation_id": WEBCHAT}).status_code == 403
         sent = eve.post(
             "/conversation-messages-transform-outgoing-webchat",
             json={"conversation_id": WEBCHAT, "message_text": "not mine", "message_type": "text"},
@@ -139,7 +142,7 @@ def test_another_agent_writes_and_notes(sandbox: RunningSandbox, api: httpx.Clie
 
 
 def test_the_seed_has_every_kind_of_holder_and_window(api: httpx.Client) -> None:
-    every = api.get("/conversations", params={"$limit": 100}).json()["data"]
+    every = api.get("/conversations", params=listed(**{"$limit": 50})).json()["data"]
     assert len(every) == 30 and {c["channel"] for c in every} >= {"whatsapp", "sms", "playground"}
     ai = [c for c in every if c["assigned_ai_assistant_id"] and c["assigned_user_id"] is None]
     mine = [c["id"] for c in every if c["assigned_user_id"] == 7]
@@ -163,13 +166,14 @@ def test_the_seed_has_every_kind_of_holder_and_window(api: httpx.Client) -> None
 
 
 def test_the_assignee_filter(api: httpx.Client) -> None:
-    mine = api.get("/conversations", params={"assigned_user_id": 7, "$limit": 100}).json()
+    mine = api.get("/conversations", params=listed(assigned_user_id=7, **{"$limit": 50})).json()
     assert sorted(c["id"] for c in mine["data"]) == [3, 14, 22] and mine["total"] == 3
-    nobody = api.get("/conversations", params={"assigned_user_id": "null", "$limit": 100}).json()
-    assert nobody["total"] > 0 and all(c["assigned_user_id"] is None for c in nobody["data"])
-    every = api.get("/conversations", params={"$limit": 100}).json()["data"]
-    assert nobody["total"] == sum(c["assigned_user_id"] is None for c in every)
-    bad = api.get("/conversations", params={"assigned_user_id": "me"})
+    every = api.get("/conversations", params=listed(**{"$limit": 50})).json()["data"]
+    for spelled in ("null", ""):
+        nobody = api.get("/conversations", params=listed(assigned_user_id=spelled, **{"$limit": 50})).json()
+        assert nobody["total"] > 0 and all(c["assigned_user_id"] is None for c in nobody["data"])
+        assert nobody["total"] == sum(c["assigned_user_id"] is None for c in every)
+    bad = api.get("/conversations", params=listed(assigned_user_id="me"))
     assert bad.status_code == 400 and set(bad.json()["errors"]) == {"assigned_user_id"}
 
 
@@ -178,7 +182,7 @@ def test_the_assignee_filter(api: httpx.Client) -> None:
     [("mul", "Zoë Müller"), ("soren", "Søren Holm"), ("SØREN", "Søren Holm"), ("zoe m", "Zoë Müller")],
 )
 def test_search_folds_case_and_accents(api: httpx.Client, typed: str, found: str) -> None:
-    page = api.get("/conversations", params={"$search": typed}).json()
+    page = api.get("/conversations", params=listed(searchTerm=typed)).json()
     names = [f"{c['contact']['first_name']} {c['contact']['last_name']}" for c in page["data"]]
     assert names == [found]
 
@@ -226,7 +230,7 @@ def test_a_file_of_before_agents_gets_them_and_the_seeds_holders(tmp_path: Path)
         assert again.api_key == key == again.agents[0].api_key  # Maria keeps the key of before
         assert [a.id for a in again.agents] == [7, 11, 12, 13, 21]
         with httpx.Client(base_url=again.base_url, headers={"x-api-key": key}) as api:
-            every = api.get("/conversations", params={"$limit": 100}).json()["data"]
+            every = api.get("/conversations", params=listed(**{"$limit": 50})).json()["data"]
     finally:
         again.stop()
     held = {c["id"]: (c["assigned_user_id"], c["assigned_ai_assistant_id"]) for c in every}

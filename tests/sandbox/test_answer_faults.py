@@ -91,10 +91,10 @@ def test_hostile_ids_names_and_statuses(start: Any) -> None:
         conversation = client.get("/conversations/1")
         missing = client.get("/conversations/999999")
         running.set_faults(Faults())
-        plain = client.get("/conversation-messages", params={"conversation_id": CID, "$limit": 1})
+        plain = client.get("/conversation-messages-webchat", params={"conversation_id": CID, "$limit": 1})
     assert created.status_code == 201
-    real_id = plain.json()["data"][0]["id"]
-    assert created.json()["id"] == hostile(real_id) and created.json()["message_text"] == "hostile id"
+    real_id = plain.json()["data"][0]["_id"]
+    assert created.json()["_id"] == hostile(real_id) and created.json()["message_text"] == "hostile id"
     assert created.json()["status"] == hostile("sent")
     assert created.json()["sender_name"] == hostile("Maria Silva")  # the default key's agent
     for raw in RAW_ON_THE_WIRE:
@@ -113,7 +113,7 @@ def test_hostile_ids_only_where_asked(start: Any) -> None:
     with api(running) as client:
         created = client.post(SEND, json=body("scoped"))
         conversation = client.get("/conversations/1")
-    assert created.json()["id"].startswith(HOSTILE_PREFIX)
+    assert created.json()["_id"].startswith(HOSTILE_PREFIX)
     assert conversation.json()["status"] == "open"
 
 
@@ -138,7 +138,7 @@ def test_out_of_range_timestamps(start: Any) -> None:
     running = start(odd_bodies="range")
     with api(running) as client:
         conversation = client.get("/conversations/1")
-        messages = client.get("/conversation-messages", params={"conversation_id": 1, "$limit": 2})
+        messages = client.get("/conversation-messages-whatsapp", params={"conversation_id": 1, "$limit": 2})
     doc = conversation.json()
     assert doc["last_message_at"] == 1e300 and doc["last_inbound_message_at"] == "9999-12-31T23:59:59.999Z"
     assert b"1e+300" in conversation.content

@@ -64,7 +64,7 @@ def test_the_first_page_needs_no_send_modules_which_load_on_demand_or_after(tmp_
         out = {{}}
         try:
             with httpx.Client(base_url=running.base_url, headers={{"x-api-key": running.api_key}}) as api:
-                out["list"] = api.get("/conversations").status_code
+                out["list"] = api.get("/conversations", params={{"organization_id": 1}}).status_code
                 out["after_list"] = [m for m in ("pydantic", "tui.sandbox.sends") if m in sys.modules]
                 deadline = time.monotonic() + {WAIT}
                 lazy = ("tui.sandbox.sends", "tui.sandbox.uploads")
@@ -118,7 +118,10 @@ def test_a_request_made_before_serving_starts_is_answered(tmp_path: Path) -> Non
     # The connection is made now, while nothing serves: it waits in the socket's backlog.
     raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
     key = sandbox.default_agent.api_key
-    head = f"GET /conversations?$limit=1 HTTP/1.1\r\nHost: x\r\nx-api-key: {key}\r\nConnection: close"
+    head = (
+        f"GET /conversations?organization_id=1&$limit=1 HTTP/1.1\r\nHost: x\r\nx-api-key: {key}\r\n"
+        "Connection: close"
+    )
     raw.sendall(f"{head}\r\n\r\n".encode())
     running = start_in_thread(sandbox.data_dir, sandbox=sandbox, sock=sock)
     try:
@@ -158,7 +161,7 @@ def test_listed_conversations_carry_the_same_contact_as_one_read(tmp_path: Path)
     running = start_in_thread(tmp_path / "data")
     try:
         with httpx.Client(base_url=running.base_url, headers={"x-api-key": running.api_key}) as api:
-            listed = api.get("/conversations", params={"$limit": 100}).json()["data"]
+            listed = api.get("/conversations", params={"organization_id": 1, "$limit": 50}).json()["data"]
             for conversation in listed:
                 one = api.get(f"/conversations/{conversation['id']}").json()
                 assert conversation == one

@@ -168,3 +168,26 @@ def test_a_patch_goes_through_the_fault_injector(start: Any) -> None:
         assert answer.status_code == 503
         assert api.get(f"/conversations/{CID}").json()["status"] == "open"  # GET is spared
     assert ("PATCH", f"/conversations/{CID}", "fail_503") in running.fault_events()
+
+
+def test_pipeline_stage_context_cut_and_blocked(api: httpx.Client) -> None:
+    moved = patch(api, {"pipeline_id": 5, "pipeline_stage_id": 2})
+    assert moved.status_code == 200 and (moved.json()["pipeline_id"], moved.json()["pipeline_stage_id"]) == (
+        5,
+        2,
+    )
+    cleared = patch(api, {"pipeline_stage_id": None}).json()
+    assert (cleared["pipeline_id"], cleared["pipeline_stage_id"]) == (None, None)  # no stage, no pipeline
+    cut = patch(api, {"ai_context_cut": "2026-11-30T12:00:00.000Z", "blocked": True}).json()
+    assert (cut["ai_context_cut"], cut["blocked"]) == ("2026-11-30T12:00:00.000Z", True)
+    assert current(api) == cut
+    assert patch(api, {"ai_context_cut": None, "blocked": False}).json()["ai_context_cut"] is None
+    for field, value in (("pipeline_id", "5"), ("ai_context_cut", "soon"), ("blocked", "yes")):
+        assert set(refused(patch(api, {field: value}), 400)["errors"]) == {field}
+
+
+def test_a_patch_moves_no_last_interaction(api: httpx.Client) -> None:
+    before = current(api)
+    after = patch(api, {"status": "closed", "assigned_user_id": 11}).json()
+    assert after["last_interaction_at"] == before["last_interaction_at"]
+    assert after["created_at"] == before["created_at"]

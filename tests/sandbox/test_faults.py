@@ -170,7 +170,7 @@ async def test_drop_before_no_answer_no_effect(
         with pytest.raises(error):
             await api.post(SEND, json=body(f"drop-before-{style}"))
         # the next request on the same client gets a fresh connection and works (GET is spared)
-        listed = await api.get("/conversation-messages", params={"conversation_id": CID})
+        listed = await api.get("/conversation-messages-webchat", params={"conversation_id": CID})
     assert listed.status_code == 200
     assert running.count_messages(f"drop-before-{style}") == {}
     assert running.fault_stats() == {"requests": 1, "drop_before": 1}
@@ -183,12 +183,14 @@ async def test_drop_before_no_answer_no_effect(
 async def test_drop_after_no_answer_but_effect(
     start: Any, style: str, error: type[Exception], uvicorn_errors: list[logging.LogRecord]
 ) -> None:
-    running = start(drop_after=1.0, drop_style=style, fault_paths=["/conversation-messages-*"])
+    running = start(
+        drop_after=1.0, drop_style=style, fault_paths=["/conversation-messages-*"], fault_methods=["POST"]
+    )
     async with await client(running) as api:
         with pytest.raises(error):
             await api.post(SEND, json=body(f"drop-after-{style}"))
         latest = (
-            await api.get("/conversation-messages", params={"conversation_id": CID, "$limit": 1})
+            await api.get("/conversation-messages-webchat", params={"conversation_id": CID, "$limit": 1})
         ).json()
     assert latest["data"][0]["message_text"] == f"drop-after-{style}"
     assert running.count_messages(f"drop-after-{style}") == {CID: 1}

@@ -15,13 +15,15 @@ import httpx
 import pytest
 import socketio
 
-from tui.sandbox.live import MESSAGE_CREATED, MESSAGE_PATCHED
+from tui.sandbox.live import message_event
 from tui.sandbox.seed import HANDY_IDS
 
 from .commands import WAIT, run_sandbox_command
 from .test_live_connect import Reconnecting
 
 WHATSAPP = HANDY_IDS["whatsapp_open"]
+MESSAGE_CREATED = message_event("whatsapp", "created")
+MESSAGE_PATCHED = message_event("whatsapp", "patched")
 
 
 def free_port() -> int:
@@ -59,8 +61,8 @@ async def test_the_delivery_flags_move_statuses(tmp_path: Path, sandbox_command:
         while len(statuses) < 2:
             event, data = await asyncio.wait_for(heard.get(), WAIT)
             if event == MESSAGE_PATCHED:
-                statuses.append((data["id"], data["status"]))
-        assert statuses == [(sent["id"], "delivered"), (sent["id"], "read")]
+                statuses.append((data["_id"], data["status"]))
+        assert statuses == [(sent["_id"], "delivered"), (sent["_id"], "read")]
     finally:
         await client.disconnect()
     code, stderr = command.finish()

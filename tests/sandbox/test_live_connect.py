@@ -13,10 +13,12 @@ import aiohttp
 import pytest
 import socketio
 
-from tui.sandbox.live import CONVERSATION_PATCHED, MESSAGE_CREATED
+from tui.sandbox.live import CONVERSATION_PATCHED
 from tui.sandbox.runner import RunningSandbox, start_in_thread
 
-from .test_live_events import WAIT, WEBCHAT, Listener, listening, rest, send
+from .test_live_events import WAIT, WEBCHAT, Listener, created, listening, rest, send
+
+MESSAGE_CREATED = created("webchat")
 
 EVE = 21  # the agent of the other organization
 
@@ -110,10 +112,10 @@ async def test_each_organization_hears_only_its_own(sandbox: RunningSandbox) -> 
             again = await send(tom, "webchat", WEBCHAT, "and again")
         # and Maria heard nothing of organization 2 between her own events
         kinds = [await maria.next() for _ in range(3)]
-        assert [(e, d["id"]) for e, d in kinds] == [
+        assert [(e, d["_id"] if "_id" in d else d["id"]) for e, d in kinds] == [
             (CONVERSATION_PATCHED, WEBCHAT),
             (CONVERSATION_PATCHED, WEBCHAT),
-            (MESSAGE_CREATED, again["id"]),
+            (MESSAGE_CREATED, again["_id"]),
         ]
 
 

@@ -15,15 +15,33 @@ import pytest
 import socketio
 
 from tui.sandbox.delivery import ERRORS
-from tui.sandbox.live import CONVERSATION_PATCHED, MESSAGE_CREATED, MESSAGE_PATCHED
+from tui.sandbox.live import CONVERSATION_PATCHED, message_event
 from tui.sandbox.runner import RunningSandbox, start_in_thread
 from tui.sandbox.seed import HANDY_IDS
+
+from .rest import CHANNEL_OF, messages_path, mid
 
 WAIT = 15.0  # seconds an expected event may take, generously (never a sleep)
 WEBCHAT, WHATSAPP, SMS = HANDY_IDS["webchat"], HANDY_IDS["whatsapp_open"], HANDY_IDS["sms"]
 TRANSFORM = "/conversation-messages-transform-outgoing-{}"
 
 Event = tuple[str, dict[str, Any]]
+
+
+def created(channel: str) -> str:
+    return message_event(channel, "created")
+
+
+def patched(channel: str) -> str:
+    return message_event(channel, "patched")
+
+
+def is_created(event: str) -> bool:
+    return event.startswith("conversation-messages-") and event.endswith(" created")
+
+
+def is_patched(event: str) -> bool:
+    return event.startswith("conversation-messages-") and event.endswith(" patched")
 
 
 class Listener:
@@ -91,9 +109,12 @@ async def send(
     return created
 
 
-async def message_as_read(api: httpx.AsyncClient, cid: int, message_id: int) -> dict[str, Any]:
-    page = (await api.get("/conversation-messages", params={"conversation_id": cid, "$limit": 200})).json()
-    return next(m for m in page["data"] if m["id"] == message_id)
+async def message_as_read(api: httpx.AsyncClient, cid: int, message_id: str | int) -> dict[str, Any]:
+    """The message as its service's get reads it back (`cid`: a seeded conversation)."""
+    answer = await api.get(f"{messages_path(cid)}/{message_id}")
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 async def conversation_as_read(api: httpx.AsyncClient, cid: int) -> dict[str, Any]:
@@ -130,32 +151,37 @@ async def test_sends_from_two_agents_are_created_then_patch_their_conversation(
                 sent = await send(api, "webchat", WEBCHAT, text)
                 event, message = await heard.next()
                 assert (event, message["sender_name"], message["message_text"]) == (
-                    MESSAGE_CREATED,
+                    created("webchat"),
                     name,
                     text,
                 )
-                assert message == sent == await message_as_read(maria, WEBCHAT, sent["id"])
+                assert message == sent == await message_as_read(maria, WEBCHAT, sent["_id"])
                 event, conversation = await heard.next()
                 assert event == CONVERSATION_PATCHED
                 assert conversation == await conversation_as_read(maria, WEBCHAT)
                 assert (conversation["last_message_text"], conversation["unread_count"]) == (text, 0)
 
 
-async def test_a_note_is_created_and_moves_no_conversation(sandbox: RunningSandbox) -> None:
+async def test_a_note_is_created_and_moves_only_the_last_interaction(sandbox: RunningSandbox) -> None:
     async with listening(sandbox) as heard, rest(sandbox, 12) as aiko:
         before = await conversation_as_read(aiko, WHATSAPP)
         note = await send(aiko, "whatsapp", WHATSAPP, "only for colleagues", kind="note")
-        patched = await aiko.patch(f"/conversations/{WHATSAPP}", json={"status": "closed"})
         event, message = await heard.next()
-        assert (event, message) == (MESSAGE_CREATED, note)
+        assert (event, message) == (created("whatsapp"), note)
         assert (message["message_type"], message["status"], message["sender_name"]) == (
             "note",
             None,
             "Aiko Tanaka",
         )
-        event, conversation = await heard.next()  # the patch's, not the note's: it came next
-        assert (event, conversation) == (CONVERSATION_PATCHED, patched.json())
-        assert conversation["last_message_text"] == before["last_message_text"]
+        event, conversation = await heard.next()  # a note is an interaction, not a last message
+        assert event == CONVERSATION_PATCHED and conversation == await conversation_as_read(aiko, WHATSAPP)
+        assert conversation["last_interaction_at"] == note["created_at"]
+        for unchanged in ("last_message_text", "last_message_at", "last_inbound_message_at", "unread_count"):
+            assert conversation[unchanged] == before[unchanged]
+        closed = await aiko.patch(f"/conversations/{WHATSAPP}", json={"status": "closed"})
+        event, conversation = await heard.next()
+        assert (event, conversation) == (CONVERSATION_PATCHED, closed.json())
+        assert conversation["last_interaction_at"] == note["created_at"]  # a patch is not one
 
 
 async def test_a_customer_message_is_created_and_reopens_its_conversation(sandbox: RunningSandbox) -> None:
@@ -165,7 +191,7 @@ async def test_a_customer_message_is_created_and_reopens_its_conversation(sandbo
         assert (event, closed["status"]) == (CONVERSATION_PATCHED, "closed")
         written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "hello again")
         event, message = await heard.next()
-        assert (event, message) == (MESSAGE_CREATED, written)
+        assert (event, message) == (created("webchat"), written)
         assert message["direction"] == "inbound"
         event, conversation = await heard.next()
         assert event == CONVERSATION_PATCHED and conversation == await conversation_as_read(api, WEBCHAT)
@@ -176,9 +202,10 @@ async def test_a_customer_message_is_created_and_reopens_its_conversation(sandbo
 async def test_simulated_customers_are_heard(fast: Any) -> None:
     sandbox = fast(simulate_inbound=True, inbound_every=(0.01, 0.05))
     async with listening(sandbox) as heard, rest(sandbox) as api:
-        event, message = await heard.until(lambda e, d: e == MESSAGE_CREATED)
+        event, message = await heard.until(lambda e, d: is_created(e))
+        assert event == created(CHANNEL_OF[message["conversation_id"]])
         assert message["direction"] == "inbound"
-        assert message == await message_as_read(api, message["conversation_id"], message["id"])
+        assert message == await message_as_read(api, message["conversation_id"], mid(message))
         event, conversation = await heard.next()
         assert (event, conversation["id"]) == (CONVERSATION_PATCHED, message["conversation_id"])
 
@@ -186,7 +213,7 @@ async def test_simulated_customers_are_heard(fast: Any) -> None:
 async def test_another_agents_writes_from_the_sandbox_side_are_heard(sandbox: RunningSandbox) -> None:
     async with listening(sandbox) as heard:
         written = await asyncio.to_thread(sandbox.agent_writes, WEBCHAT, "by Jonas", user_id=13)
-        assert await heard.next() == (MESSAGE_CREATED, written)
+        assert await heard.next() == (created("webchat"), written)
         event, conversation = await heard.next()
         assert (event, conversation["last_message_text"]) == (CONVERSATION_PATCHED, "by Jonas")
 
@@ -217,14 +244,14 @@ async def test_delivery_moves_sent_delivered_read_and_is_stored(fast: Any) -> No
         seen = []
         for _ in range(4):
             event, data = await heard.next()
-            seen.append((event, data["id"], data.get("status")))
+            seen.append((event, mid(data), data.get("status")))
         assert seen == [
-            (MESSAGE_CREATED, sent["id"], "sent"),
+            (created("whatsapp"), sent["_id"], "sent"),
             (CONVERSATION_PATCHED, WHATSAPP, "open"),
-            (MESSAGE_PATCHED, sent["id"], "delivered"),
-            (MESSAGE_PATCHED, sent["id"], "read"),
+            (patched("whatsapp"), sent["_id"], "delivered"),
+            (patched("whatsapp"), sent["_id"], "read"),
         ]
-        stored = await message_as_read(api, WHATSAPP, sent["id"])
+        stored = await message_as_read(api, WHATSAPP, sent["_id"])
         assert stored["status"] == "read" and "error_code" not in stored
 
 
@@ -232,15 +259,15 @@ async def test_a_failed_delivery_carries_whatsapps_code_and_text(fast: Any) -> N
     sandbox = fast(delivery_seconds=0.05, delivery_failure_rate=1.0, delivery_seed=3)
     async with listening(sandbox) as heard, rest(sandbox, 11) as tom:
         sent = await send(tom, "whatsapp", WHATSAPP, "will not arrive")
-        _, failed = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
-        assert (failed["id"], failed["status"]) == (sent["id"], "failed")
+        _, failed = await heard.until(lambda e, d: e == patched("whatsapp"))
+        assert (failed["_id"], failed["status"]) == (sent["_id"], "failed")
         assert (failed["error_code"], failed["error_text"]) in ERRORS
-        assert await message_as_read(tom, WHATSAPP, sent["id"]) == failed
+        assert await message_as_read(tom, WHATSAPP, sent["_id"]) == failed
         note = await send(tom, "whatsapp", WHATSAPP, "notes are never delivered", kind="note")
         other = await send(tom, "whatsapp", WHATSAPP, "fails too")
-        _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
-        assert (data["id"], data["status"]) == (other["id"], "failed")  # the note never moved
-        assert (await message_as_read(tom, WHATSAPP, note["id"]))["status"] is None
+        _, data = await heard.until(lambda e, d: e == patched("whatsapp"))
+        assert (data["_id"], data["status"]) == (other["_id"], "failed")  # the note never moved
+        assert (await message_as_read(tom, WHATSAPP, note["_id"]))["status"] is None
 
 
 async def test_sms_is_delivered_but_never_read(fast: Any) -> None:
@@ -250,19 +277,22 @@ async def test_sms_is_delivered_but_never_read(fast: Any) -> None:
             "/conversation-messages-sms", json={"conversation_id": SMS, "message_text": "hi"}
         )
         sms = answer.json()
-        _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
+        _, data = await heard.until(lambda e, d: e == patched("sms"))
         assert (data["id"], data["status"]) == (sms["id"], "delivered")
         chat = await send(api, "webchat", WEBCHAT, "read receipts here")
         statuses = []
         while len(statuses) < 2:
-            _, data = await heard.until(lambda e, d: e == MESSAGE_PATCHED)
-            statuses.append((data["id"], data["status"]))
+            event, data = await heard.until(lambda e, d: is_patched(e))
+            statuses.append((event, mid(data), data["status"]))
         # the webchat message went through both steps while the SMS took none
-        assert statuses == [(chat["id"], "delivered"), (chat["id"], "read")]
+        assert statuses == [
+            (patched("webchat"), chat["_id"], "delivered"),
+            (patched("webchat"), chat["_id"], "read"),
+        ]
         assert (await message_as_read(api, SMS, sms["id"]))["status"] == "delivered"
 
 
-async def test_a_customers_file_is_created_without_moving_the_conversation(sandbox: RunningSandbox) -> None:
+async def test_a_customers_file_is_created_moving_only_the_last_interaction(sandbox: RunningSandbox) -> None:
     async with listening(sandbox) as heard, rest(sandbox) as api:
         read = await api.patch(f"/conversations/{WEBCHAT}", json={"unread_count": 0})
         assert await heard.next() == (CONVERSATION_PATCHED, read.json())
@@ -270,10 +300,16 @@ async def test_a_customers_file_is_created_without_moving_the_conversation(sandb
             sandbox.customer_sends_file, WEBCHAT, "scan.pdf", "application/pdf", data=b"%PDF-1.4"
         )
         event, message = await heard.next()
-        assert (event, message) == (MESSAGE_CREATED, written)
-        assert message == await message_as_read(api, WEBCHAT, written["id"])
-        patched = await api.patch(f"/conversations/{WEBCHAT}", json={"unread_count": 1})
-        assert await heard.next() == (CONVERSATION_PATCHED, patched.json())  # the file said no more
+        assert (event, message) == (created("webchat"), written)
+        assert message == await message_as_read(api, WEBCHAT, written["_id"])
+        event, conversation = await heard.next()  # the newest message: the last interaction moved
+        assert event == CONVERSATION_PATCHED and conversation["last_interaction_at"] == written["created_at"]
+        assert (conversation["last_message_text"], conversation["unread_count"]) == (
+            read.json()["last_message_text"],
+            0,
+        )
+        again = await api.patch(f"/conversations/{WEBCHAT}", json={"unread_count": 1})
+        assert await heard.next() == (CONVERSATION_PATCHED, again.json())  # the file said no more
 
 
 async def test_faults_spare_the_live_transport(fast: Any) -> None:
@@ -282,7 +318,7 @@ async def test_faults_spare_the_live_transport(fast: Any) -> None:
         assert (await api.get("/conversations")).status_code in (429, 500, 503)  # every API request fails
     async with listening(sandbox, transports=("polling",)) as heard:
         written = await asyncio.to_thread(sandbox.customer_writes, WEBCHAT, "heard anyway")
-        assert await heard.next() == (MESSAGE_CREATED, written)
+        assert await heard.next() == (created("webchat"), written)
 
 
 async def test_nobody_listening_costs_no_reads(
@@ -300,3 +336,15 @@ async def test_nobody_listening_costs_no_reads(
         await asyncio.to_thread(sandbox.agent_writes, WEBCHAT, "somebody hears this")
         await heard.until(lambda e, d: e == CONVERSATION_PATCHED)
     assert sorted(read) == ["conversation", "conversation_json", "message", "message"]
+
+
+async def test_a_deletion_is_patched_on_its_channel(sandbox: RunningSandbox) -> None:
+    async with listening(sandbox) as heard, rest(sandbox) as api:
+        sent = (
+            await api.post("/conversation-messages-sms", json={"conversation_id": SMS, "message_text": "x"})
+        ).json()
+        assert (await heard.next())[0] == created("sms")
+        assert (await heard.next())[0] == CONVERSATION_PATCHED
+        gone = await api.delete(f"/conversation-messages-sms/{sent['id']}")
+        assert await heard.next() == (patched("sms"), gone.json())
+        assert gone.json()["deleted_at"] and gone.json() == await message_as_read(api, SMS, sent["id"])

@@ -1,7 +1,8 @@
 """Quoted replies in the sandbox (contract: "Reply to a message"): a send may carry
-`reply_to_message_id`, a message of the same conversation (else 400, nothing stored); the history
-reads it back; the seed holds one customer message quoting the agent; a file of schema 4 gains the
-column and reads its old messages without it."""
+`reply_to_message_id`, a message of the same conversation named as its service gives ids (an `_id`
+string on WhatsApp-style channels, a number or a string of digits on SMS and the playground; else
+400, nothing stored); the history reads it back; the seed holds one customer message quoting the
+agent; a file of schema 4 gains the column and reads its old messages without it."""
 
 from __future__ import annotations
 
@@ -13,14 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers import sandbox_profile
-from tui.core.client import ApiClient
-from tui.core.drafts import Draft
-from tui.core.sender import send_draft
 from tui.sandbox import schema
 from tui.sandbox.seed import HANDY_IDS
 from tui.sandbox.seed_quotes import QUOTING_CONVERSATION
 from tui.sandbox.store import Store
+
+from .rest import messages_path, mid
 
 WA = HANDY_IDS["whatsapp_open"]
 WA_PATH = "/conversation-messages-transform-outgoing-whatsapp"
@@ -33,9 +32,14 @@ async def api(sandbox: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def history(api: httpx.AsyncClient, cid: int) -> list[dict[str, Any]]:
-    answer = await api.get("/conversation-messages", params={"conversation_id": cid, "$limit": 200})
-    assert answer.status_code == 200
-    return list(answer.json()["data"])
+    """Every message of a seeded conversation, newest first (pages of 50)."""
+    found: list[dict[str, Any]] = []
+    while True:
+        answer = await api.get(messages_path(cid), params={"conversation_id": cid, "$skip": len(found)})
+        assert answer.status_code == 200
+        found.extend(answer.json()["data"])
+        if len(found) >= answer.json()["total"]:
+            return found
 
 
 async def test_a_reply_is_stored_and_read_back(api: httpx.AsyncClient) -> None:
@@ -46,14 +50,14 @@ async def test_a_reply_is_stored_and_read_back(api: httpx.AsyncClient) -> None:
             "conversation_id": WA,
             "message_text": "About this one",
             "message_type": "text",
-            "reply_to_message_id": original["id"],
+            "reply_to_message_id": original["_id"],
         },
     )
     assert sent.status_code == 201, sent.text
-    assert sent.json()["reply_to_message_id"] == original["id"]
+    assert sent.json()["reply_to_message_id"] == original["_id"]
     newest = (await history(api, WA))[0]
     assert newest["message_text"] == "About this one"
-    assert newest["reply_to_message_id"] == original["id"]
+    assert newest["reply_to_message_id"] == original["_id"]
 
 
 @pytest.mark.parametrize(
@@ -66,9 +70,14 @@ async def test_a_reply_is_stored_and_read_back(api: httpx.AsyncClient) -> None:
 async def test_a_reply_to_an_unknown_message_is_refused(
     api: httpx.AsyncClient, path: str, cid: int, extra: dict[str, Any]
 ) -> None:
-    elsewhere = (await history(api, HANDY_IDS["webchat"]))[0]["id"]  # another conversation's
+    elsewhere = mid((await history(api, HANDY_IDS["webchat"]))[0])  # another conversation's
+    other_sms = mid((await history(api, 24))[0])  # another SMS conversation's
+    own = mid((await history(api, cid))[0])
     before = len(await history(api, cid))
-    for bad in (999_999, elsewhere, "abc", True, {"id": 1}):
+    # an id spelled as the other kind of service spells them is not found either: WhatsApp
+    # conversation 1's first message is rowid 1, but its service names it by its `_id`
+    wrong_kind = 1 if isinstance(own, str) else "0123456789abcdef01234567"
+    for bad in (999_999, elsewhere, other_sms, "abc", True, {"id": 1}, wrong_kind, "1" * 40):
         answer = await api.post(
             path, json={**extra, "conversation_id": cid, "message_text": "hi", "reply_to_message_id": bad}
         )
@@ -85,27 +94,67 @@ async def test_a_plain_message_says_nothing_about_replies(api: httpx.AsyncClient
     assert "reply_to_message_id" not in sent.json()
 
 
+async def test_sms_and_playground_take_numbers_and_strings_of_digits(api: httpx.AsyncClient) -> None:
+    sms = HANDY_IDS["sms"]
+    target = (await history(api, sms))[-1]["id"]
+    assert isinstance(target, int)
+    for given in (target, str(target)):
+        sent = await api.post(
+            "/conversation-messages-sms",
+            json={"conversation_id": sms, "message_text": f"re {given!r}", "reply_to_message_id": given},
+        )
+        assert sent.status_code == 201, sent.text
+        assert sent.json()["reply_to_message_id"] == target  # read back as the service spells it
+    pg = (await api.get(f"/conversations/{HANDY_IDS['playground']}")).json()
+    quoted = (await history(api, pg["id"]))[0]["id"]
+    played = await api.post(
+        "/conversation-messages-playground",
+        json={
+            "conversation_id": pg["id"],
+            "organization_id": 1,
+            "contact_id": pg["contact_id"],
+            "message_text": "quoting",
+            "message_type": "text",
+            "reply_to_message_id": str(quoted),
+        },
+    )
+    assert played.status_code == 201 and played.json()["reply_to_message_id"] == quoted
+
+
+async def test_a_whatsapp_style_reply_takes_the_id_string_only(api: httpx.AsyncClient) -> None:
+    original = (await history(api, WA))[-1]
+    assert "id" not in original
+    fine = await api.post(
+        WA_PATH,
+        json={
+            "conversation_id": WA,
+            "message_text": "quoted",
+            "message_type": "text",
+            "reply_to_message_id": original["_id"],
+        },
+    )
+    assert fine.status_code == 201 and "id" not in fine.json()
+    upper = await api.post(
+        WA_PATH,
+        json={
+            "conversation_id": WA,
+            "message_text": "shouted",
+            "message_type": "text",
+            "reply_to_message_id": original["_id"].upper(),
+        },
+    )
+    assert upper.status_code == 400
+
+
 async def test_the_seed_holds_a_customer_quoting_the_agent(api: httpx.AsyncClient) -> None:
     messages = await history(api, QUOTING_CONVERSATION)
-    by_id = {m["id"]: m for m in messages}
+    by_id = {mid(m): m for m in messages}
     quoting = [m for m in messages if m.get("reply_to_message_id")]
     assert len(quoting) == 1
     reply = quoting[0]
     original = by_id[reply["reply_to_message_id"]]
     assert reply["direction"] == "inbound" and original["direction"] == "outbound"
     assert original["created_at"] < reply["created_at"]
-
-
-async def test_the_sender_quotes_and_a_profile_can_turn_it_off(sandbox: Any, api: httpx.AsyncClient) -> None:
-    original = (await history(api, WA))[-1]["id"]
-    async with ApiClient(sandbox_profile(sandbox)) as client:
-        quoted = await send_draft(client, WA, Draft(text="Quoted", reply_to=original))
-    assert quoted.messages[0].reply_to_message_id == original
-    off = sandbox_profile(sandbox).model_copy(update={"send_reply_to": False})
-    async with ApiClient(off) as client:
-        plain = await send_draft(client, WA, Draft(text="Quote kept in the app", reply_to=original))
-    assert plain.messages[0].reply_to_message_id is None
-    assert "reply_to_message_id" not in (await history(api, WA))[0]
 
 
 def test_a_schema_4_file_gains_the_column(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,6 +15,8 @@ import pytest
 
 from tui.sandbox.runner import start_in_thread
 from tui.sandbox.seed import HANDY_IDS
+
+from .rest import listed, messages_path, mid
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
 
@@ -57,7 +60,9 @@ async def test_auth(sandbox: Any) -> None:
     async with httpx.AsyncClient(base_url=sandbox.base_url) as c:
         none = await c.get("/conversations")
         wrong = await c.get("/conversations", headers={"x-api-key": "nope"})
-        bearer = await c.get("/conversations", headers={"Authorization": f"Bearer {sandbox.api_key}"})
+        bearer = await c.get(
+            "/conversations", params=listed(), headers={"Authorization": f"Bearer {sandbox.api_key}"}
+        )
     assert none.status_code == wrong.status_code == 401
     assert none.json()["name"] == "NotAuthenticated" and none.json()["className"] == "not-authenticated"
     assert set(wrong.json()) == {"name", "message", "code", "className", "data", "errors"}
@@ -65,20 +70,22 @@ async def test_auth(sandbox: Any) -> None:
 
 
 async def test_pages_filters_sort_search(api: httpx.AsyncClient) -> None:
-    first = (await api.get("/conversations", params={"$limit": 10, "$skip": 0})).json()
-    second = (await api.get("/conversations", params={"$limit": 10, "$skip": 10})).json()
+    first = (await api.get("/conversations", params=listed(**{"$limit": 10, "$skip": 0}))).json()
+    second = (await api.get("/conversations", params=listed(**{"$limit": 10, "$skip": 10}))).json()
     assert first["total"] == 30 and (first["limit"], second["skip"]) == (10, 10)
     ids = [c["id"] for c in first["data"] + second["data"]]
     assert len(set(ids)) == 20
-    times = [c["last_message_at"] for c in first["data"]]
+    times = [c["last_interaction_at"] for c in first["data"]]
     assert times == sorted(times, reverse=True)
-    oldest = (await api.get("/conversations", params={"$sort[last_message_at]": 1, "$limit": 3})).json()
-    assert oldest["data"][0]["last_message_at"] <= oldest["data"][1]["last_message_at"]
-    sms = (await api.get("/conversations", params={"channel": "sms", "$limit": 50})).json()
+    oldest = (
+        await api.get("/conversations", params=listed(**{"$sort[last_interaction_at]": 1, "$limit": 3}))
+    ).json()
+    assert oldest["data"][0]["last_interaction_at"] <= oldest["data"][1]["last_interaction_at"]
+    sms = (await api.get("/conversations", params=listed(channel="sms", **{"$limit": 50}))).json()
     assert sms["total"] == 5 and {c["channel"] for c in sms["data"]} == {"sms"}
-    closed = (await api.get("/conversations", params={"status": "closed"})).json()
+    closed = (await api.get("/conversations", params=listed(status="closed"))).json()
     assert closed["total"] > 0 and {c["status"] for c in closed["data"]} == {"closed"}
-    found = (await api.get("/conversations", params={"$search": "müller"})).json()
+    found = (await api.get("/conversations", params=listed(searchTerm="müller"))).json()
     assert [c["contact"]["last_name"] for c in found["data"]] == ["Müller"]
     forbidden = await api.get("/conversations", params={"organization_id": 2})
     assert forbidden.status_code == 403
@@ -101,6 +108,8 @@ async def test_conversation_fields_and_messages(api: httpx.AsyncClient) -> None:
         "ai_auto_assignment_disabled",
         "ai_auto_assignment_disabled_reason",
         "blocked",
+        "last_interaction_at",
+        "created_at",
         "contact",
         "last_message_text",
         "last_message_at",
@@ -110,7 +119,7 @@ async def test_conversation_fields_and_messages(api: httpx.AsyncClient) -> None:
     assert c["last_message_at"].endswith("Z")
     assert (await api.get("/conversations/999")).status_code == 404
     messages = (
-        await api.get("/conversation-messages", params={"conversation_id": c["id"], "$limit": 2})
+        await api.get(messages_path("whatsapp"), params={"conversation_id": c["id"], "$limit": 2})
     ).json()
     assert messages["total"] >= 3 and len(messages["data"]) == 2
     assert messages["data"][0]["created_at"] >= messages["data"][1]["created_at"]
@@ -367,15 +376,20 @@ async def test_persistence_clock_and_key(tmp_path: Path) -> None:
         async with httpx.AsyncClient(base_url=second.base_url, headers={"x-api-key": second.api_key}) as api:
             after = (await api.get("/conversations/1")).json()
             latest = (
-                await api.get("/conversation-messages", params={"conversation_id": 1, "$limit": 1})
+                await api.get(messages_path("whatsapp"), params={"conversation_id": 1, "$limit": 1})
             ).json()
-        assert latest["data"][0]["id"] == sent["id"]
-        from tui.core.models import parse_time
-
-        moved = parse_time(after["last_inbound_message_at"]) - parse_time(before["last_inbound_message_at"])  # type: ignore[operator]
+        assert mid(latest["data"][0]) == sent["_id"]
+        for field in ("last_inbound_message_at", "created_at"):
+            moved = when(after[field]) - when(before[field])
+            assert moved.total_seconds() == pytest.approx(3 * 86400, abs=1), field
+        moved = when(after["last_interaction_at"]) - when(sent["created_at"])  # the send was the last
         assert moved.total_seconds() == pytest.approx(3 * 86400, abs=1)
     finally:
         second.stop()
+
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 async def test_simulated_inbound(tmp_path: Path) -> None:
@@ -384,17 +398,19 @@ async def test_simulated_inbound(tmp_path: Path) -> None:
         async with httpx.AsyncClient(
             base_url=running.base_url, headers={"x-api-key": running.api_key}
         ) as api:
-            top = (await api.get("/conversations", params={"$limit": 1})).json()["data"][0]
+            top = (await api.get("/conversations", params=listed(**{"$limit": 1}))).json()["data"][0]
             deadline = time.monotonic() + 20  # generous: polled, not slept
             while time.monotonic() < deadline:
-                newest = (await api.get("/conversations", params={"$limit": 1})).json()["data"][0]
+                newest = (await api.get("/conversations", params=listed(**{"$limit": 1}))).json()["data"][0]
                 if newest["last_message_at"] > top["last_message_at"]:
                     break
                 await asyncio.sleep(0.05)
             assert newest["last_message_at"] > top["last_message_at"]
             assert newest["last_inbound_message_at"] == newest["last_message_at"]
             messages = (
-                await api.get("/conversation-messages", params={"conversation_id": newest["id"], "$limit": 1})
+                await api.get(
+                    messages_path(newest["channel"]), params={"conversation_id": newest["id"], "$limit": 1}
+                )
             ).json()
             assert messages["data"][0]["direction"] == "inbound"
     finally:

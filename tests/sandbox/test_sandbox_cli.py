@@ -41,7 +41,7 @@ def test_answer_fault_flags_on_the_wire(tmp_path: Path, sandbox_command: Any) ->
     assert len(pieces) > 1 and doc["status"] == f"{HOSTILE_PREFIX}open{HOSTILE_SUFFIX}"
     assert doc["last_message_at"] == 1e300 and doc["last_inbound_message_at"].startswith("9999-")
     assert missing.status_code == 404 and f"key={key}" in missing.json()["errors"]
-    assert sent.status_code == 201 and isinstance(sent.json()["id"], int)  # POST is spared
+    assert sent.status_code == 201 and len(sent.json()["_id"]) == 24  # POST is spared: a plain ObjectId
     code, stderr = command.finish()
     assert code in (0, 130) and stderr == ""
 

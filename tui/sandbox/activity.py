@@ -1,6 +1,10 @@
-"""What happens in a conversation without the app asking: a customer writes, or another agent
-writes or leaves a note (as another app instance would). The simulated customers and tests use
-these; they change the store exactly as the API's own sends and the backend's inbound path do."""
+"""What happens in a conversation without the app asking: a customer writes or reacts, or another
+agent writes or leaves a note (as another app instance would). The simulated customers and tests
+use these; they change the store exactly as the API's own sends and the backend's inbound path do.
+
+A reaction is an inbound message of type `reaction` (its emoji in `message_text`, the message it
+reacts to in `reaction_to`): it is not a customer's message for the reply window, the unread
+count, "waiting for a response" or `last_interaction_at`, so it moves nothing of its conversation."""
 
 from __future__ import annotations
 
@@ -37,8 +41,8 @@ def customer_writes(
         created_at=when,
         status="delivered",
         sender_name=f"{row['first_name'] or ''} {row['last_name'] or ''}".strip(),
+        touch=(text, True),
     )
-    sb.store.touch_conversation(conversation_id, text, when, inbound=True)
     live.message_added(sb, message_id)
     return sb.store.message(message_id)
 
@@ -69,8 +73,31 @@ def agent_writes(
         created_at=when,
         status=None if note else "sent",
         sender_name=agent.name,
+        touch=None if note else (text, False),
     )
-    if not note:
-        sb.store.touch_conversation(conversation_id, text, when, inbound=False)
+    live.message_added(sb, message_id)
+    return sb.store.message(message_id)
+
+
+def customer_reacts(sb: Sandbox, conversation_id: int, target: str | int, emoji: str) -> dict[str, Any]:
+    """The conversation's customer reacts with `emoji` to message `target` (its id as its service
+    gives it) of that conversation; the reaction as the API reads it back."""
+    row = _conversation(sb, conversation_id)
+    found = sb.store.one(
+        "SELECT id FROM messages WHERE conversation_id = ? AND (uid = ? OR (uid IS NULL AND id = ?))",
+        (conversation_id, str(target), target if isinstance(target, int) else -1),
+    )
+    if found is None:
+        raise KeyError(f"no message {target!r} in conversation {conversation_id}")
+    message_id = sb.store.add_message(
+        conversation_id=conversation_id,
+        direction="inbound",
+        message_type="reaction",
+        message_text=emoji,
+        created_at=sb.clock(),
+        status="delivered",
+        sender_name=f"{row['first_name'] or ''} {row['last_name'] or ''}".strip(),
+        reaction_to=found["id"],
+    )
     live.message_added(sb, message_id)
     return sb.store.message(message_id)

@@ -86,8 +86,8 @@ def rewrite(body: bytes, status: int, faults: Faults, key: str | None) -> tuple[
         doc = {**doc, "errors": errors, "data": {**data, "echo": echo}}
         done.append("echoed_key")
     if faults.hostile_ids:
-        if status == 201 and isinstance(doc, dict) and "id" in doc:
-            doc = {**doc, "id": hostile(doc["id"])}
+        if status == 201 and isinstance(doc, dict):  # a created record's id, `_id` or `id`
+            doc = {**doc, **{k: hostile(doc[k]) for k in ("_id", "id") if k in doc}}
         doc = _make_hostile(doc)
         done.append("hostile")
     if faults.odd_bodies == "range":

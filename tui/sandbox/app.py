@@ -1,12 +1,21 @@
 """The sandbox's HTTP API: every endpoint of the backend contract, Feathers pages and errors.
 
-It enforces the channel rules itself (409 outside the reply window, 413 too large, 422 bad
-fields) from the same channel table the client uses, and serves uploaded objects at the public
-media URL. `x-api-key` or `Authorization: Bearer` authenticate every API route; the storage PUT
-refuses any request that carries them. This module holds the app factory, its routes and the
-simulated customers; the handlers live in `reads`, `patches`, `users`, `uploads` and `sends` (the
-last two load on first use or right after the first answer: `lazy`).
+It serves the contract's December reading: messages from one service per channel
+(`/conversation-messages-{channel}`: find, get, remove; `messages`), opaque message ids (`ids`),
+pages of at most 50 rows, conversations sorted by `last_interaction_at` and filtered on the server
+(`conversations`), the Contacts service (`contacts`), and a strict query schema on every find
+(`query`). It enforces the channel rules itself (409 outside the reply window, 413 too large,
+422 bad fields) from the same channel table the client uses, and serves uploaded objects at the
+public media URL. `x-api-key` or `Authorization: Bearer` authenticate every API route; the
+storage PUT refuses any request that carries them. This module holds the app factory, its routes
+and the simulated customers; the other handlers live in `reads` (templates), `patches`, `users`,
+`uploads` and `sends` (the last two load on first use or right after the first answer: `lazy`).
 Each key is one agent of an organization (`agents`); every route sees only that organization.
+Live updates: `live`, and `watch` for writes made by other processes on the same file.
+
+Options (keywords of `create_app` / `start_in_thread`): `documented_fields_only` (conversations
+without the [ours] fields), `heartbeat_seconds`, `watch_seconds`, `signed_url_seconds`, and the
+delivery options (`delivery`).
 """
 
 from __future__ import annotations
@@ -31,14 +40,18 @@ from starlette.routing import Route
 
 from tui.sandbox import live
 from tui.sandbox.activity import customer_writes
+from tui.sandbox.contacts import get_contact, list_contacts
+from tui.sandbox.conversations import get_conversation, list_conversations
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
 from tui.sandbox.instances import HEARTBEAT_SECONDS
 from tui.sandbox.lazy import WarmUp, lazy
+from tui.sandbox.messages import MESSAGE_CHANNELS, delete_message, get_message, list_messages
 from tui.sandbox.patches import patch_conversation
-from tui.sandbox.reads import get_conversation, list_conversations, list_messages, list_templates
+from tui.sandbox.reads import list_templates
 from tui.sandbox.seed import INBOUND
 from tui.sandbox.state import Sandbox
 from tui.sandbox.users import get_me, list_users
+from tui.sandbox.watch import WATCH_SECONDS, watch
 
 __all__ = ["TRANSFORM_CHANNELS", "create_app", "feathers_body"]
 
@@ -95,6 +108,17 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return feathers(500, f"Internal error: {type(exc).__name__}")
 
 
+def _message_routes(warm: WarmUp) -> list[Route]:
+    """Each channel's message service: find, get and remove (its send routes are apart)."""
+    routes = []
+    for channel in MESSAGE_CHANNELS:
+        path = f"/conversation-messages-{channel}"
+        routes.append(Route(path, api(list_messages(channel), warm), methods=["GET"]))
+        routes.append(Route(path + "/{message_id}", api(get_message(channel), warm), methods=["GET"]))
+        routes.append(Route(path + "/{message_id}", api(delete_message(channel), warm), methods=["DELETE"]))
+    return routes
+
+
 def create_app(
     data_dir: Path,
     *,
@@ -113,7 +137,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         every = float(options.get("heartbeat_seconds", HEARTBEAT_SECONDS))
         live.attach(sb, options)  # Socket.IO's bus and the delivery progression, on this loop
-        tasks = [asyncio.create_task(heartbeat(sb, every))]
+        tasks = [
+            asyncio.create_task(heartbeat(sb, every)),
+            asyncio.create_task(watch(sb, float(options.get("watch_seconds", WATCH_SECONDS)))),
+        ]
         if simulate_inbound_every:
             tasks.append(asyncio.create_task(simulate_inbound(sb, simulate_inbound_every)))
         try:
@@ -133,7 +160,9 @@ def create_app(
         Route("/conversations/{conversation_id}", api(patch_conversation, warm), methods=["PATCH"]),
         Route("/users/me", api(get_me, warm), methods=["GET"]),
         Route("/users", api(list_users, warm), methods=["GET"]),
-        Route("/conversation-messages", api(list_messages, warm), methods=["GET"]),
+        Route("/contacts", api(list_contacts, warm), methods=["GET"]),
+        Route("/contacts/{contact_id}", api(get_contact, warm), methods=["GET"]),
+        *_message_routes(warm),
         Route("/message-templates", api(list_templates, warm), methods=["GET"]),
         Route("/s3-url-signing", api(lazy(uploads, "sign_upload")), methods=["POST"]),
         Route("/conversation-files", api(lazy(uploads, "create_file")), methods=["POST"]),

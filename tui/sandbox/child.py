@@ -1,4 +1,5 @@
-"""The sandbox as a child process of the app: `python -m tui.sandbox.child --data DIR`.
+"""The sandbox as a child process of the app: `python -m tui.sandbox.child --data DIR`
+(`--documented-fields-only`: conversations without the contract's [ours] fields).
 
 It serves on a free loopback port, writes one JSON line to stdout saying where (base URL,
 key, organization, media URL, the key's user id), then runs until its stdin reaches end of
@@ -23,14 +24,16 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tui.sandbox.child")
     parser.add_argument("--data", required=True)
+    parser.add_argument("--documented-fields-only", action="store_true")
     args = parser.parse_args(argv)
+    options = {"documented_fields_only": True} if args.documented_fields_only else {}
     # Before the web stack loads: the file opened (seeded the first time) and the socket
     # listening, then the handshake, so the app connects while uvicorn and Starlette load.
     try:
         from tui.sandbox.sockets import base_url_of, listen
         from tui.sandbox.state import Sandbox
 
-        sandbox = Sandbox(Path(args.data), time.time, {})
+        sandbox = Sandbox(Path(args.data), time.time, options)
     except Exception as exc:  # one sentence for the app, never a traceback
         return _failed(exc)
     try:

@@ -4,7 +4,7 @@ An outbound message to the customer (not a note) is stored `sent`; `delivery_sec
 is `delivered`, or now and then (`delivery_failure_rate`) `failed` with one of WhatsApp's error
 codes and texts; another `delivery_seconds` later it is `read` (SMS has no read receipts: it stays
 `delivered`). Each step is written to the store, so GET reads it back, then announced (the live
-bus publishes `conversation-messages patched`). A step writes only over the status it expects:
+bus publishes `conversation-messages-{channel} patched`). A step writes only over the status it expects:
 a message whose status changed otherwise is left alone.
 
 Off (`delivery_seconds` 0) unless asked for: statuses stay as sent, which is what tests that pin

@@ -20,7 +20,7 @@ What each fault does, on the requests it applies to (`fault_methods` / `fault_pa
   body in pieces of RATE/10 bytes (at least 1), one every piece/RATE seconds (0.1 s from 10
   bytes/s up), so a client whose timeout is per read never times out. When the client goes or
   the sandbox stops, the rest goes at once.
-- `hostile_ids` (`--hostile-ids`): in JSON answers, the `id` of a created message (any 201) and
+- `hostile_ids` (`--hostile-ids`): in JSON answers, the `_id` or `id` of a created record (any 201) and
   every `first_name`, `last_name`, `sender_name`, `name`, `file_name`, `status` and `message`
   string, and each value of a Feathers error's `errors`, become `HOSTILE_PREFIX + value +
   HOSTILE_SUFFIX`: an OSC 52 clipboard write, a CSI colour, a C1 CSI (U+009B), DEL and a bidi

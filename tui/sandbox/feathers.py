@@ -1,19 +1,16 @@
-"""Feathers errors and the request helpers every handler shares: authentication, query
-parameters, JSON bodies, required fields, pages, and the conversation a request names."""
+"""Feathers errors and the request helpers every handler shares: authentication, JSON bodies,
+required fields, pages, and the conversation a request names (finds read their query in `query`)."""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tui.sandbox.agents import Agent
-from tui.sandbox.state import Sandbox, state
-
-if TYPE_CHECKING:
-    from tui.core.models import Conversation
+from tui.sandbox.state import state
 
 # Feathers error classes (name, className) by status, for every answer the sandbox can give.
 CLASS_NAMES = {
@@ -104,18 +101,6 @@ def check_org(request: Request, value: Any) -> None:
         raise Fail(403, f"This API key has no access to organization {org}")
 
 
-def int_param(request: Request, name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Fail(400, f"{name} must be a number", {name: "must be a number"}) from None
-    value = max(value, low)
-    return min(value, high) if high is not None else value
-
-
 async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
@@ -140,16 +125,6 @@ def require(body: dict[str, Any], errors: dict[str, str], name: str, kind: type)
     return None
 
 
-def sort_of(request: Request, allowed: tuple[str, ...], default: tuple[str, int]) -> tuple[str, str]:
-    for key, value in request.query_params.items():
-        if key.startswith("$sort[") and key.endswith("]"):
-            field = key[6:-1]
-            if field not in allowed:
-                raise Fail(400, f"Cannot sort by {field}")
-            return field, "ASC" if value.strip() == "1" else "DESC"
-    return default[0], "ASC" if default[1] == 1 else "DESC"
-
-
 def page(total: int, limit: int, skip: int, data: list[dict[str, Any]]) -> JSONResponse:
     return JSONResponse({"total": total, "limit": limit, "skip": skip, "data": data})
 
@@ -157,16 +132,10 @@ def page(total: int, limit: int, skip: int, data: list[dict[str, Any]]) -> JSONR
 def conversation_or_404(request: Request, conversation_id: Any) -> Any:
     """The conversation's row: 404 when there is none, 403 when it is another organization's."""
     sb = state(request)
-    row = sb.store.conversation(conversation_id) if isinstance(conversation_id, int) else None
+    known = isinstance(conversation_id, int) and 0 <= conversation_id < 2**63
+    row = sb.store.conversation(conversation_id) if known else None
     if row is None:
         raise Fail(404, f"No record found for id '{conversation_id}'")
     if row["organization_id"] != agent_of(request).organization_id:
         raise Fail(403, f"This API key has no access to conversation {conversation_id}")
     return row
-
-
-def model_of(sb: Sandbox, row: Any) -> Conversation:
-    """The conversation as the client's model (the send checks' input); pydantic loads here."""
-    from tui.core.models import Conversation
-
-    return Conversation.model_validate(sb.store.conversation_json(row))

@@ -1,18 +1,20 @@
 """Live updates: the sandbox's event bus, from the places that write to its Socket.IO clients.
 
-The write sites (sends, notes, simulated customers, patches, the delivery progression) call
-`message_added`, `message_changed` or `conversation_changed` once the store holds the change. Each
-builds the whole document as the REST API reads it back and publishes it to the organization's
-room as the contract's "Live updates" names it. Nobody connected in that organization: nothing is
-read or built (the whole cost is a dictionary look-up).
+The write sites (sends, notes, reactions, deletions, simulated customers, patches, the delivery
+progression) call `message_added`, `message_changed` or `conversation_changed` once the store
+holds the change. Each builds the whole document as the REST API reads it back and publishes it
+to the organization's room as the contract's "Live updates" names it:
+`conversation-messages-{channel} created` / `patched` (the channel of the message's
+conversation) and `conversations patched` (as REST serves it: without the [ours] fields when the
+sandbox serves documented fields only). Nobody connected in that organization: nothing is read
+or built (the whole cost is a dictionary look-up).
 
 The Socket.IO server itself (`live_server`, python-socketio and aiohttp: ~120 ms of imports)
 loads on the first request under `/socket.io/` or with the sandbox's warm-up after its first
 answer (`lazy`), never before the first list is served. `LiveMiddleware` routes to it.
 
-Only this process's writes are seen: two sandboxes on one SQLite file (`instances`) each tell
-their own clients of their own changes. Several app instances share one sandbox over HTTP, so
-each of them hears every agent's change.
+Writes made by another process on the same SQLite file (the CLI's own sandbox, a second
+`switchboard sandbox`) are found by `watch` and published through the same functions, once.
 """
 
 from __future__ import annotations
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONVERSATION_PATCHED",
-    "MESSAGE_CREATED",
-    "MESSAGE_PATCHED",
     "Bus",
     "LazyWebSockets",
     "LiveMiddleware",
@@ -46,11 +46,12 @@ __all__ = [
     "detach",
     "message_added",
     "message_changed",
+    "message_event",
+    "publish_conversation",
+    "publish_message",
     "stop",
 ]
 
-MESSAGE_CREATED = "conversation-messages created"
-MESSAGE_PATCHED = "conversation-messages patched"
 CONVERSATION_PATCHED = "conversations patched"
 #: Where Socket.IO is served (Engine.IO's path, as clients default to it).
 PATH = "/socket.io"
@@ -78,6 +79,8 @@ class Bus:
         self.progression: Progression | None = None
         self.server: Any = None  # the `live_server.LiveServer`, once loaded
         self.polls: set[asyncio.Task[Any]] = set()  # Socket.IO requests being answered
+        #: Called when the first client connects (`watch` starts from there), on the loop.
+        self.on_first_listener: Callable[[], None] | None = None
         self._queue: asyncio.Queue[tuple[str, dict[str, Any], int]] | None = None
         self._loading: asyncio.Lock | None = None
 
@@ -93,6 +96,17 @@ class Bus:
 
     def listening(self, organization_id: int) -> bool:
         return self.listeners[organization_id] > 0
+
+    def joined(self, organization_id: int) -> None:
+        """A client of `organization_id` connected (from the Socket.IO server)."""
+        if not any(n > 0 for n in self.listeners.values()) and self.on_first_listener is not None:
+            self.on_first_listener()
+        self.listeners[organization_id] += 1
+
+    def left(self, organization_id: int) -> None:
+        self.listeners[organization_id] -= 1
+        if self.listeners[organization_id] <= 0:
+            del self.listeners[organization_id]
 
     def publish(self, event: str, data: dict[str, Any], organization_id: int) -> None:
         """Queue `event` with `data` for the organization's clients; from any thread."""
@@ -189,20 +203,16 @@ def stop(sandbox: Sandbox) -> None:
 # -- what the write sites call ----------------------------------------------------------------------
 
 
-def _organization(sandbox: Sandbox, conversation_id: int) -> tuple[Any, int] | None:
-    """The conversation's row and organization, when somebody of that organization listens."""
-    row = sandbox.store.conversation(conversation_id)
-    if row is None:
-        return None
-    bus = bus_of(sandbox)
-    return (row, row["organization_id"]) if bus.listening(row["organization_id"]) else None
+def message_event(channel: str, kind: str) -> str:
+    """The event of a message service: `conversation-messages-whatsapp created` and the like."""
+    return f"conversation-messages-{channel} {kind}"
 
 
 def message_added(sandbox: Sandbox, message_id: int) -> None:
-    """A message was stored (and its conversation touched, unless it is a note): publish
-    `conversation-messages created`, then `conversations patched` when the message moved the
-    conversation's `last_message_*`; an outbound message to the customer starts its delivery
-    progression."""
+    """A message was stored (and its conversation touched): publish its `created` event, then
+    `conversations patched` when the message moved the conversation's `last_interaction_at`
+    (any message but a reaction, unless it is older than the newest); an outbound message to the
+    customer starts its delivery progression."""
     bus = bus_of(sandbox)
     if bus.listeners:
         _publish_added(sandbox, bus, message_id)
@@ -211,36 +221,51 @@ def message_added(sandbox: Sandbox, message_id: int) -> None:
 
 
 def _publish_added(sandbox: Sandbox, bus: Bus, message_id: int) -> None:
-    message = sandbox.store.message(message_id)
-    found = _organization(sandbox, message["conversation_id"])
-    if found is None:
+    row = sandbox.store.one(
+        "SELECT m.message_type, m.created_at, c.id AS cid, c.channel, c.organization_id, "
+        "c.last_interaction_at FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+        "WHERE m.id = ?",
+        (message_id,),
+    )
+    if row is None or not bus.listening(row["organization_id"]):
         return
-    row, organization_id = found
-    bus.publish(MESSAGE_CREATED, message, organization_id)
-    conversation = sandbox.store.conversation_json(row)
-    if conversation["last_message_at"] == message["created_at"]:  # not a note, nor a file of before
-        bus.publish(CONVERSATION_PATCHED, conversation, organization_id)
+    organization_id = row["organization_id"]
+    bus.publish(message_event(row["channel"], "created"), sandbox.store.message(message_id), organization_id)
+    if row["message_type"] != "reaction" and row["last_interaction_at"] == row["created_at"]:
+        conversation = sandbox.store.conversation(row["cid"])
+        if conversation is not None:
+            bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(conversation), organization_id)
 
 
-def message_changed(sandbox: Sandbox, message_id: int) -> None:
-    """A message's delivery status moved: publish `conversation-messages patched`."""
+def publish_message(sandbox: Sandbox, message_id: int, kind: str) -> None:
+    """Publish the message's `created` or `patched` event alone (nothing else is read when
+    nobody of its organization listens)."""
     bus = bus_of(sandbox)
     if not bus.listeners:
         return
-    message = sandbox.store.message(message_id)
-    found = _organization(sandbox, message["conversation_id"])
-    if found is not None:
-        bus.publish(MESSAGE_PATCHED, message, found[1])
+    found = sandbox.store.channel_of_message(message_id)
+    if found is not None and bus.listening(found[1]):
+        bus.publish(message_event(found[0], kind), sandbox.store.message(message_id), found[1])
+
+
+def message_changed(sandbox: Sandbox, message_id: int) -> None:
+    """A message's delivery status moved, or it was deleted: its `patched` event."""
+    publish_message(sandbox, message_id, "patched")
 
 
 def conversation_changed(sandbox: Sandbox, conversation_id: int) -> None:
     """A conversation's status, assignment or unread count changed: `conversations patched`."""
+    publish_conversation(sandbox, conversation_id)
+
+
+def publish_conversation(sandbox: Sandbox, conversation_id: int) -> None:
+    """Publish `conversations patched` with the conversation as REST serves it."""
     bus = bus_of(sandbox)
     if not bus.listeners:
         return
-    found = _organization(sandbox, conversation_id)
-    if found is not None:
-        bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(found[0]), found[1])
+    row = sandbox.store.conversation(conversation_id)
+    if row is not None and bus.listening(row["organization_id"]):
+        bus.publish(CONVERSATION_PATCHED, sandbox.store.conversation_json(row), row["organization_id"])
 
 
 # -- routing requests to the Socket.IO server -------------------------------------------------------

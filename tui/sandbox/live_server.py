@@ -96,15 +96,13 @@ class LiveServer:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         if eio_sid is not None:
             self.eio_sids[sid] = eio_sid
-        self.bus.listeners[agent.organization_id] += 1
+        self.bus.joined(agent.organization_id)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         self._end_poll(self.eio_sids.pop(sid, None))
         organization_id = self.organizations.pop(sid, None)
         if organization_id is not None:
-            self.bus.listeners[organization_id] -= 1
-            if self.bus.listeners[organization_id] <= 0:
-                del self.bus.listeners[organization_id]
+            self.bus.left(organization_id)
 
     def _end_poll(self, eio_sid: str | None) -> None:
         """A polling client that said goodbye gets its waiting long-poll answered now, as Node's

@@ -1,15 +1,19 @@
 """`PATCH /conversations/:id`: a Feathers patch of the fields an agent may change.
 
 Any subset of `status`, `assigned_user_id`, `assigned_ai_assistant_id`,
-`ai_auto_assignment_disabled`, `ai_auto_assignment_disabled_reason` and `unread_count` (0 marks
-read, 1 unread). The whole body is checked before anything is written: an unknown field, a wrong
+`ai_auto_assignment_disabled`, `ai_auto_assignment_disabled_reason`, `unread_count` (0 marks
+read, 1 unread), `pipeline_id`, `pipeline_stage_id` (numbers or null; clearing the stage clears
+the pipeline too), `ai_context_cut` (an ISO date, or null) and `blocked` (contract: "Update a
+conversation"). The whole body is checked before anything is written: an unknown field, a wrong
 type or an assignee who is not an agent (or assistant) of the organization is a 400 whose
-`errors` maps each field to why, and nothing changes. The answer is the whole conversation.
+`errors` maps each field to why, and nothing changes. The answer is the whole conversation, as
+GET serves it; a patch moves no `last_interaction_at` (only messages do).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -69,6 +73,24 @@ def _unread(sb: Sandbox, agent: Agent, value: Any) -> tuple[Any, str | None]:
     return None, "must be 0 (read) or 1 (unread)"
 
 
+def _number_or_null(sb: Sandbox, agent: Agent, value: Any) -> tuple[Any, str | None]:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value, None
+    return None, "must be a number or null"
+
+
+def _moment(sb: Sandbox, agent: Agent, value: Any) -> tuple[Any, str | None]:
+    if value is None:
+        return None, None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00")) if isinstance(value, str) else None
+    except ValueError:
+        when = None
+    if when is None:
+        return None, "must be an ISO 8601 date or null"
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp(), None
+
+
 CHECKS: dict[str, Check] = {
     "status": _status,
     "assigned_user_id": _user,
@@ -76,6 +98,10 @@ CHECKS: dict[str, Check] = {
     "ai_auto_assignment_disabled": _flag,
     "ai_auto_assignment_disabled_reason": _reason,
     "unread_count": _unread,
+    "pipeline_id": _number_or_null,
+    "pipeline_stage_id": _number_or_null,
+    "ai_context_cut": _moment,
+    "blocked": _flag,
 }
 
 
@@ -98,6 +124,8 @@ async def patch_conversation(request: Request) -> Response:
             errors[name] = error
     if errors:
         raise Fail(400, "Invalid patch: " + ", ".join(sorted(errors)), errors)
+    if "pipeline_stage_id" in changes and changes["pipeline_stage_id"] is None:
+        changes["pipeline_id"] = None  # no stage, no pipeline
     if changes:
         columns = ", ".join(f"{name} = ?" for name in changes)
         sb.store.execute(f"UPDATE conversations SET {columns} WHERE id = ?", [*changes.values(), row["id"]])

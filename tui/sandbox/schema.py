@@ -1,17 +1,19 @@
 """The sandbox's SQLite schema and its migrations, recorded in `PRAGMA user_version`.
 
 Version 1 is the schema the sandbox wrote before it recorded versions (those files say 0); each
-later version is one migration. A file is brought up to `VERSION` when opened, one migration per
-transaction, so two processes opening one old file migrate it once. A file from a newer sandbox
-is refused, untouched.
+later version is one migration (SQL, or a function for one that must compute what it fills). A
+file is brought up to `VERSION` when opened, one migration per transaction, so two processes
+opening one old file migrate it once. A file from a newer sandbox is refused, untouched.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import SwitchboardError
+from tui.sandbox.schema_v6 import migrate_v6
 
 # Version 1: the schema of before versions. Every statement tolerates tables that exist already,
 # so it also brings a file of before (user_version 0) to version 1 unchanged.
@@ -79,12 +81,16 @@ REPLY_TO_V5 = """
 ALTER TABLE messages ADD COLUMN reply_to_message_id INTEGER;
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = (
+# Version 6: the December reading of the contract (opaque message ids, reactions, soft deletes,
+# the list's sort keys, contacts and companies, change tracking): `schema_v6`, in Python, because
+# its fill makes ObjectIds.
+MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, SCHEMA_V1),
     (2, INSTANCES_V2),
     (3, USERS_V3),
     (4, MESSAGE_ERRORS_V4),
     (5, REPLY_TO_V5),
+    (6, migrate_v6),
 )
 VERSION = MIGRATIONS[-1][0]
 
@@ -115,9 +121,12 @@ def migrate(db: sqlite3.Connection, path: Path) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
             if version_of(db) < number:  # another process may have migrated while we waited
-                for statement in sql.split(";"):
-                    if statement.strip():
-                        _apply(db, statement)
+                if callable(sql):
+                    sql(db)
+                else:
+                    for statement in sql.split(";"):
+                        if statement.strip():
+                            _apply(db, statement)
                 db.execute(f"PRAGMA user_version = {number}")
         except BaseException:
             db.execute("ROLLBACK")

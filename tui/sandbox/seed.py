@@ -21,6 +21,9 @@ Handy conversation ids (also in `HANDY_IDS`):
 Who holds each (`ASSIGNMENTS`): an AI assistant alone on 2, 9, 13, 17, 19, 26; Maria Silva (the
 default key's agent, 7) on 3, 14, 22; the other agents (11, 12, 13) on 4, 5, 7, 11, 15, 18, 21, 24,
 29; nobody on the rest. Contacts include "Zoë Müller" (3) and "Søren Holm" (9) for folded search.
+Conversation N is contact N's, except three contacts who also write on another channel
+(`CONTACT_OF`): Ana Lima (1) on SMS 24, João Pereira (2) on Messenger 18, Olamide Adeyemi (4) on
+webchat 20. Contact details, companies and the customers' reactions: `seed_contacts`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import random
 from typing import Any
 
 from tui.sandbox.agents import ORGANIZATION_ID
+from tui.sandbox.seed_contacts import ensure_contact_details, seed_reactions
 from tui.sandbox.seed_files import seed_files
 from tui.sandbox.seed_quotes import seed_quotes
 from tui.sandbox.seed_templates import KINDS
@@ -119,6 +123,9 @@ PLAN: list[tuple[str, str, float | None]] = [
     ("playground", "open", 3 * HOUR),
     ("playground", "open", 8 * DAY),
 ]
+
+#: conversation id -> its contact, where that is not the contact of the same number.
+CONTACT_OF: dict[int, int] = {24: 1, 18: 2, 20: 4}
 
 AI = "asst_support"
 #: conversation id -> (assigned_user_id, assigned_ai_assistant_id); absent: unassigned.
@@ -263,6 +270,8 @@ def seed(store: Store, now: float) -> None:
         _seed_conversation(store, rnd, cid, channel, status, inbound_ago, now)
     seed_files(store, now)
     seed_quotes(store, now)
+    seed_reactions(store)
+    ensure_contact_details(store, CONTACTS)
 
 
 def assign_seeded(store: Store) -> None:
@@ -289,7 +298,8 @@ def _seed_conversation(
     inbound_ago: float | None,
     now: float,
 ) -> None:
-    first, last = CONTACTS[cid - 1]
+    contact = CONTACT_OF.get(cid, cid)
+    first, last = CONTACTS[contact - 1]
     customer = f"{first} {last}"
     rnd.choice([None, 11, 12]), rnd.choice([None, AI])  # drawn as before, so the rest is as before
     user, assistant = ASSIGNMENTS.get(cid, (None, None))
@@ -300,7 +310,7 @@ def _seed_conversation(
         (
             cid,
             ORGANIZATION_ID,
-            cid,
+            contact,
             channel,
             status,
             user,
@@ -334,12 +344,14 @@ def _seed_conversation(
     preview = last_shown["message_text"] or last_shown.get("file_name") or ""
     store.execute(
         "UPDATE conversations SET last_message_text = ?, last_message_at = ?, last_inbound_message_at = ?, "
-        "unread_count = ? WHERE id = ?",
+        "unread_count = ?, created_at = ?, last_interaction_at = ? WHERE id = ?",
         (
             preview,
             last_shown["created_at"],
             None if inbound_ago is None else anchor,
             unread if status == "open" else 0,
+            min(m["created_at"] for m in messages) - 10 * MINUTE,
+            max(m["created_at"] for m in messages),
             cid,
         ),
     )

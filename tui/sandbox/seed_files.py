@@ -36,6 +36,7 @@ __all__ = [
     "PARCEL_JPEG",
     "SEEDED_FILES",
     "add_file_message",
+    "add_file_row",
     "ensure_seed_files",
     "objects_root",
     "parcel_png",
@@ -221,7 +222,28 @@ def add_file_message(
     sender_name: str | None = None,
 ) -> dict[str, Any]:
     """Store an object, its conversation file, and an inbound message carrying it at time `at`;
-    the message as the API shows it. Leaves the conversation's preview and reply window alone."""
+    the message as the API shows it. Leaves the conversation's preview and reply window alone
+    (its `last_interaction_at` moves when the file is its newest message)."""
+    message_id = add_file_row(
+        store, conversation_id, file_name, file_type, at=at, data=data, size=size, caption=caption,
+        sender_name=sender_name,
+    )  # fmt: skip
+    return store.message(message_id)
+
+
+def add_file_row(
+    store: Store,
+    conversation_id: int,
+    file_name: str,
+    file_type: str,
+    *,
+    at: float,
+    data: bytes | None = None,
+    size: int | None = None,
+    caption: str = "",
+    sender_name: str | None = None,
+) -> int:
+    """`add_file_message`, answering the message's rowid (for the live bus)."""
     from tui.core.files import category_of
 
     file_id, written = store_file(store, conversation_id, file_name, file_type, at=at, data=data, size=size)
@@ -243,7 +265,7 @@ def add_file_message(
         file_type=file_type,
         file_size=written,
     )
-    return store.message(message_id)
+    return message_id
 
 
 #: The parcel photo as a JPEG (192x128), encoded once with Pillow and kept as bytes, so the

@@ -1,5 +1,12 @@
 """The send endpoints, one per channel family, each enforcing the channel's rules from the same
-table the client uses: 422 bad fields, 413 too large, 409 outside the reply window."""
+table the client uses: 422 bad fields, 413 too large, 409 outside the reply window. Each answers
+the created message as its channel's message service serves it (`_id` or `id`: `ids`).
+
+`reply_to_message_id` names the answered message as its service gives ids: an `_id` string on
+WhatsApp, Instagram, Messenger and Webchat, a number (or a string of digits) on SMS and the
+playground; anything that is not a message of the same conversation is a 400. The reply window is
+checked on the stored conversation itself (its `last_inbound_message_at`, whatever the sandbox
+serves), so `documented_fields_only` changes nothing here."""
 
 from __future__ import annotations
 
@@ -13,11 +20,10 @@ from starlette.responses import JSONResponse, Response
 
 from tui.core.channels import CHANNELS, META_CHANNELS
 from tui.core.files import category_of
-from tui.core.models import Conversation
-from tui.core.policy import window_state
 from tui.core.textcount import measure
 from tui.sandbox import live
-from tui.sandbox.feathers import Fail, agent_of, conversation_or_404, json_body, model_of, require
+from tui.sandbox.feathers import Fail, agent_of, conversation_or_404, json_body, require
+from tui.sandbox.ids import OBJECT_ID_CHANNELS, is_object_id
 from tui.sandbox.state import Sandbox, state
 from tui.sandbox.template_checks import check_template
 from tui.sandbox.uploads import MEDIA_TYPES
@@ -37,10 +43,19 @@ def check_text_limit(channel: str, text: str, errors: dict[str, str], *, caption
         errors["message_text"] = f"at most {m.limit} {m.unit} on {channel}, got {m.used}"
 
 
-def check_window(sb: Sandbox, channel: str, conversation: Conversation, message_type: str) -> None:
+WINDOW_SECONDS = 24 * 3600.0
+
+
+def check_window(sb: Sandbox, channel: str, row: Any, message_type: str) -> None:
+    """409 for a customer-facing message on a Meta channel when 24 h or more have passed since the
+    customer last wrote (or they never did); notes and templates are always allowed. A customer
+    time ahead of the clock counts as now."""
     customer_facing = channel in META_CHANNELS and message_type not in ("note", "template")
-    if customer_facing and not window_state(conversation, CHANNELS[channel], sb.now()).open:
-        raise Fail(409, f"The 24-hour customer service window is closed for conversation {conversation.id}")
+    if not customer_facing or not CHANNELS[channel].reply_window:
+        return
+    last = row["last_inbound_message_at"]
+    if last is None or max(sb.clock() - last, 0.0) >= WINDOW_SECONDS:
+        raise Fail(409, f"The 24-hour customer service window is closed for conversation {row['id']}")
 
 
 def check_media(
@@ -77,7 +92,7 @@ class Send:
     text: str
     fields: dict[str, Any]  # the endpoint's other required fields, by name
     errors: dict[str, str]  # for the endpoint's own checks, empty so far
-    reply_to: int | None = None  # the message of this conversation it answers
+    reply_to: int | None = None  # the message of this conversation it answers (its rowid)
 
 
 async def preamble(request: Request, channel: str, **required: type) -> Send:
@@ -101,18 +116,22 @@ async def preamble(request: Request, channel: str, **required: type) -> Send:
             "Wrong channel",
             {"conversation_id": f"conversation {cid} is on {row['channel']}, not {channel}"},
         )
-    return Send(sb, body, cid, row, text, fields, {}, reply_to_of(sb, body, cid))
+    return Send(sb, body, cid, row, text, fields, {}, reply_to_of(sb, body, cid, channel))
 
 
-def reply_to_of(sb: Sandbox, body: dict[str, Any], cid: int) -> int | None:
-    """`reply_to_message_id` (contract: "Reply to a message"): a message of this conversation, or 400."""
+def reply_to_of(sb: Sandbox, body: dict[str, Any], cid: int, channel: str) -> int | None:
+    """`reply_to_message_id` (contract: "Reply to a message"), as the channel's service spells
+    ids: the rowid of that message of this conversation, or 400."""
     value = body.get("reply_to_message_id")
     if value is None:
         return None
     found = None
-    if isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit():
+    numeric = isinstance(value, int | str) and not isinstance(value, bool) and str(value).isdigit()
+    if channel in OBJECT_ID_CHANNELS and is_object_id(value):
+        found = sb.store.one("SELECT id FROM messages WHERE uid = ? AND conversation_id = ?", (value, cid))
+    elif channel not in OBJECT_ID_CHANNELS and numeric and len(str(value)) <= 18:
         found = sb.store.one(
-            "SELECT id FROM messages WHERE id = ? AND conversation_id = ?", (int(value), cid)
+            "SELECT id FROM messages WHERE id = ? AND uid IS NULL AND conversation_id = ?", (int(value), cid)
         )
     if found is None:
         raise Fail(
@@ -131,7 +150,6 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
         allowed = ("text", "note", *MEDIA_TYPES, *(("template",) if channel == "whatsapp" else ()))
         if kind not in allowed:
             raise Fail(422, "Invalid message", {"message_type": f"must be one of {', '.join(allowed)}"})
-        conversation = model_of(sb, req.row)
         file_row = stored = None
         if kind in ("text", "note"):
             if not text.strip():
@@ -144,7 +162,7 @@ def transform_sender(channel: str) -> Callable[[Request], Any]:
             check_text_limit(channel, text, errors, caption=True)
         if errors:
             raise Fail(422, "Invalid message", errors)
-        check_window(sb, channel, conversation, kind)
+        check_window(sb, channel, req.row, kind)
         return record(request, cid, kind, text, file_row, template=stored, reply_to=req.reply_to)
 
     return send
@@ -182,11 +200,8 @@ def record(
             file_size=file_row["file_size"],
             media_url=media_url or media_url_of(request, file_row["s3_key"]),
         )
-    message_id = sb.store.add_message(**fields)
-    if kind != "note":
-        sb.store.touch_conversation(
-            cid, text or (file_row["file_name"] if file_row is not None else ""), at, inbound=False
-        )
+    preview = text or (file_row["file_name"] if file_row is not None else "")
+    message_id = sb.store.add_message(touch=None if kind == "note" else (preview, False), **fields)
     live.message_added(sb, message_id)
     return JSONResponse(sb.store.message(message_id), status_code=201)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.sandbox.agents import Agent, load_agents, seed_agents
-from tui.sandbox.seed import assign_seeded, seed
+from tui.sandbox.seed import CONTACTS, assign_seeded, seed
+from tui.sandbox.seed_contacts import ensure_contact_details, seed_reactions
 from tui.sandbox.seed_files import ensure_seed_files
 from tui.sandbox.seed_templates import add_missing as add_missing_templates
 from tui.sandbox.store import Store
@@ -19,18 +20,26 @@ if TYPE_CHECKING:
 
 
 class Sandbox:
-    """The app's state: the store, the agents, the objects folder and the options."""
+    """The app's state: the store, the agents, the objects folder and the options.
+
+    `options["documented_fields_only"]`: conversations are served without the contract's [ours]
+    fields (`records.OUR_FIELDS`), over REST and live alike; the sandbox's own checks still read
+    them (`Store.conversation_json(..., full=True)`)."""
 
     def __init__(self, data_dir: Path, clock: Callable[[], float], options: dict[str, Any]) -> None:
         self.data_dir = data_dir
         self.clock = clock
         self.options = options
         self.store = Store(data_dir / "sandbox.db", clock)
+        self.store.documented_only = bool(options.get("documented_fields_only", False))
         self.store.open(seed)
         ensure_seed_files(self.store)  # a file seeded before inbound files gets them once
         add_missing_templates(self.store)  # a file seeded before every kind of template existed
+        ensure_contact_details(self.store, CONTACTS)  # a file of before schema 6: the contacts' details
+        seed_reactions(self.store)  # and the customers' reactions
         if seed_agents(self.store):
             assign_seeded(self.store)
+        self.store.track_changes()  # from here on, other sandboxes on the file hear of our writes
         self.agents: tuple[Agent, ...] = load_agents(self.store)
         self.objects = data_dir / "objects"
         self.objects.mkdir(parents=True, exist_ok=True)

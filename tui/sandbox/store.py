@@ -1,10 +1,18 @@
-"""SQLite persistence for the sandbox: queries, and the clock anchor.
+"""SQLite persistence for the sandbox: queries, the clock anchor, and change tracking.
 
 Timestamps are stored as epoch seconds. The sandbox's clock stands still while no sandbox runs on
 the file: when one starts and no other is alive (`instances`), every stored time moves forward by
 the time since a sandbox was last alive (its last write, heartbeat or stop: the `anchor`), so the
 seeded mix of open, closed and never-opened reply windows stays as seeded however long the file
 sat unused. A sandbox starting next to a live one moves nothing.
+
+Change tracking (`track_changes`): the sandbox's own connection installs temporary triggers that
+stamp every message it inserts with its instance (`created_by`) and every message or conversation
+it changes with its instance and the next change number (`changed_by`, `change_seq`). Another
+sandbox on the same file reads those to push what this one wrote (`watch`). Other connections
+(tests, tools) write unstamped: their new messages are still pushed, their updates are not.
+
+The documents served are built in `records`.
 """
 
 from __future__ import annotations
@@ -16,20 +24,33 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from tui.core.fold import fold
 from tui.sandbox import instances
+from tui.sandbox.ids import OBJECT_ID_CHANNELS, object_id
 from tui.sandbox.instances import HOST, LIVE_FOR
+from tui.sandbox.records import conversation_doc, message_doc, ts
 from tui.sandbox.schema import migrate
 
 __all__ = ["HOST", "LIVE_FOR", "Store", "message_counts"]
 
-CONVERSATION_TIMES = ("last_message_at", "last_inbound_message_at")
+#: Every stored time that the clock shift moves, by table.
+SHIFTED = {
+    "conversations": (
+        "last_message_at",
+        "last_inbound_message_at",
+        "last_interaction_at",
+        "created_at",
+        "ai_context_cut",
+    ),
+    "messages": ("created_at", "deleted_at"),
+    "files": ("created_at",),
+    "contacts": ("created_at", "updated_at", "deleted_at"),
+}
 MESSAGE_COLUMNS = (
-    "id",
+    "uid",
     "conversation_id",
     "direction",
     "message_type",
@@ -44,6 +65,29 @@ MESSAGE_COLUMNS = (
     "media_url",
     "template",
     "reply_to_message_id",
+    "reaction_to",
+)
+_NEXT = "(SELECT coalesce(max(change_seq), 0) + 1 FROM {table})"
+# The temporary triggers of `track_changes` ({me}: this instance, a hex token).
+TRACKING = (
+    "CREATE TEMP TRIGGER IF NOT EXISTS track_message_insert AFTER INSERT ON main.messages BEGIN "
+    "UPDATE messages SET created_by = '{me}', changed_by = '{me}', change_seq = "
+    + _NEXT.format(table="messages")
+    + " WHERE id = NEW.id; END",
+    "CREATE TEMP TRIGGER IF NOT EXISTS track_message_update AFTER UPDATE ON main.messages "
+    "WHEN NEW.change_seq IS OLD.change_seq BEGIN "
+    "UPDATE messages SET changed_by = '{me}', change_seq = "
+    + _NEXT.format(table="messages")
+    + " WHERE id = NEW.id; END",
+    "CREATE TEMP TRIGGER IF NOT EXISTS track_conversation_insert AFTER INSERT ON main.conversations BEGIN "
+    "UPDATE conversations SET changed_by = '{me}', change_seq = "
+    + _NEXT.format(table="conversations")
+    + " WHERE id = NEW.id; END",
+    "CREATE TEMP TRIGGER IF NOT EXISTS track_conversation_update AFTER UPDATE ON main.conversations "
+    "WHEN NEW.change_seq IS OLD.change_seq BEGIN "
+    "UPDATE conversations SET changed_by = '{me}', change_seq = "
+    + _NEXT.format(table="conversations")
+    + " WHERE id = NEW.id; END",
 )
 
 
@@ -52,13 +96,7 @@ def _fold(value: object) -> str | None:
     return None if value is None else fold(str(value))
 
 
-def _ts(value: float | None) -> str | None:
-    """The API's timestamp form, as `tui.core.models.iso` writes it (UTC, milliseconds, `Z`);
-    spelled out here so that serving a page needs no pydantic (a test keeps the two equal)."""
-    if value is None:
-        return None
-    dt = datetime.fromtimestamp(value, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
+_ts = ts  # the name tests and older callers know
 
 
 class Store:
@@ -77,6 +115,8 @@ class Store:
         self.host = HOST
         self._lock = threading.Lock()
         self._closed = False
+        #: Serve conversations without the [ours] fields (`documented_fields_only`).
+        self.documented_only = False
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         self._db.row_factory = sqlite3.Row
         self._db.create_function("fold", 1, _fold, deterministic=True)
@@ -127,6 +167,15 @@ class Store:
         with self._lock:
             return int(self._db.execute(sql, tuple(args)).lastrowid or 0)
 
+    def snapshot(self, queries: list[tuple[str, tuple[Any, ...]]]) -> list[list[sqlite3.Row]]:
+        """Several reads in one read transaction: one consistent view of the file."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                return [self._db.execute(sql, args).fetchall() for sql, args in queries]
+            finally:
+                self._db.execute("COMMIT")
+
     def script(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
         """Several statements in one transaction."""
         with self._immediate() as db:
@@ -167,15 +216,21 @@ class Store:
             anchor = db.execute("SELECT value FROM meta WHERE key = 'anchor'").fetchone()
             shift = now - float(anchor[0]) if anchor and not alive else 0.0
             if shift > 0:
-                db.execute(
-                    "UPDATE conversations SET last_message_at = last_message_at + ?, "
-                    "last_inbound_message_at = last_inbound_message_at + ?",
-                    (shift, shift),
-                )
-                db.execute("UPDATE messages SET created_at = created_at + ?", (shift,))
-                db.execute("UPDATE files SET created_at = created_at + ?", (shift,))
+                for table, columns in SHIFTED.items():
+                    moves = ", ".join(f"{c} = {c} + ?" for c in columns)
+                    db.execute(f"UPDATE {table} SET {moves}", [shift] * len(columns))
             instances.beat(db, self.instance, self.wall())
             self._stamp(db)
+
+    def track_changes(self) -> None:
+        """Stamp this connection's writes from now on (see the module's docstring)."""
+        with self._lock:
+            for sql in TRACKING:
+                self._db.execute(sql.replace("{me}", self.instance))
+
+    def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version`: it moves when another connection commits."""
+        return int(self.query("PRAGMA data_version")[0][0])
 
     @property
     def api_key(self) -> str:
@@ -187,73 +242,83 @@ class Store:
 
     # -- conversations --------------------------------------------------------------------------
 
-    def conversations_json(self, rows: list[sqlite3.Row]) -> list[dict[str, Any]]:
-        """Several conversations, their contacts read in one query."""
-        ids = sorted({r["contact_id"] for r in rows})
-        marks = ", ".join("?" for _ in ids)
-        found = self.query(f"SELECT * FROM contacts WHERE id IN ({marks})", ids) if ids else []
-        contacts = {c["id"]: c for c in found}
-        return [self.conversation_json(r, contacts.get(r["contact_id"])) for r in rows]
+    def conversations_json(self, rows: list[sqlite3.Row], *, full: bool = False) -> list[dict[str, Any]]:
+        """Several conversations, their contacts read in one query (none when not served)."""
+        contacts: dict[int, sqlite3.Row] = {}
+        if full or not self.documented_only:
+            ids = sorted({r["contact_id"] for r in rows})
+            marks = ", ".join("?" for _ in ids)
+            found = self.query(f"SELECT * FROM contacts WHERE id IN ({marks})", ids) if ids else []
+            contacts = {c["id"]: c for c in found}
+        return [self._conversation_doc(r, contacts.get(r["contact_id"]), full) for r in rows]
 
-    def conversation_json(self, row: sqlite3.Row, contact: sqlite3.Row | None = None) -> dict[str, Any]:
-        """The API's conversation document; `contact` when the caller has read it already."""
-        if contact is None:
+    def conversation_json(
+        self, row: sqlite3.Row, contact: sqlite3.Row | None = None, *, full: bool = False
+    ) -> dict[str, Any]:
+        """The API's conversation document; `contact` when the caller has read it already.
+        `full`: with the [ours] fields whatever the sandbox serves (its own checks use them)."""
+        if contact is None and (full or not self.documented_only):
             contact = self.one("SELECT * FROM contacts WHERE id = ?", (row["contact_id"],))
-        data = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping
-        for key in CONVERSATION_TIMES:
-            data[key] = _ts(data[key])
-        for key in ("ai_auto_assignment_disabled", "blocked"):
-            data[key] = None if data[key] is None else bool(data[key])
-        data["contact"] = dict(contact) if contact else None
-        return data
+        return self._conversation_doc(row, contact, full)
+
+    def _conversation_doc(self, row: sqlite3.Row, contact: sqlite3.Row | None, full: bool) -> dict[str, Any]:
+        return conversation_doc(row, contact, documented_only=self.documented_only and not full)
 
     def conversation(self, conversation_id: int) -> sqlite3.Row | None:
         return self.one("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
 
     def touch_conversation(self, conversation_id: int, text: str, at: float, *, inbound: bool) -> None:
-        if inbound:
-            self.execute(
-                "UPDATE conversations SET last_message_text = ?, last_message_at = ?, "
-                "last_inbound_message_at = ?, unread_count = unread_count + 1, status = 'open' WHERE id = ?",
-                (text, at, at, conversation_id),
-            )
-        else:
-            self.execute(
-                "UPDATE conversations SET last_message_text = ?, last_message_at = ?, unread_count = 0 "
-                "WHERE id = ?",
-                (text, at, conversation_id),
-            )
+        """A message to or from the customer moved the conversation's summary (an inbound one
+        also raises its unread count and reopens it); notes and reactions never call this.
+        (`add_message(..., touch=...)` does it in the message's own transaction.)"""
+        with self._immediate() as db:
+            _touch(db, conversation_id, text, at, inbound=inbound)
 
     # -- messages -------------------------------------------------------------------------------
 
-    def add_message(self, **fields: Any) -> int:
+    def add_message(self, *, touch: tuple[str, bool] | None = None, **fields: Any) -> int:
+        """Store a message; its rowid. A message of a WhatsApp-style channel gets its `uid`
+        (the `_id` it is served with); any message but a reaction moves its conversation's
+        `last_interaction_at` forward. `touch=(preview, inbound)`: it also moves the
+        conversation's summary (`touch_conversation`), in the same transaction, so that another
+        sandbox watching the file sees the conversation change once."""
         if isinstance(fields.get("template"), dict):
             fields["template"] = json.dumps(fields["template"], ensure_ascii=False)
+        cid, at = fields["conversation_id"], fields["created_at"]
+        if "uid" not in fields:
+            row = self.one("SELECT channel FROM conversations WHERE id = ?", (cid,))
+            if row is not None and row["channel"] in OBJECT_ID_CHANNELS:
+                fields["uid"] = object_id(at)
         columns = [c for c in MESSAGE_COLUMNS if c in fields]
         placeholders = ", ".join("?" for _ in columns)
-        message_id = self.execute(
-            f"INSERT INTO messages ({', '.join(columns)}) VALUES ({placeholders})",
-            [fields[c] for c in columns],
-        )
-        self.stamp()
+        with self._immediate() as db:
+            cursor = db.execute(
+                f"INSERT INTO messages ({', '.join(columns)}) VALUES ({placeholders})",
+                [fields[c] for c in columns],
+            )
+            message_id = int(cursor.lastrowid or 0)
+            if fields.get("message_type") != "reaction":
+                db.execute(
+                    "UPDATE conversations SET last_interaction_at = ? WHERE id = ? "
+                    "AND (last_interaction_at IS NULL OR last_interaction_at < ?)",
+                    (at, cid, at),
+                )
+            if touch is not None:
+                _touch(db, cid, touch[0], at, inbound=touch[1])
+            self._stamp(db)
         return message_id
 
+    def served_id(self, message_id: int) -> str | int:
+        """A message's id as its service gives it: its `_id`, else its number."""
+        row = self.one("SELECT uid FROM messages WHERE id = ?", (message_id,))
+        return row["uid"] if row is not None and row["uid"] else message_id
+
     def message_json(self, row: sqlite3.Row) -> dict[str, Any]:
-        data = {k: row[k] for k in row.keys()}  # noqa: SIM118
-        data["created_at"] = _ts(data["created_at"])
-        if data.get("template"):
-            data["template"] = json.loads(data["template"])
-            if isinstance(data["template"], dict) and "_components" in data["template"]:
-                data["template_components"] = data["template"].pop("_components")  # template_checks
-        else:
-            data.pop("template", None)
-        if data.get("conversation_file_id") and not data.get("s3_key"):  # Inbound attachments
+        """The message document; a file's message also says its `s3_key` (Inbound attachments)."""
+        data = message_doc(row, self.served_id)
+        if data.get("conversation_file_id") and not data.get("s3_key"):
             found = self.file(data["conversation_file_id"])
             data["s3_key"] = found["s3_key"] if found is not None else None
-        if data.get("reply_to_message_id") is None:  # only a reply says what it answers
-            data.pop("reply_to_message_id", None)
-        if data.get("error_code") is None:  # only a failed delivery says why (schema 4)
-            data.pop("error_code", None), data.pop("error_text", None)
         return data
 
     def message_counts(
@@ -275,9 +340,19 @@ class Store:
         return {cid: n for (cid, _), n in counts.items()}
 
     def message(self, message_id: int) -> dict[str, Any]:
+        """The message with this rowid, as its service serves it."""
         row = self.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         assert row is not None
         return self.message_json(row)
+
+    def channel_of_message(self, message_id: int) -> tuple[str, int] | None:
+        """(channel, organization) of a message's conversation."""
+        row = self.one(
+            "SELECT c.channel, c.organization_id FROM messages m JOIN conversations c "
+            "ON c.id = m.conversation_id WHERE m.id = ?",
+            (message_id,),
+        )
+        return (row["channel"], row["organization_id"]) if row is not None else None
 
     # -- templates, files, objects --------------------------------------------------------------
 
@@ -291,6 +366,21 @@ class Store:
 
     def object(self, key: str) -> sqlite3.Row | None:
         return self.one("SELECT * FROM objects WHERE key = ?", (key,))
+
+
+def _touch(db: sqlite3.Connection, conversation_id: int, text: str, at: float, *, inbound: bool) -> None:
+    if inbound:
+        db.execute(
+            "UPDATE conversations SET last_message_text = ?, last_message_at = ?, "
+            "last_inbound_message_at = ?, unread_count = unread_count + 1, status = 'open' WHERE id = ?",
+            (text, at, at, conversation_id),
+        )
+    else:
+        db.execute(
+            "UPDATE conversations SET last_message_text = ?, last_message_at = ?, unread_count = 0 "
+            "WHERE id = ?",
+            (text, at, conversation_id),
+        )
 
 
 # -- reading the records, for tests that check delivery ----------------------------------------------
