@@ -151,6 +151,7 @@ class SwitchboardApp(LiveApp):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._catch_hangup()
         self.set_interval(30, self._sweep_outbox)
+        self.start_timers()
         # After the first frame: starting a sandbox or importing the HTTP stack must not delay it.
         self.call_after_refresh(self.connect)
 

@@ -76,6 +76,16 @@ class BackendApp(App[int]):
     #: Set when the inbox has drawn the first rows of the backend being opened.
     _rows_drawn: asyncio.Event | None = None
 
+    @property
+    def live(self) -> bool:
+        """Pushed news arrives (`LiveApp` says when)."""
+        return False
+
+    @property
+    def polls_may_rest(self) -> bool:
+        """Every change is pushed to this app (`LiveApp` says when)."""
+        return False
+
     def save_all_drafts(self) -> None:
         """Write every open conversation's draft now (synchronously: the process may be ending)."""
         for screen in self.screen_stack:
@@ -147,7 +157,7 @@ class BackendApp(App[int]):
             self.agents = (self.me,) if self.me is not None else ()
         if self.backend is backend:
             self.backend_signal.publish(AgentKnown(backend))
-            self.refresh_queue()  # Mine's count needs who the agent is: read once that is known
+            self.agent_known()
 
     def _config_failed(self, error: ConfigError) -> None:
         """A config the CLI would refuse: the same sentence, full screen; quitting exits 3."""
@@ -189,8 +199,11 @@ class BackendApp(App[int]):
         return process
 
     def refresh_queue(self) -> object:
-        """Read the queue's figures (a worker of `LiveApp`'s)."""
+        """Read the queue's figures (a worker of `QueueApp`'s)."""
         raise NotImplementedError
+
+    def agent_known(self) -> None:
+        """Who the agent is was asked (`QueueApp` reads the figures that need it)."""
 
     def rows_drawn(self) -> None:
         """The inbox drew its first rows: what waited for them (outbox, agent lookup) goes on."""
@@ -235,7 +248,13 @@ class BackendApp(App[int]):
             on_change=changed,
             on_progress=progress,
             now=self.clock,
+            record_age=self._record_age,
         )
+
+    def _record_age(self) -> float:
+        """How old the cache's copy of a conversation may be for the outbox's checks: while every
+        change is pushed it is current; else it is read."""
+        return 24 * 3600.0 if self.live and self.polls_may_rest else 0.0
 
     async def _sweep_outbox(self) -> None:
         if self.outbox is not None:

@@ -63,6 +63,11 @@ class LiveApp(QueueApp):
     live_reason: str | None
     notifier: Notifier | None
 
+    def start_timers(self) -> None:
+        """The app's own timers (once, at mount): the budget's log and the timed queue re-read."""
+        self.set_interval(BUDGET_FLUSH_SECONDS, self._flush_budget)
+        self.set_interval(WINDOW_CHECK_SECONDS, self._check_windows)
+
     def _live_init(self) -> None:
         #: The newest customer message each conversation was rung for (pushes and reads agree).
         self._told_inbound: dict[int, datetime] = {}
@@ -78,6 +83,7 @@ class LiveApp(QueueApp):
         #: Unread counts as last read while polling: one that grew is a customer who wrote.
         self._unread_seen: dict[int, int] | None = None
         self._queue_polled = 0.0
+        self._feed_reported = False
 
     @property
     def live(self) -> bool:
@@ -127,7 +133,6 @@ class LiveApp(QueueApp):
         self.live_state, self.live_reason = "polling", None
         self._ensure_notifier()  # polling notifies too (from the reads), not only pushes
         backend.client.cache.listeners.append(self._cache_changed)
-        self.set_interval(BUDGET_FLUSH_SECONDS, self._flush_budget)
         if backend.profile.realtime == "off":
             self._live_for = backend
             return
@@ -159,6 +164,7 @@ class LiveApp(QueueApp):
         await self._close_live()
         self._live_for = None
         self.live_state = self.live_reason = None
+        self._feed_reported = self._agent_known = self._queue_pending = False
         await super()._close_backend()
 
     def _ensure_notifier(self) -> None:
@@ -168,7 +174,6 @@ class LiveApp(QueueApp):
             self.notifier = Notifier(
                 self, self.config.notifications, me=lambda: self.me.id if self.me is not None else None
             )
-            self.set_interval(WINDOW_CHECK_SECONDS, self._check_windows)
 
     def restore_terminal_title(self) -> None:
         """Give the terminal back its title (on the way out, while the driver still runs)."""
@@ -180,6 +185,9 @@ class LiveApp(QueueApp):
     @on(LiveStatus)
     def _live_status(self, message: LiveStatus) -> None:
         state: LiveState = message.state
+        first, self._feed_reported = not self._feed_reported, True
+        if first and str(state.value) != "live" and self.queue is not None and not self.queue.read_at:
+            self.want_queue()  # no live connection after all: the figures are read now
         before, before_reason = self.live_state, self.live_reason
         self.live_state, self.live_reason = str(state.value), message.reason
         if self.backend is not None:
@@ -192,7 +200,11 @@ class LiveApp(QueueApp):
     @on(LiveResynced)
     def _live_resynced(self, message: LiveResynced) -> None:
         self.backend_signal.publish(message)
-        self.refresh_queue()
+        self.want_queue()
+
+    def feed_coming(self) -> bool:
+        backend = self.backend
+        return backend is not None and backend.profile.realtime != "off" and not self._feed_reported
 
     def _event_arrived(self, event: LiveEvent) -> None:
         """From the feed: kept for the next batch (a burst is handed over once a frame)."""

@@ -29,6 +29,29 @@ class QueueApp(BackendApp):
     """The queue's figures, on top of the backend's lifecycle."""
 
     _queue_polled: float = 0.0
+    #: Whether who the agent is was asked already (Mine's count needs it), and whether a read of
+    #: the figures waits for it.
+    _agent_known: bool = False
+    _queue_pending: bool = False
+
+    def feed_coming(self) -> bool:
+        """A live connection is on its way: its first connect re-reads the figures (`LiveApp`)."""
+        return False
+
+    def want_queue(self) -> None:
+        """Read the figures now, or once who the agent is is known (one read, not two)."""
+        if self._agent_known:
+            self._queue_pending = False
+            self.refresh_queue()
+        else:
+            self._queue_pending = True
+
+    def agent_known(self) -> None:
+        """Who the agent is was asked: the figures are read now, unless a live connection is
+        about to connect (its re-read reads them: one read at start, not two)."""
+        self._agent_known = True
+        if self._queue_pending or not self.feed_coming():
+            self.want_queue()
 
     def poll_factor(self) -> float | None:
         """How much slower than usual timed re-reads run (None: not at all) as the budget fills."""
@@ -125,16 +148,6 @@ class QueueApp(BackendApp):
             spent = " · rate limited"
         head = f"{name}{self.live_label()}{spent}"
         return f"{head} · {where}" if where else head
-
-    @property
-    def live(self) -> bool:
-        """Pushed news arrives (`LiveApp` says when)."""
-        return False
-
-    @property
-    def polls_may_rest(self) -> bool:
-        """Every change is pushed to this app (`LiveApp` says when)."""
-        return False
 
     def queue_poll_due(self) -> bool:
         """While polling, the queue's figures are read every `QUEUE_POLL_SECONDS` (times the pace)."""

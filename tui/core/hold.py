@@ -126,16 +126,18 @@ async def check(
     own_message_ids: Collection[str],
     *,
     people: People | None = None,
+    record_age: float = 0.0,
 ) -> Hold | None:
     """Whether the conversation moved on since `seen`: messages it did not show, no older than
     the newest it showed, that this store did not send (`own_message_ids`, keys), a new
-    assignee, or a close.
+    assignee, or a close. `record_age`: a copy of the conversation that old will do (while live,
+    pushes keep the cache's current, so only the messages are read: one request).
 
     Best-effort: a read that fails is not a hold, and the send goes on (what could be read still
     counts). A refused or missing credential is raised instead, as the send itself would fail on
     it and reports it as it does today. `people` names a new assignee ("you", "Maria Silva");
     without it, or for an id it does not know, it is "user 9"."""
-    conversation = await _read(client.get_conversation(seen.conversation_id))
+    conversation = await _read(client.get_conversation(seen.conversation_id, max_age=record_age))
     channel = conversation.channel if conversation is not None else None
     page = await _read(client.list_messages(seen.conversation_id, channel=channel))
     arrived: list[Message] = []

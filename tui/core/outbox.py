@@ -68,8 +68,10 @@ class Outbox:
         concurrency: int = 4,
         beat_seconds: float = BEAT_SECONDS,
         people: Callable[[], People] | None = None,
+        record_age: Callable[[], float] = lambda: 0.0,
     ) -> None:
-        """`people` (asked at each collision check) names a new assignee in a hold's sentence."""
+        """`people` (asked at each collision check) names a new assignee in a hold's sentence;
+        `record_age`, how old a cached copy of the conversation may be (large while live)."""
         self.store = store
         self.client = client
         self.profile = profile
@@ -80,6 +82,7 @@ class Outbox:
         self.rng = rng or random.Random()
         self.beat_seconds = beat_seconds
         self.people = people
+        self.record_age = record_age
         self.owner = uuid.uuid4().hex
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._wake: dict[int, asyncio.Event] = {}  # set by a retry asked while the entry's task runs
@@ -351,7 +354,9 @@ class Outbox:
                 if moved is None:
                     return False  # no longer ours
                 self._notify(moved, [])
-            prepared = await prepare(self.client, entry.conversation_id, draft, now=self.now())
+            prepared = await prepare(
+                self.client, entry.conversation_id, draft, now=self.now(), record_age=self.record_age()
+            )
             await execute(
                 self.client,
                 prepared,
@@ -380,7 +385,8 @@ class Outbox:
         """Check for a collision; when there is one, hold the entry (True). A credential the
         server refuses is raised, and fails the send as it would have."""
         own = await asyncio.to_thread(self.store.own_message_ids, self.profile, entry.conversation_id)
-        hold = await check(self.client, seen, own, people=self.people() if self.people else None)
+        people = self.people() if self.people else None
+        hold = await check(self.client, seen, own, people=people, record_age=self.record_age())
         if hold is None:
             return False
         moved = await asyncio.to_thread(

@@ -68,43 +68,43 @@ class QueueState:
     #: Which counted views each known conversation was in when last looked at.
     _members: dict[int, dict[View, bool | None]] = field(default_factory=dict)
 
-    async def read(self, client: ApiClient, *, me: int | None) -> None:
-        """Read every count (four requests, at once): Unread's and Needs reply's as their first
-        page (which they are needed for anyway), Mine's and Unassigned's as `$limit=0`."""
+    async def read(
+        self, client: ApiClient, *, me: int | None, views: tuple[View, ...] = COUNTED
+    ) -> None:
+        """Read the counts of `views` (every one by default; one request each, at once): Unread's
+        and Needs reply's as their first page (which they are needed for anyway), the others as
+        `$limit=0`."""
         cache = client.cache
         channel = self.channel
 
-        async def count(view: View) -> int | None:
+        async def one(view: View) -> tuple[View, int | None, list[int] | None]:
             if view is View.MINE and me is None:
-                return None
-            return await client.count_conversations(view_filter(view, me=me, channel=channel))
+                return view, None, None
+            filters = view_filter(view, me=me, channel=channel)
+            if view in (View.NEEDS_REPLY, View.UNREAD):
+                page = await client.list_conversations(filters)
+                return view, page.total, [c.id for c in page.data if not c.unreadable]
+            return view, await client.count_conversations(filters), None
 
-        needs, unread, mine, unassigned = await asyncio.gather(
-            client.list_conversations(view_filter(View.NEEDS_REPLY, me=me, channel=channel)),
-            client.list_conversations(view_filter(View.UNREAD, me=me, channel=channel)),
-            count(View.MINE),
-            count(View.UNASSIGNED),
-        )
-        self.counts = {
-            View.NEEDS_REPLY: needs.total,
-            View.MINE: mine,
-            View.UNASSIGNED: unassigned,
-            View.UNREAD: unread.total,
-        }
-        self.needs_reply = [c.id for c in needs.data if not c.unreadable]
-        self.unread = [c.id for c in unread.data if not c.unreadable]
-        for cid in self.needs_reply:
-            cache.assume_waiting(cid)
-        self.stale.clear()
+        for view, count, rows in await asyncio.gather(*(one(v) for v in views)):
+            self.counts[view] = count
+            if view is View.NEEDS_REPLY and rows is not None:
+                self.needs_reply = rows
+                for cid in rows:
+                    cache.assume_waiting(cid)
+            elif view is View.UNREAD and rows is not None:
+                self.unread = rows
+            self.stale.discard(view)
         self.read_at = time.monotonic()
         self._members = {}
         self.seen(cache, [cid for cid, _ in cache.items()], me=me)
 
     async def read_stale(self, client: ApiClient, *, me: int | None) -> bool:
-        """Read again the counts a change left unknown, if the last read is old enough."""
+        """Read again the counts a change left unknown (only those), if the last read is old
+        enough."""
         if not self.stale or time.monotonic() - self.read_at < STALE_READ_SECONDS:
             return False
-        await self.read(client, me=me)
+        await self.read(client, me=me, views=tuple(v for v in COUNTED if v in self.stale))
         return True
 
     def seen(self, cache: ConversationCache, ids: Iterable[int], *, me: int | None) -> None:

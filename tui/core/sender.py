@@ -124,11 +124,18 @@ async def known_window(client: ApiClient, conversation: Conversation) -> Convers
 
 
 async def prepare(
-    client: ApiClient, conversation_id: int, draft: Draft, *, now: datetime | None = None
+    client: ApiClient,
+    conversation_id: int,
+    draft: Draft,
+    *,
+    now: datetime | None = None,
+    record_age: float = CONVERSATION_FRESH_SECONDS,
 ) -> Prepared:
     """Read what the rules need and apply them; no upload, no send. A reply on a channel with a
-    reply window whose customer message is unknown reads the newest messages first."""
-    conversation = await client.get_conversation(conversation_id, max_age=CONVERSATION_FRESH_SECONDS)
+    reply window whose customer message is unknown reads the newest messages first.
+    `record_age`: how old the cache's copy of the conversation may be (while live, any)."""
+    age = max(record_age, CONVERSATION_FRESH_SECONDS)
+    conversation = await client.get_conversation(conversation_id, max_age=age)
     spec = channel_spec(conversation.channel, client.profile.limits)
     if spec is not None and spec.reply_window and draft.template is None and not draft.note:
         conversation = await known_window(client, conversation)

@@ -205,9 +205,9 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self.refresh_held_pages()
 
     def refresh_held_pages(self) -> None:
-        """Re-read the rows on screen and the queue's figures; the cursor stays on its row."""
+        """Re-read the rows on screen (the app re-reads the queue's figures on its own pace);
+        the cursor stays on its row."""
         if self.ctx.backend is not None:
-            self.ctx.refresh_queue()
             self.rows.refresh_shown()
 
     def _show_counts(self) -> None:
@@ -237,7 +237,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.channel = channel
         self._show_filters()
         self.reload()
-        self.ctx.refresh_queue(channel=channel)
+        self.ctx.queue_for_channel(channel)
 
     def action_cycle_channel(self) -> None:
         self._set_channel(CHANNEL_CYCLE[(CHANNEL_CYCLE.index(self.channel) + 1) % len(CHANNEL_CYCLE)])
