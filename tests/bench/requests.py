@@ -112,14 +112,14 @@ async def _hour(realtime: str, agent: bool) -> dict[str, Any]:
                         await _until(pilot, lambda: isinstance(app.screen, ConversationScreen), what="open")
                         screen = app.screen
                         assert isinstance(screen, ConversationScreen)
-                        await _until(pilot, lambda: screen.history.loaded_count > 0, what="history")
+                        await _until(pilot, lambda s=screen: s.history.loaded_count > 0, what="history")
                         if _window_shut(screen.conversation):  # a reply would be refused: a note
                             await pilot.press("ctrl+n")
                         screen.composer.set_text(f"Thanks, looking into it ({n}).")
                         await pilot.press("ctrl+j")
                         await _until(
                             pilot,
-                            lambda: not screen.history.local_items,
+                            lambda s=screen: not s.history.local_items,
                             what="the reply sent",
                         )
                         await pilot.press("escape")
