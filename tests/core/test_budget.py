@@ -75,7 +75,9 @@ async def test_a_429_stops_every_request_of_the_profile_until_its_retry_after(tm
             "code": 429,
             "data": {"limit": 1000, "current": 1001, "window": 3600, "retryAfter": 542},
         }
-        return httpx.Response(429, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
+        return httpx.Response(
+            429, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
 
     log = BudgetLog(tmp_path / "requests.sqlite3")
     budget = RequestBudget("acme", log=log)

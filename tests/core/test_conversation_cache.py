@@ -17,7 +17,9 @@ def record(**fields: object) -> Conversation:
     return Conversation.model_validate({"id": 1, "channel": "whatsapp", "contact_id": 4, **fields})
 
 
-def msg(key: str, minutes: int, *, inbound: bool = False, note: bool = False, kind: str | None = None) -> Message:
+def msg(
+    key: str, minutes: int, *, inbound: bool = False, note: bool = False, kind: str | None = None
+) -> Message:
     return Message.model_validate(
         {
             "_id": key,
@@ -93,7 +95,11 @@ def test_a_pushed_message_moves_what_is_known() -> None:
     cache.learn_messages(1, [msg("reply", 5)], more=False)
     cache.learn_message(1, msg("help!", 20, inbound=True))
     c = cache.get(1)
-    assert c is not None and c.last_message_text == "help!" and c.last_interaction_at == T0 + timedelta(minutes=20)
+    assert (
+        c is not None
+        and c.last_message_text == "help!"
+        and c.last_interaction_at == T0 + timedelta(minutes=20)
+    )
     assert c.last_inbound_message_at == T0 + timedelta(minutes=20) and cache.waiting(1) is True
     cache.learn_message(1, msg("thumbs", 21, inbound=True, kind="reaction"))
     assert cache.get(1).last_message_text == "help!"  # type: ignore[union-attr]  # a reaction is no message
@@ -111,7 +117,9 @@ def test_a_server_list_of_waiting_conversations_counts_until_the_conversation_mo
 def test_the_servers_own_fields_win_when_they_are_newer() -> None:
     cache = ConversationCache()
     later = (T0 + timedelta(hours=1)).isoformat()
-    cache.record(record(last_message_text="sent by server", last_message_at=later, last_inbound_message_at=later))
+    cache.record(
+        record(last_message_text="sent by server", last_message_at=later, last_inbound_message_at=later)
+    )
     cache.learn_messages(1, [msg("older", 1, inbound=True)], more=False)
     c = cache.get(1)
     assert c is not None and c.last_message_text == "sent by server"

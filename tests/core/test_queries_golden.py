@@ -45,7 +45,9 @@ class Recorder:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append((request.method, request.url.path, unquote(request.url.query.decode())))
         body = self.answer(request) if callable(self.answer) else self.answer
-        return httpx.Response(200, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
+        return httpx.Response(
+            200, content=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        )
 
 
 def client_with(recorder: Recorder, **paths: str) -> ApiClient:
@@ -144,7 +146,11 @@ async def test_messages_come_from_the_channels_service(channel: str, service: st
         await client.get_message(3, "6650c1f2a9e4b3d2c1a0f9e8", channel=channel)
         await client.delete_message(3, 57, channel=channel)
     assert recorder.seen == [
-        ("GET", service, "conversation_id=3&message_type[$ne]=reaction&$sort[created_at]=-1&$limit=50&$skip=50"),
+        (
+            "GET",
+            service,
+            "conversation_id=3&message_type[$ne]=reaction&$sort[created_at]=-1&$limit=50&$skip=50",
+        ),
         ("GET", f"{service}/6650c1f2a9e4b3d2c1a0f9e8", ""),
         ("DELETE", f"{service}/57", ""),
     ]
@@ -191,7 +197,12 @@ async def test_an_old_single_messages_path_still_works() -> None:
 async def test_contacts_are_read_twenty_ids_at_a_time() -> None:
     def answer(request: httpx.Request) -> Any:
         ids = [int(v) for k, v in request.url.params.multi_items() if k == "id[$in][]"]
-        return {"total": len(ids), "limit": 20, "skip": 0, "data": [{"id": i, "first_name": f"N{i}"} for i in ids]}
+        return {
+            "total": len(ids),
+            "limit": 20,
+            "skip": 0,
+            "data": [{"id": i, "first_name": f"N{i}"} for i in ids],
+        }
 
     recorder = Recorder(answer)
     async with client_with(recorder) as client:
@@ -206,7 +217,12 @@ async def test_rows_first_then_one_batched_read_for_their_names() -> None:
     def answer(request: httpx.Request) -> Any:
         if request.url.path == "/contacts":
             ids = [int(v) for k, v in request.url.params.multi_items() if k == "id[$in][]"]
-            return {"total": len(ids), "limit": 20, "skip": 0, "data": [{"id": i, "first_name": "Ana"} for i in ids]}
+            return {
+                "total": len(ids),
+                "limit": 20,
+                "skip": 0,
+                "data": [{"id": i, "first_name": "Ana"} for i in ids],
+            }
         rows = [{"id": n, "contact_id": 100 + n % 7, "channel": "sms"} for n in range(1, 31)]
         return {"total": 30, "limit": 50, "skip": 0, "data": rows}
 
@@ -250,13 +266,17 @@ async def test_snoozed_conversations_are_read_by_id_in_batches() -> None:
     async with client_with(recorder) as client:
         await client.conversations_by_id(range(1, 26))
     assert [q.count("id[$in][]=") for _, _, q in recorder.seen] == [20, 5]
-    assert recorder.seen[1][2] == f"organization_id={ORG}&$limit=5&$skip=0&$sort[last_interaction_at]=-1" + "".join(
+    assert recorder.seen[1][
+        2
+    ] == f"organization_id={ORG}&$limit=5&$skip=0&$sort[last_interaction_at]=-1" + "".join(
         f"&id[$in][]={i}" for i in range(21, 26)
     )
 
 
 def test_a_conversation_record_without_the_optional_fields_has_an_unknown_window() -> None:
-    bare = Conversation.model_validate({"id": 1, "channel": "whatsapp", "last_interaction_at": "2026-12-07T10:00:00Z"})
+    bare = Conversation.model_validate(
+        {"id": 1, "channel": "whatsapp", "last_interaction_at": "2026-12-07T10:00:00Z"}
+    )
     assert not bare.inbound_known
     told = Conversation.model_validate({"id": 1, "channel": "whatsapp", "last_inbound_message_at": None})
     assert told.inbound_known

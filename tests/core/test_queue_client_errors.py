@@ -181,7 +181,10 @@ async def test_a_search_merges_its_two_queries_newest_first_without_repeats() ->
 
     server = ShiftingServer({"ana": [[2, 9]], "refund": [[9, 4]]}, total=2)
     rows = MergedRows(
-        [Source(ConversationFilter(search_term="ana")), Source(ConversationFilter(message_search_term="refund"))]
+        [
+            Source(ConversationFilter(search_term="ana")),
+            Source(ConversationFilter(message_search_term="refund")),
+        ]
     )
     async with mock(server) as client:
         await rows.read_more(client)

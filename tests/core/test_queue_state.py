@@ -21,14 +21,19 @@ def test_membership_from_the_record() -> None:
     assert member(View.UNREAD, c, me=7, waiting=None, channel=None) is True
     assert member(View.NEEDS_REPLY, c, me=7, waiting=None, channel=None) is None
     assert member(View.UNREAD, c, me=7, waiting=None, channel="whatsapp") is False
-    assert member(View.UNREAD, conv(1, status="closed", unread_count=2), me=7, waiting=None, channel=None) is False
+    assert (
+        member(View.UNREAD, conv(1, status="closed", unread_count=2), me=7, waiting=None, channel=None)
+        is False
+    )
     ai = conv(1, assigned_ai_assistant_id="bot-3")
     assert member(View.UNASSIGNED, ai, me=7, waiting=None, channel=None) is False
 
 
 def test_a_close_moves_the_counts_and_leaves_the_lists() -> None:
     cache = ConversationCache()
-    queue = QueueState(counts={View.NEEDS_REPLY: 3, View.MINE: 2, View.UNASSIGNED: 5, View.UNREAD: 4}, unread=[1, 2])
+    queue = QueueState(
+        counts={View.NEEDS_REPLY: 3, View.MINE: 2, View.UNASSIGNED: 5, View.UNREAD: 4}, unread=[1, 2]
+    )
     cache.record(conv(1, assigned_user_id=7, unread_count=1))
     queue.seen(cache, [1], me=7)
     cache.record(conv(1, assigned_user_id=7, unread_count=1, status="closed"))
