@@ -41,20 +41,29 @@ def sandbox_profile(sandbox: Any, **limits: Any) -> ResolvedProfile:
 
 
 async def all_conversations(client: ApiClient) -> list[Conversation]:
-    page = await client.list_conversations(limit=200)
+    """Every conversation (the seed's 30 fit one page of 50)."""
+    page = await client.list_conversations()
     return page.data
 
 
 def window_of(c: Conversation) -> str:
-    """ "open", "closed" or "never", by the client's own rule."""
+    """ "open", "closed", "never" or "unknown" (the record does not say), by the client's rule."""
     state = window_state(c, channel_spec(c.channel))
+    if not state.known:
+        return "unknown"
     return "never" if state.never_opened else "open" if state.open else "closed"
 
 
 async def find(client: ApiClient, channel: str, window: str | None = None) -> Conversation:
-    """A seeded conversation on `channel` whose window is "open", "closed" or "never"."""
+    """A seeded conversation on `channel` whose window is "open", "closed" or "never" (its
+    messages read first when the server's record does not say: a documented-only server)."""
     for c in await all_conversations(client):
-        if c.channel == channel and (window is None or window_of(c) == window):
+        if c.channel != channel:
+            continue
+        if window is not None and window_of(c) == "unknown":
+            await client.list_messages(c.id, channel=c.channel)
+            c = client.cache.get(c.id) or c
+        if window is None or window_of(c) == window:
             return c
     raise LookupError(f"the sandbox seed has no {channel} conversation with window {window}")
 

@@ -54,4 +54,4 @@ def faulty(isolated_home: Path, tmp_path: Path) -> Iterator[Callable[..., tuple[
 
 def store(sandbox: Any) -> Any:
     """The sandbox's SQLite store, to plant hostile or odd data."""
-    return sandbox._server.config.app.state.sandbox.store
+    return sandbox.state.store

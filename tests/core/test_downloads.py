@@ -41,7 +41,7 @@ def downloads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def file_message(sandbox: Any, conversation_id: int, name: str) -> Message:
     async with ApiClient(sandbox_profile(sandbox)) as client:
-        page = await client.list_messages(conversation_id, limit=50)
+        page = await client.list_messages(conversation_id)
     return next(m for m in page.data if m.file_name == name)
 
 
@@ -201,7 +201,7 @@ async def test_a_large_file_streams_in_chunks_with_flat_memory(sandbox: Any, dow
     size = 24 * 1024 * 1024
     raw = sandbox.customer_sends_file(23, "big.bin", "application/octet-stream", size=size)
     async with ApiClient(sandbox_profile(sandbox)) as client:
-        page = await client.list_messages(23, limit=50)
+        page = await client.list_messages(23)
     message = next(m for m in page.data if m.id == raw["id"])
     seen: list[tuple[int, int | None]] = []
     tracemalloc.start()
@@ -345,7 +345,7 @@ async def test_the_seeds_older_attachments_are_real_files(sandbox: Any, download
     found: dict[str, int] = {}
     async with ApiClient(sandbox_profile(sandbox)) as client:
         for cid in range(1, 31):
-            for m in (await client.list_messages(cid, limit=50)).data:
+            for m in (await client.list_messages(cid)).data:
                 if (
                     m.file_type in ("image/jpeg", "application/pdf")
                     and m.file_name != "statement-2026-11.pdf"

@@ -49,7 +49,10 @@ def test_the_snapshot_round_trips_through_json(seen: Seen) -> None:
 
 
 def test_a_snapshot_stored_before_ids_were_opaque_reads_its_newest_id_as_shown() -> None:
-    old = '{"conversation_id": 5, "newest_message_id": 42, "newest_at": null, "assigned_user_id": 7, "status": "open"}'
+    old = (
+        '{"conversation_id": 5, "newest_message_id": 42, "newest_at": null, '
+        '"assigned_user_id": 7, "status": "open"}'
+    )
     assert Seen.from_json(old) == Seen(5, ("42",), None, 7, "open")
 
 

@@ -78,7 +78,7 @@ def inject(
 ) -> int:
     """A message the server received meanwhile (a customer, or another agent), as the sandbox
     itself stores one."""
-    sb = sandbox._app.state.sandbox
+    sb = sandbox.state
     at = sb.clock()
     message_id = sb.store.add_message(
         conversation_id=conversation_id,
@@ -96,7 +96,7 @@ def inject(
 
 def patch_row(sandbox: Any, conversation_id: int, **fields: Any) -> None:
     sets = ", ".join(f"{k} = ?" for k in fields)
-    sandbox._app.state.sandbox.store.execute(
+    sandbox.state.store.execute(
         f"UPDATE conversations SET {sets} WHERE id = ?", [*fields.values(), conversation_id]
     )
 
@@ -109,12 +109,12 @@ def state(store: Store, entry_id: int) -> str | None:
 async def looked(client: ApiClient, conversation_id: int) -> Seen:
     """What the conversation screen shows right now."""
     conversation = await client.get_conversation(conversation_id)
-    page = await client.list_messages(conversation_id, limit=50)
+    page = await client.list_messages(conversation_id)
     return Seen.of(conversation, page.data)
 
 
 async def count(client: ApiClient, conversation_id: int, text: str) -> int:
-    page = await client.list_messages(conversation_id, limit=100)
+    page = await client.list_messages(conversation_id)
     return sum(1 for m in page.data if m.message_text == text and not m.is_inbound)
 
 
@@ -161,11 +161,11 @@ async def test_several_customer_messages_are_counted_and_the_newest_quoted(opene
 
 async def test_a_full_page_of_news_says_there_may_be_more(opened: Any, sandbox: Any) -> None:
     def flood(cid: int) -> None:
-        for i in range(25):
+        for i in range(55):
             inject(sandbox, cid, f"ping {i}")
 
     *_, entry, _conv = await held_reply(opened, sandbox, flood, "Reply")
-    assert entry.reason.startswith("Ana Lima wrote 20 or more messages since you looked: “ping 24”")
+    assert entry.reason.startswith("Ana Lima wrote 50 or more messages since you looked: “ping 54”")
 
 
 async def test_another_agents_reply_or_note_holds_it(opened: Any, sandbox: Any) -> None:
@@ -226,7 +226,7 @@ async def test_our_own_earlier_send_is_not_a_collision(opened: Any, sandbox: Any
     store = outbox.store
     assert [store.get(first.id).state, store.get(second.id).state] == ["sent", "sent"]
     assert posts(transport) == 2
-    sent_ids = {int(i) for e in (first, second) for i in store.get(e.id).sent_ids}
+    sent_ids = {str(i) for e in (first, second) for i in store.get(e.id).sent_ids}
     assert store.own_message_ids("sandbox", conv.id) == sent_ids and len(sent_ids) == 2
     assert store.own_message_ids("sandbox", conv.id + 1000) == set()
 

@@ -55,7 +55,7 @@ def make_outbox(sandbox: Any, store: Store) -> Callable[..., Any]:
 
 
 async def texts(client: ApiClient, conversation_id: int, text: str) -> int:
-    page = await client.list_messages(conversation_id, limit=100)
+    page = await client.list_messages(conversation_id)
     return sum(1 for m in page.data if m.message_text == text)
 
 
@@ -171,7 +171,7 @@ async def test_retry_after_a_partial_send_posts_only_the_rest(
     await outbox.wait_idle()
     again = store.get(entry.id)
     assert again is not None and again.state == "sent" and len(again.sent_ids) == 2
-    page = await outbox.client.list_messages(conv.id, limit=10)
+    page = await outbox.client.list_messages(conv.id)
     names = [m.file_name for m in page.data if m.file_name in ("one.png", "two.png")]
     assert names.count("one.png") == 1  # the first message was never sent again
     await outbox.client.aclose()

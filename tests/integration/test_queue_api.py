@@ -1,6 +1,6 @@
 """The work queue's calls against the real sandbox: who the agent is, the organization's agents,
 every conversation action through `actions.apply` (what the server then holds), its refusals,
-and the scan of every open conversation."""
+and every view as the server's query (rows, counts, search)."""
 
 from __future__ import annotations
 
@@ -13,18 +13,20 @@ from tui.core.actions import Action, apply, done_sentence
 from tui.core.client import ApiClient
 from tui.core.errors import InvalidRequestError, NotFoundError
 from tui.core.models import Conversation
+from tui.core.filters import ConversationFilter, view_filter
 from tui.core.queue import has_ai, is_open
-from tui.core.queue_scan import scan_open
+from tui.core.queue_state import QueueState
+from tui.core.queue_views import View
 
 
 async def open_ones(client: ApiClient) -> list[Conversation]:
-    return (await client.list_conversations(status="open", limit=200)).data
+    return (await client.list_conversations(ConversationFilter(status="open"))).data
 
 
 async def test_who_i_am_and_the_agents(client: ApiClient, sandbox: Any) -> None:
     me = await client.get_me()
     assert (me.id, me.display_name) == (7, "Maria Silva")
-    users = await client.list_users(limit=2)  # two pages of two, then the end
+    users = await client.list_users()
     assert [u.id for u in users] == [7, 11, 12, 13]
     assert {u.organization_id for u in users} == {sandbox.organization_id}
     tom = sandbox.agent(11)
@@ -97,21 +99,67 @@ async def test_an_unknown_conversation_is_not_found(client: ApiClient) -> None:
         await apply(client, 99_999, Action.CLOSE)
 
 
-async def test_the_scan_reads_every_open_conversation_page_by_page(client: ApiClient, transport: Any) -> None:
-    expected = [c.id for c in await open_ones(client)]
+async def every(client: ApiClient, filters: ConversationFilter | None = None) -> list[Conversation]:
+    rows: list[Conversation] = []
+    skip = 0
+    while True:
+        page = await client.list_conversations(filters, skip=skip)
+        rows.extend(page.data)
+        skip = page.skip + len(page.data)
+        if not page.data or not page.has_more:
+            return rows
+
+
+async def test_every_view_is_the_servers_query_and_its_count_the_same_with_limit_zero(
+    client: ApiClient, transport: Any
+) -> None:
+    me = (await client.get_me()).id
+    everything = await every(client)
+    opened = [c for c in everything if is_open(c)]
+    expected = {
+        View.MINE: {c.id for c in opened if c.assigned_user_id == me},
+        View.UNASSIGNED: {c.id for c in opened if c.assigned_user_id is None and not has_ai(c)},
+        View.UNREAD: {c.id for c in opened if c.unread_count > 0},
+    }
+    for view, ids in expected.items():
+        rows = await every(client, view_filter(view, me=me))
+        assert {c.id for c in rows} == ids, view
+        assert await client.count_conversations(view_filter(view, me=me)) == len(ids)
+    waiting = await every(client, view_filter(View.NEEDS_REPLY, me=me))
+    assert waiting and all(is_open(c) for c in waiting)
+    for c in waiting:  # the customer's message is the newest that is not a note
+        page = await client.list_messages(c.id, channel=c.channel)
+        newest = next(m for m in page.data if not m.is_note)
+        assert newest.is_inbound
     before = len(transport.requests)
-    scan = await scan_open(client, page=5)
-    assert [c.id for c in scan.conversations] == expected
-    assert scan.total == len(expected) and not scan.truncated
-    assert all(is_open(c) for c in scan.conversations)
-    assert len(transport.requests) - before == -(-len(expected) // 5)  # whole pages of 5
+    queue = QueueState()
+    await queue.read(client, me=me)
+    assert len(transport.requests) - before == 4  # four requests for every figure
+    assert queue.counts[View.UNREAD] == len(expected[View.UNREAD])
+    assert queue.counts[View.NEEDS_REPLY] == len(waiting)
+    assert set(queue.unread) == expected[View.UNREAD]
 
 
-async def test_the_scan_stops_at_its_cap(client: ApiClient) -> None:
-    scan = await scan_open(client, cap=4, page=3)
-    assert len(scan.conversations) == 4 and scan.truncated and scan.total > 4
+async def test_a_page_is_fifty_rows_read_on_the_servers_answer(client: ApiClient, transport: Any) -> None:
+    page = await client.list_conversations(limit=500)
+    assert page.limit <= 50 and len(page.data) <= 50
+    sent = transport.requests[-1].url.params
+    assert sent["$limit"] == "50" and sent["organization_id"] == str(client.org)
 
 
-async def test_the_scan_keeps_to_a_channel(client: ApiClient) -> None:
-    scan = await scan_open(client, channel="whatsapp")
-    assert scan.conversations and {c.channel for c in scan.conversations} == {"whatsapp"}
+async def test_the_server_searches_contacts_and_messages(client: ApiClient) -> None:
+    found = await client.list_conversations(ConversationFilter(search_term="soren"))
+    await client.fill_contacts(found.data)
+    names = {client.cache.get(c.id).contact_name for c in found.data}  # type: ignore[union-attr]
+    assert names == {"Søren Holm"}
+    text = await client.list_conversations(ConversationFilter(message_search_term="duplicate charge"))
+    assert text.data
+    for c in text.data:
+        page = await client.list_messages(c.id, channel=c.channel)
+        shown = [m.message_text or "" for m in page.data]
+        assert any("duplicate charge" in t.lower() for t in shown)
+
+
+async def test_a_channel_keeps_every_view_to_it(client: ApiClient) -> None:
+    rows = await every(client, view_filter(View.UNREAD, me=None, channel="whatsapp"))
+    assert rows and {c.channel for c in rows} == {"whatsapp"}

@@ -17,14 +17,14 @@ FAST = RetryPolicy(base=0.01, cap=0.05, max_attempts=5)
 
 
 async def newest(client: ApiClient, conversation_id: int) -> Any:
-    return (await client.list_messages(conversation_id, limit=1)).data[0]
+    return (await client.list_messages(conversation_id)).data[0]
 
 
 async def test_a_quoted_send_left_queued_still_quotes_after_a_restart(sandbox: Any, tmp_path: Path) -> None:
     path = tmp_path / "state" / "store.sqlite3"
     async with ApiClient(sandbox_profile(sandbox)) as client:
         conv = await find(client, "webchat")
-        original = (await client.list_messages(conv.id, limit=50)).data[-1].id
+        original = (await client.list_messages(conv.id)).data[-1].id
         before = Store(path)  # the app that stored the send, then stopped before sending it
         entry = before.enqueue(
             "sandbox", conv.id, draft_to_dict(Draft("Quoted later", reply_to=original)), "x"
@@ -50,7 +50,7 @@ async def test_submit_stores_the_quote_with_the_entry(sandbox: Any, tmp_path: Pa
     try:
         async with ApiClient(sandbox_profile(sandbox)) as client:
             conv = await find(client, "webchat")
-            original = (await client.list_messages(conv.id, limit=50)).data[-1].id
+            original = (await client.list_messages(conv.id)).data[-1].id
             outbox = Outbox(store, client, "sandbox", retry=FAST, rng=random.Random(1))
             entry = await outbox.submit(conv.id, Draft("Quoted now", reply_to=original), "Quoted now")
             assert store.get(entry.id).draft["reply_to"] == original  # type: ignore[union-attr]

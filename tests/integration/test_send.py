@@ -19,7 +19,7 @@ TRANSFORM = ["whatsapp", "instagram", "messenger", "webchat"]
 
 
 async def history(client: ApiClient, conversation_id: int, n: int = 10) -> list:
-    return (await client.list_messages(conversation_id, limit=n)).data
+    return (await client.list_messages(conversation_id)).data[:n]
 
 
 def sends(transport: CountingTransport) -> list[str]:
@@ -61,8 +61,8 @@ async def test_reply_refused_before_any_request_on_closed_window(
     with pytest.raises(PolicyRefusal) as err:
         await send_draft(client, conv.id, Draft(text="Are you there?"))
     assert err.value.reason == "window_closed"
-    assert sends(transport) == []  # only the conversation was read
-    assert [r.method for r in transport.requests] == ["GET"]
+    assert sends(transport) == []  # the list's fresh copy (or one read of it) decided
+    assert {r.method for r in transport.requests} <= {"GET"} and len(transport.requests) <= 1
     assert await history(client, conv.id, 50) == before
 
 
@@ -236,6 +236,7 @@ async def test_back_to_back_sends_share_one_read_of_the_conversation(
     client: ApiClient, transport: CountingTransport
 ) -> None:
     conv = await find(client, "webchat")
+    client.cache.forget()  # not the list's fresh copy: the first send reads the conversation
     before = len(transport.requests)
     for i in range(3):
         await send_draft(client, conv.id, Draft(text=f"batch {i}"))

@@ -52,7 +52,7 @@ async def test_the_outbox_sends_and_stores_a_file_whose_name_is_not_utf8(
         await outbox.wait_idle()
         done = store.get(entry.id)
         assert done is not None and done.state == "sent", done.reason if done else None
-        page = await client.list_messages(conv.id, limit=1)
+        page = await client.list_messages(conv.id)
         assert page.data[0].file_name == "caf\ufffd menu.txt"
     finally:
         await outbox.aclose()

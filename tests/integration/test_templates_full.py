@@ -39,7 +39,8 @@ async def template(client: ApiClient, name: str) -> Template:
 async def test_order_template_with_image_header_tracking_button_and_contact_name(
     client: ApiClient, sandbox: Any, tmp_path: Path
 ) -> None:
-    conv = await client.get_conversation(CID)
+    await client.fill_contacts([await client.get_conversation(CID)])  # as the screen does
+    conv = await client.get_conversation(CID, max_age=60)
     order = await template(client, "order_shipped")
     # What the form prefills: the variables the contact can fill.
     named = {s.key: contact_value(s.key, conv.contact) for s in slots(order)}
@@ -68,7 +69,7 @@ async def test_order_template_with_image_header_tracking_button_and_contact_name
         "parameters": [{"type": "text", "text": "A-1001"}],
     }
     # Read back, the message keeps the object and the template's components for the history.
-    (again,) = (await client.list_messages(CID, limit=1)).data
+    again = (await client.list_messages(CID)).data[0]
     assert again.template == sent.template
     kinds = [c["type"] for c in again.template_components or []]
     assert kinds == ["HEADER", "BODY", "FOOTER", "BUTTONS"]
@@ -140,7 +141,7 @@ async def test_the_outbox_remembers_the_header_file(client: ApiClient, tmp_path:
         await outbox.wait_idle()
         done = store.get(entry.id)
         assert done is not None and done.state == "sent", done.reason if done else None
-        (last,) = (await client.list_messages(CID, limit=1)).data
+        last = (await client.list_messages(CID)).data[0]
         assert (
             last.template is not None
             and "box.png" in last.template["components"][0]["parameters"][0]["image"]["link"]

@@ -168,7 +168,7 @@ async def test_a_sandbox_item_with_any_fields(sandbox: Any) -> None:
     from tui.core.client import ApiClient
 
     async with ApiClient(sandbox_profile(sandbox)) as client:
-        page = await client.list_messages(1, limit=20)
+        page = await client.list_messages(1)
     files = [m for m in page.data if m.conversation_file_id]
     assert {m.file_name for m in files} >= {"broken-parcel.png", "statement-2026-11.pdf"}
     for m in files:

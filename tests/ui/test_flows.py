@@ -62,7 +62,7 @@ async def sandbox_messages(sandbox: Any, conversation_id: int) -> list[Any]:
     from tui.core.client import ApiClient
 
     async with ApiClient(sandbox_profile(sandbox)) as client:
-        return (await client.list_messages(conversation_id, limit=5)).data
+        return (await client.list_messages(conversation_id)).data
 
 
 async def test_start_shows_profile_and_rows(make_app: Callable[..., SwitchboardApp], sandbox: Any) -> None:

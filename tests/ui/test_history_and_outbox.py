@@ -44,7 +44,7 @@ async def test_scrolling_up_loads_the_older_pages_once_each(
                 client.paths.webchat,
                 {"conversation_id": 19, "message_text": f"older {i}", "message_type": "text"},
             )
-        total = (await client.list_messages(19, limit=1)).total
+        total = (await client.list_messages(19)).total
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_conversation(pilot, "webchat")

@@ -279,7 +279,7 @@ LITERAL = ["[bold]Eve[/]", "[link=http://evil.test]click me[/link]", "👩\u200d
 
 def poison(sandbox: Any) -> int:
     """Give conversation 1 a hostile contact, last message and history; make it the newest."""
-    store = sandbox._server.config.app.state.sandbox.store
+    store = sandbox.state.store
     now = store.clock()
     store.execute(
         "UPDATE contacts SET first_name = ?, last_name = NULL, email = ? WHERE id = 1", (NAME, BODY)
@@ -437,7 +437,7 @@ async def test_hostile_fields_outside_the_owner_files(
     from tui.screens.conversation import ConversationScreen
     from tui.screens.templates import TemplatePickerScreen
 
-    store = sandbox._server.config.app.state.sandbox.store
+    store = sandbox.state.store
     store.execute(
         "UPDATE conversations SET status = ?, channel = ? WHERE id = 2", ("\x1b[31mopen", "tele\x1b[5mgram")
     )

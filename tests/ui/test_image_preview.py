@@ -236,7 +236,7 @@ async def test_p_on_a_customers_photo_downloads_it_once_and_previews_it(make_app
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.backend is not None, timeout=20)
-        page = await app.backend.client.list_messages(1, limit=50)
+        page = await app.backend.client.list_messages(1)
         photo = next(m for m in page.data if m.file_name == "broken-parcel.png")
         host = MessageHost(photo)
         app.push_screen(host)

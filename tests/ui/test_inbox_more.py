@@ -287,7 +287,7 @@ async def test_the_palette_shows_customer_text_as_text(
 ) -> None:
     from textual.command import CommandList
 
-    db = sandbox._server.config.app.state.sandbox.store
+    db = sandbox.state.store
     db.execute(
         "UPDATE conversations SET last_message_text = ? WHERE id = 3", ("[@click=app.quit]x[/] [/oops]",)
     )

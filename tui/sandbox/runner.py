@@ -127,6 +127,11 @@ class RunningSandbox:
         return self._sandbox.store.message(message_id)
 
     @property
+    def state(self) -> Sandbox:
+        """The sandbox's state (its store, agents, options), for tests that look inside."""
+        return self._sandbox
+
+    @property
     def _sandbox(self) -> Sandbox:
         app: Any = self._app if self._app is not None else self._server.config.app
         sandbox: Sandbox = app.state.sandbox
