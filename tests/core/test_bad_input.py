@@ -19,6 +19,7 @@ from tui.core.client import ApiClient
 from tui.core.config import Paths, ResolvedProfile, Secret, get_profile, load_config
 from tui.core.errors import ConfigError, LocalFileError, SwitchboardError, UploadError
 from tui.core.files import LocalFile, inspect_file, recheck
+from tui.core.filters import ConversationFilter
 from tui.core.http import httpx
 from tui.core.models import Conversation
 from tui.core.text import one_line
@@ -326,7 +327,7 @@ async def test_sandbox_with_expired_signatures_resigns_once_then_stops(tmp_path:
     try:
         transport = CountingTransport()
         async with ApiClient(sandbox_profile(running), transport=transport) as client:
-            conversation = (await client.list_conversations(channel="webchat")).data[0]
+            conversation = (await client.list_conversations(ConversationFilter(channel="webchat"))).data[0]
             f = inspect_file(make_png(tmp_path / "photo.png"))
             with pytest.raises(UploadError) as err:
                 await upload_file(client, conversation, f)
@@ -345,7 +346,7 @@ async def test_sandbox_with_expired_signatures_resigns_once_then_stops(tmp_path:
 async def test_sandbox_upload_of_a_file_changed_after_pick(tmp_path: Path, sandbox: Any) -> None:
     transport = CountingTransport()
     async with ApiClient(sandbox_profile(sandbox), transport=transport) as client:
-        conversation = (await client.list_conversations(channel="webchat")).data[0]
+        conversation = (await client.list_conversations(ConversationFilter(channel="webchat"))).data[0]
         f = inspect_file(make_png(tmp_path / "photo.png"))
         make_png(f.path, size=f.size + 1)
         with pytest.raises(LocalFileError, match="changed after it was picked"):

@@ -29,6 +29,7 @@ from tui.core.errors import (
     TooLargeError,
     TransportError,
 )
+from tui.core.filters import ConversationFilter
 
 KEY = "sk_live_abcdef123456"
 
@@ -196,7 +197,7 @@ async def test_auth_header_per_profile_and_never_to_storage() -> None:
         return httpx.Response(200, json={"total": 0, "data": []})
 
     async with mock(handler) as client:
-        await client.list_conversations(channel="sms", status="open")
+        await client.list_conversations(ConversationFilter(channel="sms", status="open"))
 
         async def one() -> AsyncIterator[bytes]:
             yield b"abc"
@@ -205,7 +206,7 @@ async def test_auth_header_per_profile_and_never_to_storage() -> None:
     api, put = seen
     assert api.headers["x-api-key"] == KEY
     assert api.url.params["organization_id"] == "101"
-    assert api.url.params["channel"] == "sms" and api.url.params["$sort[last_message_at]"] == "-1"
+    assert api.url.params["channel"] == "sms" and api.url.params["$sort[last_interaction_at]"] == "-1"
     assert "x-api-key" not in put.headers and "authorization" not in put.headers
     assert put.headers["content-type"] == "text/plain" and put.headers["content-length"] == "3"
 

@@ -272,7 +272,9 @@ async def test_stop_while_connecting_leaves_nothing_behind() -> None:
 
 
 async def test_malformed_pushed_data_is_dropped_and_the_connection_kept(sandbox: Any) -> None:
-    from tui.sandbox.live import CONVERSATION_PATCHED, MESSAGE_CREATED, bus_of
+    from tui.sandbox.live import CONVERSATION_PATCHED, bus_of
+
+    MESSAGE_CREATED = "conversation-messages-whatsapp created"  # conversation 1 is WhatsApp's
 
     bus = bus_of(sandbox._sandbox)
     heard = Heard()
@@ -293,7 +295,8 @@ async def test_malformed_pushed_data_is_dropped_and_the_connection_kept(sandbox:
             (MESSAGE_CREATED, {"conversation_id": 1, "message_text": "no id"}),
             (MESSAGE_CREATED, {"id": 2, "conversation_id": 1, "nested": deep}),
             (CONVERSATION_PATCHED, {"id": "seven"}),
-            ("conversation-messages removed", {"id": 3}),
+            ("conversation-messages-whatsapp removed", {"id": 3}),
+            ("conversation-messages created", {"id": 5, "conversation_id": 1, "message_text": "old name"}),
         ]
         for event, data in hostile:
             bus.publish(event, data, 1)
