@@ -53,14 +53,19 @@ def _message_line(m: Any, now: datetime) -> str:
 
 async def cmd_show(args: argparse.Namespace) -> int:
     from tui.core.channels import channel_spec, label
-    from tui.core.errors import SwitchboardError
+    from tui.core.errors import NotFoundError, SwitchboardError
     from tui.core.policy import window_state
     from tui.core.text import clip, one_line
 
     async with backend_for(args) as backend:
         client = backend.client
         conversation = await client.get_conversation(args.conversation_id)
-        newest_first, total, more = await _messages(client, conversation, args.limit)
+        try:
+            newest_first, total, more = await _messages(client, conversation, args.limit)
+        except NotFoundError:
+            if channel_spec(conversation.channel) is not None:
+                raise
+            newest_first, total, more = [], None, False  # a channel the API has no service for
         if conversation.contact is None:
             with suppress(SwitchboardError):  # the messages stand without the contact's name
                 await client.fill_contacts([conversation])
@@ -90,6 +95,10 @@ async def cmd_show(args: argparse.Namespace) -> int:
     status = one_line(conversation.status, 20) or "-"
     _out(f"status {status} · {state.describe()} · {conversation.unread_count} unread")
     _out()
+    if total is None:
+        _out(
+            f"(the {clip(one_line(conversation.channel), 20)!r} channel has no message service this client knows)"
+        )
     for m in messages:
         _out(_message_line(m, now))
     bad = sum(1 for m in messages if m.unreadable)

@@ -78,9 +78,8 @@ def test_show_and_conversations_emit_no_raw_escapes(sandbox: Any, local: dict[st
 
 def test_show_with_hostile_status_type_and_channel(sandbox: Any, local: dict[str, str]) -> None:
     s = store(sandbox)
-    s.execute(
-        "UPDATE conversations SET status = ?, channel = ? WHERE id = 1", ("\x1b[31mopen", "tele\x1b[5mgram")
-    )
+    s.execute("UPDATE conversations SET status = ? WHERE id = 1", ("\x1b[31mopen",))
+    s.execute("UPDATE conversations SET channel = ? WHERE id = 2", ("tele\x1b[5mgram",))
     s.add_message(
         conversation_id=1,
         direction="outbound",
@@ -94,6 +93,9 @@ def test_show_with_hostile_status_type_and_channel(sandbox: Any, local: dict[str
     proc = run("show", "1", env=local)
     assert proc.returncode == 0, proc.stderr
     assert not forbidden(proc.stdout), forbidden(proc.stdout)
+    other = run("show", "2", env=local)  # a channel with no message service: said, not leaked
+    assert other.returncode == 0, other.stderr
+    assert not forbidden(other.stdout + other.stderr) and "no message service" in other.stdout
 
 
 def test_unknown_channel_is_shown_and_refused_in_one_sentence(sandbox: Any, local: dict[str, str]) -> None:

@@ -18,7 +18,8 @@ from tui.sandbox.seed_files import HOSTILE_TEXT, parcel_png, statement_pdf
 
 def message_id(sandbox: Any, conversation_id: int, file_name: str) -> str:
     row = store(sandbox).one(
-        "SELECT id FROM messages WHERE conversation_id = ? AND file_name = ?", (conversation_id, file_name)
+        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = ? AND file_name = ?",
+        (conversation_id, file_name),
     )
     assert row is not None
     return str(row["id"])
@@ -93,7 +94,7 @@ def test_unknown_message_and_a_message_without_a_file(sandbox: Any, env: dict[st
     error = failed_json(run("download", "1", "999999", "--json", env=env), 7)
     assert "has no message '999999'" in error["message"]
     text = store(sandbox).one(
-        "SELECT id FROM messages WHERE conversation_id = 1 AND conversation_file_id IS NULL "
+        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = 1 AND conversation_file_id IS NULL "
         "AND file_name IS NULL"
     )
     assert text is not None

@@ -186,7 +186,7 @@ def test_unreadable_rows_and_messages_say_so(faulty: Start) -> None:
         f"({len(rows)} of 30 conversations, {len(rows)} of them unreadable"
     )
 
-    _, env = faulty(odd_bodies="range", fault_paths=["/conversation-messages"])
+    _, env = faulty(odd_bodies="range", fault_paths=["/conversation-messages-*"])
     proc = run("show", str(WEBCHAT), env=env)
     assert proc.returncode == 0, proc.stderr
     assert "    [unreadable] This message could not be read (created_at: " in proc.stdout

@@ -41,7 +41,7 @@ async def test_odd_messages_are_unreadable_in_place_not_an_empty_history(
 ) -> None:
     # Every other timestamp of the message list is 1e300, the rest year 9999 (valid, but it
     # overflows when shown in a zone east of UTC).
-    faulty.set_faults(odd_bodies="range", fault_paths=("/conversation-messages",), fault_methods=("GET",))
+    faulty.set_faults(odd_bodies="range", fault_paths=("/conversation-messages-*",), fault_methods=("GET",))
     app = SwitchboardApp(config=sandbox_config(faulty))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_conversation(pilot, "whatsapp")
