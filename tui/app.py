@@ -323,13 +323,13 @@ class SwitchboardApp(LiveApp):
         self.run_worker(open_next(self, after=getattr(current, "id", None), unread=True), group="next")
 
     def publish_queue(self, conversation: ApiConversation | None = None) -> None:
-        """A conversation changed here (an action's answer, already in the cache), or the
-        snoozes did: the queue's figures move and every screen hears it."""
+        """A conversation changed here (an action's answer, already in the cache), or (None)
+        the snoozes did: the queue's figures move and every screen hears it."""
         from tui.messages import QueueChanged
 
         if conversation is not None:
             self.queue_changed([conversation.id])
-        self.backend_signal.publish(QueueChanged())
+        self.backend_signal.publish(QueueChanged(snoozes=conversation is None))
         self._show_unread()  # a read or a close here moves the title's count
 
     def action_outbox(self) -> None:

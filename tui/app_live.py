@@ -23,7 +23,6 @@ from tui.app_queue import QueueApp
 from tui.messages import ConversationsChanged, LiveEvents, LiveResynced, LiveStatus
 
 if TYPE_CHECKING:
-
     from tui.backend import Backend
     from tui.core.live import LiveEvent, LiveFeed, LiveState
     from tui.core.models import Conversation, Message

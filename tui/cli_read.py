@@ -96,9 +96,8 @@ async def cmd_show(args: argparse.Namespace) -> int:
     _out(f"status {status} · {state.describe()} · {conversation.unread_count} unread")
     _out()
     if total is None:
-        _out(
-            f"(the {clip(one_line(conversation.channel), 20)!r} channel has no message service this client knows)"
-        )
+        channel = clip(one_line(conversation.channel), 20)
+        _out(f"(the {channel!r} channel has no message service this client knows)")
     for m in messages:
         _out(_message_line(m, now))
     bad = sum(1 for m in messages if m.unreadable)

@@ -65,7 +65,11 @@ class ConversationsChanged(Message):
 
 class QueueChanged(Message):
     """The work queue's figures moved (`QueueState`: the views' counts, Unread and Needs reply),
-    or the snoozes did."""
+    or (`snoozes`) a snooze was set or ended here."""
+
+    def __init__(self, *, snoozes: bool = False) -> None:
+        super().__init__()
+        self.snoozes = snoozes
 
 
 class LiveEvents(Message):

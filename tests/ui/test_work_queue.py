@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.ui.conftest import notifications, wait_for
-from tui.core.queue import View, has_ai, is_open, needs_reply
+from tui.core.queue import has_ai, is_open
+from tui.core.queue_views import View
 from tui.screens.conversation import ConversationScreen
 from tui.screens.inbox import InboxScreen
 
 
 async def _ready(pilot: Any) -> InboxScreen:
     app = pilot.app
-    await wait_for(pilot, lambda: app.queue is not None and app.me is not None)
+    await wait_for(pilot, lambda: app.queue is not None and app.queue.read_at > 0 and app.me is not None)
     screen = app.screen
     assert isinstance(screen, InboxScreen)
     return screen
@@ -36,8 +37,14 @@ async def test_views_list_what_they_say_with_counts(make_app: Any) -> None:
         await pilot.press("1")
         await wait_for(pilot, lambda: inbox.view is View.NEEDS_REPLY and inbox.list.loaded)
         rows = [inbox.list.row(i) for i in range(inbox.list.total)]
-        assert rows and all(r is not None and needs_reply(r) for r in rows)
+        assert rows and all(r is not None and is_open(r) for r in rows)
+        assert [r.id for r in rows if r is not None] == app.queue.needs_reply  # the server's order
         assert f"1 Needs reply {len(rows)}" in _views_text(inbox)
+        await pilot.press("6")
+        await wait_for(pilot, lambda: inbox.view is View.UNREAD and inbox.list.loaded)
+        unread = [inbox.list.row(i) for i in range(inbox.list.total)]
+        assert unread and all(r is not None and r.unread_count > 0 for r in unread)
+        assert f"6 Unread {len(unread)}" in _views_text(inbox)
         await pilot.press("2")
         await wait_for(pilot, lambda: inbox.view is View.MINE)
         mine = [inbox.list.row(i) for i in range(inbox.list.total)]
@@ -115,12 +122,14 @@ async def test_snooze_hides_it_until_the_customer_writes(make_app: Any, sandbox:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SnoozeScreen")
         await pilot.press("enter")  # the first preset
         await wait_for(pilot, lambda: all(inbox.list.row(i).id != target.id for i in range(inbox.list.total)))
+        assert "1 snoozed conversation not shown" in (inbox._status_text or "")
         await pilot.press("5")
         await wait_for(pilot, lambda: inbox.view is View.SNOOZED and inbox.list.total == 1)
         assert inbox.list.current.id == target.id
         sandbox.customer_writes(target.id, "Hello? Anyone there?")
         inbox.refresh_held_pages()
-        await wait_for(pilot, lambda: inbox.list.total == 0)
+        await wait_for(pilot, lambda: inbox.list.loaded and inbox.list.total == 0)
+        assert app.store.snoozes(app.profile_name) == {}  # woken: the customer wrote
         await pilot.press("1")
         await wait_for(pilot, lambda: any(inbox.list.row(i).id == target.id for i in range(inbox.list.total)))
 

@@ -1,7 +1,8 @@
-"""Rows held whole rather than paged by the server's positions: a search that asks two queries
-(the contact's name or phone, and the messages' text) and shows both as one list, or a view in
-"window closing first" order, which the server cannot sort by. Each source is read 50 rows at a
-time, only as the agent scrolls near the end (`more`), and the rows are merged without repeats.
+"""Rows held whole rather than paged by the server's positions: a queue view (whose snoozed
+conversations this machine leaves out), a search that asks two queries (the contact's name or
+phone, and the messages' text) and shows both as one list, or a view in "window closing first"
+order, which the server cannot sort by. Each source is read 50 rows at a time, only as the
+agent scrolls near the end (`more`), and the rows are merged without repeats.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class MergedRows:
 
     sources: list[Source]
     order: Callable[[list[Conversation]], list[Conversation]] = newest_first
+    #: Which rows are shown (the others are read but left out: a snoozed conversation).
+    keep: Callable[[Conversation], bool] = lambda c: True
     rows: dict[int, Conversation] = field(default_factory=dict)
 
     @property
@@ -66,8 +69,13 @@ class MergedRows:
         return self.ordered(lambda cid: None)
 
     def ordered(self, fresh: Callable[[int], Conversation | None]) -> list[Conversation]:
-        """The rows in order, each as `fresh` has it now (the cache), else as read."""
-        return self.order([fresh(cid) or row for cid, row in self.rows.items()])
+        """The rows kept, in order, each as `fresh` has it now (the cache), else as read."""
+        rows = [fresh(cid) or row for cid, row in self.rows.items()]
+        return self.order([c for c in rows if self.keep(c)])
+
+    def left_out(self, fresh: Callable[[int], Conversation | None]) -> int:
+        """How many rows read are not shown (`keep`)."""
+        return sum(1 for cid, row in self.rows.items() if not self.keep(fresh(cid) or row))
 
 
 __all__ = ["MergedRows", "Source", "newest_first"]

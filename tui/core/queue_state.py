@@ -68,9 +68,7 @@ class QueueState:
     #: Which counted views each known conversation was in when last looked at.
     _members: dict[int, dict[View, bool | None]] = field(default_factory=dict)
 
-    async def read(
-        self, client: ApiClient, *, me: int | None, views: tuple[View, ...] = COUNTED
-    ) -> None:
+    async def read(self, client: ApiClient, *, me: int | None, views: tuple[View, ...] = COUNTED) -> None:
         """Read the counts of `views` (every one by default; one request each, at once): Unread's
         and Needs reply's as their first page (which they are needed for anyway), the others as
         `$limit=0`."""

@@ -142,8 +142,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self.conversations_changed(news.ids)
         elif isinstance(news, QueueChanged):
             self._show_counts()
-            if self.view is View.SNOOZED:
-                self.reload()
+            if news.snoozes:
+                self.rows.snoozes_changed()
         elif isinstance(news, AgentKnown):  # Mine and the rows' assignees need it
             self._rows_context()
             self._show_counts()
@@ -189,11 +189,16 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     def _near_end(self) -> None:
         self.rows.fetch_more_held()
 
-    def after_rows(self, total: int) -> None:
-        """Rows arrived (`total` match): the counts, the status line and the filters' summary."""
+    def after_rows(self, total: int, *, hidden: int = 0) -> None:
+        """Rows arrived (`total` match, `hidden` of them snoozed here): the counts, the status
+        line and the filters' summary."""
         self._show_counts()
         narrowed = bool(self.search or self.channel or self.status)
-        self._set_status("" if total else empty_words(self.view, searching=narrowed))
+        status = "" if total > hidden else empty_words(self.view, searching=narrowed)
+        if hidden:
+            noun = "conversation" if hidden == 1 else "conversations"
+            status = f"{status}  ({hidden} snoozed {noun} not shown; 5 lists them)".strip()
+        self._set_status(status)
         self._show_filters()
 
     def failed(self, sentence: str) -> None:

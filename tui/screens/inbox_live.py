@@ -16,6 +16,7 @@ from tui.messages import LiveEvents, LiveResynced, LiveStatus
 
 if TYPE_CHECKING:
     from tui.core.models import Conversation
+    from tui.screens.inbox_rows import InboxRows
     from tui.widgets.conversation_list import ConversationList
 
 
@@ -27,6 +28,7 @@ class InboxLive:
     channel: str | None
     status: str | None
     search: str
+    rows: InboxRows
     _last_refresh: float = 0.0
 
     if TYPE_CHECKING:
@@ -91,6 +93,8 @@ class InboxLive:
 
         if self.search or self.view is View.SNOOZED:
             return None  # a search's or Snoozed's rows stay until it is asked again
+        if self.view is not View.ALL and c.id in self.rows.snoozed:
+            return False  # snoozed on this machine: out of the queue views until it wakes
         if self.channel is not None and c.channel != self.channel:
             return False
         if self.view is View.ALL:

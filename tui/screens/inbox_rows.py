@@ -1,9 +1,11 @@
-"""Where the inbox's rows come from, kept apart from the screen's keys and drawing: the current
-view's query (`view_filter`, with the search), read 50 rows at a time as the list scrolls, or
-held whole (`MergedRows`) for a search that asks for message text too, for a view in "window
-closing first" order and for Snoozed (its conversations read by id). The contacts' names are
-read after the rows, in one batch per 20. Every read runs in a worker of the screen's; an answer
-to a query that was replaced meanwhile is dropped (the list's generation).
+"""Where the inbox's rows come from, kept apart from the screen's keys and drawing: All's query
+read 50 rows at a time wherever the list scrolls (a 50,000-row inbox costs a screenful), and
+every other view held whole (`MergedRows`): read 50 rows at a time as the agent scrolls near its
+end, without the conversations snoozed on this machine, merged with the message-text search
+from three characters, in "window closing first" order when asked; Snoozed reads its
+conversations by id. The contacts' names are read after the rows, in one batch per 20. Every
+read runs in a worker of the screen's; an answer to a query that was replaced meanwhile is
+dropped (the list's generation).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 from tui.core.errors import SwitchboardError
 from tui.core.filters import MESSAGE_SEARCH_FROM
 from tui.core.queue_views import View
+from tui.screens.queue_actions import snoozed_ids
 from tui.widgets.conversation_list import PAGE
 
 if TYPE_CHECKING:
@@ -33,6 +36,8 @@ class InboxRows:
         self.screen = screen
         #: The rows of a merged search, a window-ordered view or Snoozed (None: paged rows).
         self.held: MergedRows | None = None
+        #: The conversations snoozed on this machine, as last looked up (left out of held views).
+        self.snoozed: set[int] = set()
 
     # -- the query ----------------------------------------------------------------------------
 
@@ -51,9 +56,7 @@ class InboxRows:
 
     def _held_mode(self) -> bool:
         s = self.screen
-        if s.view is View.SNOOZED:
-            return True
-        return len(s.search) >= MESSAGE_SEARCH_FROM or (s.by_window and s.view is not View.ALL)
+        return s.view is not View.ALL or len(s.search) >= MESSAGE_SEARCH_FROM
 
     def _order(self) -> Ordering:
         from tui.core.merged_rows import newest_first
@@ -149,7 +152,9 @@ class InboxRows:
             messages = self.filters(messages=True) if len(s.search) >= MESSAGE_SEARCH_FROM else None
             if messages is not None:
                 sources.append(Source(messages))
-            self.held = MergedRows(sources, order=self._order())
+            self.snoozed = snoozed_ids(s.ctx, s.ctx.clock())
+            keep = (lambda c: c.id not in self.snoozed) if s.view is not View.ALL else (lambda c: True)
+            self.held = MergedRows(sources, order=self._order(), keep=keep)
         held = self.held
         try:
             await held.read_more(backend.client)
@@ -165,32 +170,46 @@ class InboxRows:
         s.ctx.queue_seen(c.id for c in rows)
         if first:
             s.call_after_refresh(s.ctx.first_rows_shown)
-        s.after_rows(len(rows) if not held.more else held.total)
+        s.after_rows(len(rows) if not held.more else held.total, hidden=held.left_out(s._lookup))
         self.fill_names(rows)
 
     async def _load_snoozed(self, generation: int) -> None:
-        from tui.screens.queue_actions import snoozed_ids
-
+        """The snoozed conversations, read by id (20 a request), soonest back first; one whose
+        customer wrote since it was snoozed (the read says so) wakes and leaves the view."""
         s = self.screen
-        backend = s.ctx.backend
-        if backend is None:
+        backend, store = s.ctx.backend, s.ctx.store
+        if backend is None or store is None:
             return
-        snoozed = snoozed_ids(s.ctx, s.ctx.clock())
         try:
-            rows = await backend.client.conversations_by_id(sorted(snoozed))
+            rows = await backend.client.conversations_by_id(sorted(store.snoozes(s.ctx.profile_name)))
         except SwitchboardError as exc:
             self._failed(exc, quiet=False)
             return
         if generation != s.list.generation:
             return
-        store = s.ctx.store
-        wakes = store.snoozes(s.ctx.profile_name) if store is not None else {}
-        rows = [c for c in rows if c.id in wakes and (s.channel is None or c.channel == s.channel)]
-        rows.sort(key=lambda c: wakes[c.id].until)
+        still = snoozed_ids(s.ctx, s.ctx.clock())  # after the read: the cache knows who wrote
+        wakes = store.snoozes(s.ctx.profile_name)
+        rows = [c for c in rows if c.id in still and (s.channel is None or c.channel == s.channel)]
+        rows.sort(key=lambda c: wakes[c.id].until if c.id in wakes else s.ctx.clock())
         s.list.show_all(rows)
         s.call_after_refresh(s.ctx.first_rows_shown)
         s.after_rows(len(rows))
         self.fill_names(rows)
+
+    def snoozes_changed(self) -> None:
+        """A snooze was set or ended here: held rows are shown again without it (no request)."""
+        s = self.screen
+        if s.view is View.SNOOZED:
+            self.reload()
+            return
+        self.snoozed = snoozed_ids(s.ctx, s.ctx.clock())
+        held = self.held
+        if held is None:
+            return
+        rows = held.ordered(s._lookup)
+        current = s.list.current
+        s.list.show_all(rows, keep=current.id if current is not None else None)
+        s.after_rows(len(rows) if not held.more else held.total, hidden=held.left_out(s._lookup))
 
     def fill_names(self, rows: Rows) -> None:
         """The contacts' names, after the rows (one request per 20 contacts nobody read yet)."""
