@@ -39,7 +39,7 @@ async def test_scrolling_up_loads_the_older_pages_once_each(
     make_app: Callable[..., SwitchboardApp], sandbox: Any
 ) -> None:
     async with ApiClient(sandbox_profile(sandbox)) as client:
-        for i in range(45):
+        for i in range(95):
             await client.post_message(
                 client.paths.webchat,
                 {"conversation_id": 19, "message_text": f"older {i}", "message_type": "text"},
@@ -49,7 +49,7 @@ async def test_scrolling_up_loads_the_older_pages_once_each(
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_conversation(pilot, "webchat")
         history = screen.history
-        await wait_for(pilot, lambda: history.loaded_count == 30)
+        await wait_for(pilot, lambda: history.loaded_count == 50)  # a page is 50 [docs]
         while history.loaded_count < total:
             history.scroll_home(animate=False)
             await wait_for(pilot, lambda: not history.loading_older)

@@ -92,6 +92,7 @@ def add_conversations(sandbox: Any, copies: int) -> int:
                     "id": top,
                     "last_message_text": f"copy {k}",
                     "last_message_at": (row["last_message_at"] or 0) - shift,
+                    "last_interaction_at": (row["last_interaction_at"] or 0) - shift,
                     "last_inbound_message_at": (
                         row["last_inbound_message_at"] - shift if row["last_inbound_message_at"] else None
                     ),
@@ -150,7 +151,8 @@ async def test_refresh_keeps_the_cursor_on_its_conversation(
         with db:
             db.execute(
                 "UPDATE conversations SET last_message_text = 'bumped', "
-                "last_message_at = (SELECT MAX(last_message_at) FROM conversations) + 60 WHERE id = ?",
+                "last_message_at = (SELECT MAX(last_message_at) FROM conversations) + 60, "
+                "last_interaction_at = (SELECT MAX(last_interaction_at) FROM conversations) + 60 WHERE id = ?",
                 (mover.id,),
             )
         db.close()
@@ -276,7 +278,9 @@ async def test_a_new_query_keeps_the_last_rows_until_its_own_arrive(
         rows.reset()  # a search or filter was typed; its first page is on its way
         assert not rows.loaded and rows.row(0) is None
         assert first_line() == shown  # no blank flash in between
-        rows.store_page(0, [conversation("Zed", "New")], 1, rows.generation)
+        new = conversation("Zed", "New").model_copy(update={"id": 999})
+        app.backend.client.cache.record(new)  # as the client's list read leaves it
+        rows.store_page(0, [new], 1, rows.generation)
         assert "Zed New" in first_line() and rows.loaded
         rows.reset(keep_shown=False)  # another backend: its rows must not linger
         assert first_line().strip() == ""

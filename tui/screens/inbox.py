@@ -93,6 +93,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.by_window = False
         self.all_total: int | None = None
         self.rows = InboxRows(self)
+        #: The rows on screen were filtered as the agent typed (not yet the server's answer).
+        self._filtered_here = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
@@ -291,10 +293,15 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         matching = [c for c in held if search_matches(c, value)]
         if len(matching) != len(held):
             self.list.show_all(matching)
+            self._show_filters()
+            self._filtered_here = True
 
     def _apply_search(self, value: str) -> None:
-        if value != self.search:
+        """The search the server is asked for once typing rests (also the same one again, when the
+        rows on screen were filtered meanwhile: they must be the query's own)."""
+        if value != self.search or self._filtered_here:
             self.search = value
+            self._filtered_here = False
             self.reload()
 
     @on(Input.Submitted, "#search")

@@ -240,21 +240,23 @@ class ConversationList(ScrollView, can_focus=True):
 
     def place(self, cid: int, belongs: bool, *, newest: bool) -> bool:
         """`cid` as a push or an action left it: gone when it no longer `belongs`; first when it
-        belongs and just moved (`newest`: the list is newest interaction first), or when it
-        joined. The cursor stays on its conversation. True when the rows changed."""
+        belongs and just moved (`newest`: the list is newest interaction first). One that
+        changed without moving stays where it is, or out of the rows held when it was not among
+        them (its place is not known). The cursor stays on its conversation. True when the rows
+        changed."""
         if not self.loaded or self._stale is not None:
             return False
-        current = self.current
         ids = self._run()
         there = cid in ids
+        if belongs and not newest:
+            return False  # in place already (drawn from the cache), or its place is not known
         if not belongs and not there:
             return False
+        current = self.current
         if there:
             ids.remove(cid)
         total = self.total - (1 if there else 0)
         if belongs:
-            if not newest and there:
-                return False  # in place already: its row is drawn from the cache
             if self._all_held or 0 in self._pages:
                 ids.insert(0, cid)
             total += 1
