@@ -81,11 +81,6 @@ class BackendApp(App[int]):
         """Pushed news arrives (`LiveApp` says when)."""
         return False
 
-    @property
-    def polls_may_rest(self) -> bool:
-        """Every change is pushed to this app (`LiveApp` says when)."""
-        return False
-
     def save_all_drafts(self) -> None:
         """Write every open conversation's draft now (synchronously: the process may be ending)."""
         for screen in self.screen_stack:
@@ -254,7 +249,7 @@ class BackendApp(App[int]):
     def _record_age(self) -> float:
         """How old the cache's copy of a conversation may be for the outbox's checks: while every
         change is pushed it is current; else it is read."""
-        return 24 * 3600.0 if self.live and self.polls_may_rest else 0.0
+        return 24 * 3600.0 if self.live else 0.0
 
     async def _sweep_outbox(self) -> None:
         if self.outbox is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -80,22 +81,15 @@ class LiveApp(QueueApp):
         self._changed_ids: set[int] = set()
         self._changes_due = False
         #: Unread counts as last read while polling: one that grew is a customer who wrote.
-        self._unread_seen: dict[int, int] | None = None
+        self._unread_seen: dict[int, int] = {}
         self._queue_polled = 0.0
         self._feed_reported = False
 
     @property
     def live(self) -> bool:
-        """Pushed news arrives: the screens' polls may rest."""
+        """Pushed news arrives: nothing is polled. Every change is pushed, the embedded sandbox's
+        too (it pushes what other processes write to its file)."""
         return self.live_state == "live"
-
-    @property
-    def polls_may_rest(self) -> bool:
-        """Live, and every change reaches the feed: not so with the app's own embedded sandbox,
-        which pushes only what it wrote itself (a `switchboard send` writes the same file from
-        another process), so its polls keep their pace."""
-        backend = self.backend
-        return self.live and backend is not None and not backend.profile.is_sandbox
 
     def live_label(self) -> str:
         """What the title bar says about freshness: ' · live', ' · polling', ' · offline'."""
@@ -297,36 +291,37 @@ class LiveApp(QueueApp):
 
     def queue_read_news(self) -> None:
         """The queue's figures were read: what they say to the notifier."""
-        self._polled_news()
+        queue = self.queue
+        if queue is not None:
+            self.read_news([*queue.unread, *queue.needs_reply])
         self._show_unread()
 
-    def _polled_news(self) -> None:
-        """While polling (no pushes), a conversation whose unread count grew since the last read
-        of the queue is a customer who wrote: told once. The first read only sets the baseline."""
+    def read_news(self, ids: Iterable[int]) -> None:
+        """While polling (no pushes), a conversation read again whose unread count grew is a
+        customer who wrote: told once. The first read of a conversation only sets its baseline."""
         from tui.core.models import Message as ApiMessage
 
-        backend, queue = self.backend, self.queue
-        if backend is None or queue is None:
+        backend = self.backend
+        if backend is None:
             return
         cache = backend.client.cache
-        now = {cid: c.unread_count for cid in queue.unread if (c := cache.get(cid)) is not None}
-        before, self._unread_seen = self._unread_seen, now
-        if before is None or self.live:
-            return
-        for cid, count in now.items():
+        for cid in ids:
             c = cache.get(cid)
-            if c is not None and count > before.get(cid, 0):
-                at = c.last_inbound_message_at or c.last_interaction_at or self.clock()
-                self._notify_inbound(
-                    c,
-                    ApiMessage(
-                        id=f"read-{cid}",
-                        conversation_id=cid,
-                        direction="inbound",
-                        message_text=c.last_message_text,
-                        created_at=at,
-                    ),
-                )
+            if c is None or c.unreadable:
+                continue
+            before = self._unread_seen.get(cid)
+            self._unread_seen[cid] = c.unread_count
+            if before is None or self.live or c.unread_count <= before:
+                continue
+            at = c.last_inbound_message_at or c.last_interaction_at or self.clock()
+            message = ApiMessage(
+                id=f"read-{cid}",
+                conversation_id=cid,
+                direction="inbound",
+                message_text=c.last_message_text,
+                created_at=at,
+            )
+            self._notify_inbound(c, message)
 
     def _on_screen_id(self) -> int | None:
         shown = getattr(self.screen, "conversation", None)

@@ -62,9 +62,14 @@ class QueueApp(BackendApp):
 
     def queue_seen(self, ids: Iterable[int]) -> None:
         """Conversations just read: what the counts already hold of them."""
+        ids = list(ids)
         backend = self.backend
         if self.queue is not None and backend is not None:
             self.queue.seen(backend.client.cache, ids, me=self._me_id())
+        self.read_news(ids)
+
+    def read_news(self, ids: Iterable[int]) -> None:
+        """Conversations read again: news for the notifier while polling (`LiveApp`)."""
 
     def queue_changed(self, ids: Iterable[int]) -> None:
         """Conversations that changed (a push, an action's answer): the counts move by
@@ -152,7 +157,7 @@ class QueueApp(BackendApp):
     def queue_poll_due(self) -> bool:
         """While polling, the queue's figures are read every `QUEUE_POLL_SECONDS` (times the pace)."""
         factor = self.poll_factor()
-        if (self.live and self.polls_may_rest) or factor is None:
+        if (self.live) or factor is None:
             return False
         return time.monotonic() - self._queue_polled >= QUEUE_POLL_SECONDS * factor
 

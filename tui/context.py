@@ -63,11 +63,6 @@ class AppContext(Protocol):
         """A REST read worked (a feed that is reconnecting may try at once)."""
         ...
 
-    @property
-    def polls_may_rest(self) -> bool:
-        """Every change is pushed to this app: interval polls may slow to a safety net."""
-        ...
-
     def poll_factor(self) -> float | None:
         """How much slower than usual timed re-reads run (None: not at all), by the budget."""
         ...

@@ -23,6 +23,12 @@ def _live_app(sandbox: Any, **extra: Any) -> SwitchboardApp:
     return SwitchboardApp(config=sandbox_config(sandbox, realtime="auto", **extra))
 
 
+def _known(app: SwitchboardApp) -> list[Any]:
+    """Every conversation the app's cache holds (the list's and the queue's reads)."""
+    assert app.backend is not None
+    return [c for _, c in app.backend.client.cache.items()]
+
+
 def _texts(app: SwitchboardApp) -> list[str]:
     screen = app.screen
     assert isinstance(screen, ConversationScreen)
@@ -143,8 +149,8 @@ async def test_a_customer_writing_in_my_conversation_rings_when_i_am_elsewhere(s
         await wait_for(pilot, lambda: app.backend is not None and app.live and app.me is not None, timeout=20)
         await wait_for(pilot, lambda: app.queue is not None)
         assert app.queue is not None and app.me is not None
-        mine = next(c for c in app.queue.conversations if c.assigned_user_id == app.me.id)
-        theirs = next(c for c in app.queue.conversations if c.assigned_user_id == TOM)
+        mine = next(c for c in _known(app) if c.assigned_user_id == app.me.id)
+        theirs = next(c for c in _known(app) if c.assigned_user_id == TOM)
         notifier = app.notifier
         assert notifier is not None
         sandbox.customer_writes(theirs.id, "Anyone there?")
@@ -161,13 +167,11 @@ async def test_a_restarted_server_loses_and_doubles_nothing(
 ) -> None:
     from tui.sandbox.runner import start_in_thread
 
-    # No poll while the server is away: what was missed must come from the resync after connecting.
-    monkeypatch.setattr("tui.screens.conversation.POLL_SECONDS", 3600.0)
-
     data = tmp_path / "sandbox"
     first = start_in_thread(data_dir=data)
     port = int(first.base_url.rsplit(":", 1)[1])
-    app = _live_app(first)
+    # No poll while the server is away: what was missed must come from the resync after connecting.
+    app = _live_app(first, refresh_seconds=3600)
     second = None
     try:
         async with app.run_test(size=(100, 30)) as pilot:
@@ -204,7 +208,7 @@ async def test_polling_rings_too_and_the_title_counts_unread(sandbox: Any) -> No
         assert notifier is not None and not app.live
         await wait_for(pilot, lambda: any(s.startswith("\x1b]2;(") for s in notifier.written))
         assert app.queue is not None and app.me is not None
-        mine = next(c for c in app.queue.conversations if c.assigned_user_id == app.me.id)
+        mine = next(c for c in _known(app) if c.assigned_user_id == app.me.id)
         sandbox.customer_writes(mine.id, "Is anyone reading this?")
         await wait_for(pilot, lambda: any("\x1b]9;" in s for s in notifier.written), timeout=20)
         assert any(mine.contact_name.split()[0] in s for s in notifier.written if "\x1b]9;" in s)
@@ -221,30 +225,40 @@ async def test_a_pushed_message_and_the_next_scan_ring_once(
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.live and app.queue is not None and app.me is not None, timeout=20)
         assert app.queue is not None and app.me is not None
-        mine = next(c for c in app.queue.conversations if c.assigned_user_id == app.me.id)
+        mine = next(c for c in _known(app) if c.assigned_user_id == app.me.id)
         notifier = app.notifier
         assert notifier is not None
         sandbox.customer_writes(mine.id, "Hello again")
         await wait_for(pilot, lambda: any("\x1b]9;" in s for s in notifier.written))
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)
-        scanned = app.queue
-        inbox.scan()
-        await wait_for(pilot, lambda: app.queue is not scanned)
+        read_at = app.queue.read_at
+        app.refresh_queue()  # a read of what was pushed already rings nothing more
+        inbox.refresh_held_pages()
+        await wait_for(pilot, lambda: app.queue is not None and app.queue.read_at > read_at)
         await pilot.pause(0.2)
         assert sum("\x1b]9;" in s for s in notifier.written) == 1
 
 
-def test_the_embedded_sandboxs_polls_keep_their_pace_while_live() -> None:
-    """Found in review: the app's own sandbox pushes only its own writes (a CLI send writes the
-    same file from another process), so its polls must not rest because the feed is live."""
-    from types import SimpleNamespace
+async def test_a_write_from_another_process_on_the_file_is_pushed_with_nothing_polled(
+    tmp_path: Path,
+) -> None:
+    """The app's own sandbox is one process and a `switchboard send` another, on one file: what
+    the other writes is pushed too, so the app polls nothing while live, the embedded sandbox too."""
+    from tui.sandbox.runner import start_in_thread
 
-    app = SwitchboardApp.__new__(SwitchboardApp)  # only the property is asked; nothing runs
-    app.live_state = "live"
-    app.backend = SimpleNamespace(profile=SimpleNamespace(is_sandbox=True))  # type: ignore[assignment]
-    assert not app.polls_may_rest
-    app.backend = SimpleNamespace(profile=SimpleNamespace(is_sandbox=False))  # type: ignore[assignment]
-    assert app.polls_may_rest
-    app.live_state = "polling"
-    assert not app.polls_may_rest
+    data = tmp_path / "sandbox"
+    served = start_in_thread(data_dir=data)
+    other = start_in_thread(data_dir=data)  # as the CLI's own in-thread sandbox would be
+    app = _live_app(served, refresh_seconds=3600)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await _open(app, pilot, WHATSAPP)
+            await wait_for(pilot, lambda: app.live, timeout=20)
+            served.clear_requests()
+            other.agent_writes(WHATSAPP, "Sent from the shell", user_id=TOM)
+            await wait_for(pilot, lambda: "Sent from the shell" in _texts(app), timeout=10)
+            assert served.requests() == []  # pushed, not polled
+    finally:
+        other.stop()
+        served.stop()

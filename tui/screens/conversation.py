@@ -178,7 +178,7 @@ class ConversationScreen(
         if backend is None:
             return
         client = backend.client
-        fresh = 24 * 3600.0 if self.ctx.live and self.ctx.polls_may_rest else FRESH_SECONDS
+        fresh = 24 * 3600.0 if self.ctx.live else FRESH_SECONDS
         try:
             conversation = await client.get_conversation(self.conversation.id, max_age=fresh)
             page = await client.list_messages(conversation.id, channel=conversation.channel)

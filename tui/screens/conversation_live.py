@@ -66,7 +66,7 @@ class ConversationLive:
     def poll_due(self) -> bool:
         """Whether the timed poll should read the server now: never while live, else every
         `refresh_seconds` times the budget's pace."""
-        if self.ctx.live and self.ctx.polls_may_rest:
+        if self.ctx.live:
             return False
         factor = self.ctx.poll_factor()
         if factor is None:

@@ -45,7 +45,7 @@ class InboxLive:
     def refresh_due(self) -> bool:
         """Whether the timed re-read should read the server now: never while live (pushes keep
         the rows current), and while polling every `refresh_seconds`, times the budget's pace."""
-        if self.ctx.live and self.ctx.polls_may_rest:
+        if self.ctx.live:
             return False
         factor = self.ctx.poll_factor()
         if factor is None:
