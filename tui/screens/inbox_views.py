@@ -46,22 +46,32 @@ class ViewsBar(Static):
         self._draw()
 
     def _draw(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        parts = []
         for key, view in zip(_KEYS, View, strict=True):
-            if text:
-                text.append(" · ", style="dim")
             number = self._count(view)
-            words = f"{key} {view.heading}" + (f" {number}" if number else "")
-            text.append(words, style="bold reverse" if view.value == self._view else "")
+            parts.append(
+                (f"{key} {view.heading}" + (f" {number}" if number else ""), view.value == self._view)
+            )
+        # " · " between views where they fit, else two spaces (six views fit 80 columns so).
+        room = self.size.width or 80
+        separator = " · " if sum(len(p) for p, _ in parts) + 3 * (len(parts) - 1) < room else "  "
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for words, current in parts:
+            if text:
+                text.append(separator, style="dim")
+            text.append(words, style="bold reverse" if current else "")
         if self._problem:
             text.append(f"  counts not refreshed: {self._problem}", style="dim")
         self.update(text)
+
+    def on_resize(self) -> None:
+        self._draw()
 
     def _count(self, view: View) -> str:
         if view is View.ALL:
             return f"{self._all_total:,}" if self._all_total is not None else ""
         n = self._counts.get(view) if self._counts is not None else None
-        return f"{n:,}" if n is not None else ""
+        return f"{n:,}" if n else ""  # an empty view says nothing, as a quiet tab does
 
 
 def empty_words(view: View, *, searching: bool) -> str:
