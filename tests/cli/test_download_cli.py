@@ -94,8 +94,8 @@ def test_unknown_message_and_a_message_without_a_file(sandbox: Any, env: dict[st
     error = failed_json(run("download", "1", "999999", "--json", env=env), 7)
     assert "has no message '999999'" in error["message"]
     text = store(sandbox).one(
-        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = 1 AND conversation_file_id IS NULL "
-        "AND file_name IS NULL"
+        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = 1 "
+        "AND conversation_file_id IS NULL AND file_name IS NULL"
     )
     assert text is not None
     proc = run("download", "1", str(text["id"]), env=env)

@@ -18,7 +18,8 @@ WA = HANDY_IDS["whatsapp_open"]
 def oldest_message(sandbox: Any, cid: int) -> str:
     """The conversation's oldest message's id as the server gives it (an opaque `_id` on WhatsApp)."""
     row = store(sandbox).one(
-        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = ? ORDER BY created_at, id LIMIT 1",
+        "SELECT coalesce(uid, id) AS id FROM messages WHERE conversation_id = ? "
+        "ORDER BY created_at, id LIMIT 1",
         (cid,),
     )
     return str(row["id"])

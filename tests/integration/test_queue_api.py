@@ -12,8 +12,8 @@ from tests.helpers import sandbox_profile
 from tui.core.actions import Action, apply, done_sentence
 from tui.core.client import ApiClient
 from tui.core.errors import InvalidRequestError, NotFoundError
-from tui.core.models import Conversation
 from tui.core.filters import ConversationFilter, view_filter
+from tui.core.models import Conversation
 from tui.core.queue import has_ai, is_open
 from tui.core.queue_state import QueueState
 from tui.core.queue_views import View

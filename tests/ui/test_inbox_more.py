@@ -152,7 +152,8 @@ async def test_refresh_keeps_the_cursor_on_its_conversation(
             db.execute(
                 "UPDATE conversations SET last_message_text = 'bumped', "
                 "last_message_at = (SELECT MAX(last_message_at) FROM conversations) + 60, "
-                "last_interaction_at = (SELECT MAX(last_interaction_at) FROM conversations) + 60 WHERE id = ?",
+                "last_interaction_at = (SELECT MAX(last_interaction_at) FROM conversations) + 60 "
+                "WHERE id = ?",
                 (mover.id,),
             )
         db.close()
