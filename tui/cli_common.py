@@ -39,4 +39,6 @@ async def backend_for(args: argparse.Namespace) -> AsyncIterator[Backend]:
         masks = getattr(args, "masks", None)
         if masks is not None:
             masks.append(backend.client.redact)
+        for sentence in backend.notices:  # said once on this machine (an old config's path)
+            _err(sentence)
         yield backend
