@@ -300,7 +300,11 @@ async def test_the_palette_shows_customer_text_as_text(
     async with app.run_test(size=(120, 30)) as pilot:
         await palette_search(pilot, "Zoë")
         options = app.screen.query_one(CommandList)
-        await wait_for(pilot, lambda: options.option_count > 0)
-        await pilot.pause(0.3)
+
+        def hits() -> list[str]:
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        await wait_for(pilot, lambda: any(p.startswith("Open Zoë Müller") for p in hits()))
+        await pilot.pause(0.1)
         shown = app.export_screenshot()
         assert "[@click=app.quit]x[/]" in shown and app.is_running
