@@ -8,19 +8,20 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
 
 from tui.core.errors import ConfigError, SwitchboardError
 from tui.core.first_frame import FirstFrame
-from tui.core.paths import state_dir
+from tui.core.paths import sandbox_data_dir, state_dir
 from tui.messages import (
     AgentKnown,
     BackendFailed,
     BackendReady,
     BackendSwitching,
+    FirstRows,
     OutboxChanged,
     OutboxOpened,
     OutboxProgress,
@@ -89,8 +90,12 @@ class BackendApp(App[int]):
 
     @work(exclusive=True, exit_on_error=False, group="backend")
     async def connect(self) -> None:
-        """Open the profile (start the sandbox if it is one) without blocking the first frame."""
+        """Open the profile (start the sandbox if it is one) without blocking the first frame.
+        At the app's first connect, the first page is read before anything heavy loads."""
         await self._close_backend()
+        if not self._first_page_asked:
+            self._first_page_asked = True
+            await self._read_first_page()
         if self._config is None:
             try:
                 self._config = await asyncio.to_thread(_validated, self._requested_profile)
@@ -153,6 +158,53 @@ class BackendApp(App[int]):
         if self.backend is backend:
             self.backend_signal.publish(AgentKnown(backend))
             self.agent_known()
+
+    #: Whether the first page was asked for before the backend opened (once per app), and its answer.
+    _first_page_asked: bool = False
+    _first_page: Any = None
+
+    async def _read_first_page(self) -> None:
+        """The first page of All with the standard library, from the raw config or the sandbox
+        child's address (`tui.core.first_page`); its rows are drawn at once (`FirstRows`)."""
+        from tui.core.first_page import Target, fetch, target_for_sandbox, target_from_config
+        from tui.core.row_view import row_views
+
+        first = self.first
+        if first.profile_name != self.profile_name:
+            return
+        table = first.profile_table
+        target: Target | None = None
+        if first.sandbox:
+            process = self.sandboxes.get(sandbox_data_dir(first.sandbox_data))
+            if process is None:
+                return
+            try:
+                address = await asyncio.to_thread(process.wait_ready)
+            except SwitchboardError:
+                return  # the normal path says why
+            target = target_for_sandbox(address.base_url, address.organization_id, address.api_key)
+        elif first.config_file is not None:
+            target = target_from_config(table, first.config_file)
+        paths = table.get("paths")
+        path = paths.get("conversations") if isinstance(paths, dict) else None
+        path = path if isinstance(path, str) and path.startswith("/") else None
+        data = await asyncio.to_thread(fetch, target, path or "/conversations") if target else None
+        read = row_views(data) if data is not None else None
+        if read is None:
+            return
+        self._first_page = data
+        self.backend_signal.publish(FirstRows(*read))
+        # The rows reach the screen before the heavy imports below hold the interpreter.
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        with suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                await drawn.wait()
+
+    def take_first_page(self) -> Any:
+        """The first page read before the backend opened, once (None after, or when none was)."""
+        data, self._first_page = self._first_page, None
+        return data
 
     def _config_failed(self, error: ConfigError) -> None:
         """A config the CLI would refuse: the same sentence, full screen; quitting exits 3."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -81,6 +81,10 @@ class AppContext(Protocol):
 
     def queue_for_channel(self, channel: str | None) -> None:
         """Count the queue's views on this channel only (None: every channel)."""
+        ...
+
+    def take_first_page(self) -> Any:
+        """The first page of All read before the backend opened, once (then None)."""
         ...
 
     def first_rows_shown(self) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.core.live import LiveEvent, LiveState
     from tui.core.models import Message as ApiMessage
+    from tui.core.row_view import RowView
     from tui.core.sender import SendProgress
     from tui.core.store import OutboxEntry
 
@@ -28,6 +29,16 @@ class BackendReady(Message):
     def __init__(self, backend: Backend) -> None:
         super().__init__()
         self.backend = backend
+
+
+class FirstRows(Message):
+    """The first page of All, read before the backend opened (`tui.core.first_page`): its rows
+    (`RowView`s) are drawn now; the models replace them once the backend is ready."""
+
+    def __init__(self, rows: list[RowView], total: int) -> None:
+        super().__init__()
+        self.rows = rows
+        self.total = total
 
 
 class BackendFailed(Message):
@@ -129,6 +140,7 @@ class WorkerFailed(Message):
 
 BackendNews = (
     BackendReady
+    | FirstRows
     | BackendFailed
     | BackendSwitching
     | AgentKnown
@@ -147,6 +159,7 @@ __all__ = [
     "BackendReady",
     "BackendSwitching",
     "ConversationsChanged",
+    "FirstRows",
     "LiveEvents",
     "LiveResynced",
     "LiveStatus",

@@ -51,7 +51,9 @@ def child_alone(data: Path) -> dict[str, float]:
         hello = json.loads(proc.stdout.readline())
         t_line = time.perf_counter()
         request = urllib.request.Request(
-            hello["base_url"] + "/conversations?$limit=50&$sort[last_message_at]=-1",
+            hello["base_url"]
+            + f"/conversations?organization_id={hello['organization_id']}"
+            + "&$limit=50&$sort[last_interaction_at]=-1",
             headers={"x-api-key": hello["api_key"]},
         )
         with urllib.request.urlopen(request, timeout=30) as answer:

@@ -98,3 +98,51 @@ async def test_a_good_config_connects_after_the_first_frame(
         assert app.profile_name == "nowhere"
         assert app.config.default_profile == "nowhere"
         assert app.exit_code == 0
+
+
+ROWS_PROBE = """
+import json, sys
+from tui.app import SwitchboardApp
+
+class Probe(SwitchboardApp):
+    async def _read_first_page(self):
+        await super()._read_first_page()
+        # The first rows are on screen here, before the config is validated or the client exists.
+        self.loaded = {name: name in sys.modules for name in %r}
+        rows = self.screen.query_one("ConversationList")
+        self.rows = [rows.row(i).contact_name for i in range(min(rows.total, 3))]
+        self.exit()
+
+app = Probe()
+app.run(headless=True, size=(80, 24))
+print(json.dumps({"loaded": app.loaded, "rows": app.rows}))
+"""
+
+
+def test_the_first_rows_are_drawn_before_pydantic_or_httpx_load(tmp_path: Path, sandbox: object) -> None:
+    """The first page of All is read with the standard library from the raw config, and drawn
+    from plain rows: the models and the HTTP client load after it (bench row 2)."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'default_profile = "local"\n[profiles.local]\n'
+        f'base_url = "{sandbox.base_url}"\norganization_id = {sandbox.organization_id}\n'  # type: ignore[attr-defined]
+        'api_key_env = "LOCAL_KEY"\n'
+    )
+    env = {
+        "SWITCHBOARD_CONFIG": str(config),
+        "LOCAL_KEY": sandbox.api_key,  # type: ignore[attr-defined]
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", ROWS_PROBE % (("pydantic", "httpx", "tui.core.client"),)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=Path(__file__).parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == {"pydantic": False, "httpx": False, "tui.core.client": False}
+    assert report["rows"] == ["Grace Mensah", "Ana Lima", "Søren Holm"]

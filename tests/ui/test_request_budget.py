@@ -96,3 +96,29 @@ async def test_an_old_single_messages_path_is_told_once_in_the_app(sandbox: Any)
     app = SwitchboardApp(config=config)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: any("one service per channel" in n for n in notifications(app)))
+
+
+async def test_the_first_page_read_before_the_models_is_not_read_again(
+    sandbox: Any, isolated_home: Any
+) -> None:
+    """The app reads the config file itself (as a user starts it): its first page is asked for
+    once, before the backend opens, and the client adopts that answer instead of asking again."""
+    config = isolated_home / ".config" / "switchboard" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        'default_profile = "local"\n[profiles.local]\n'
+        f'base_url = "{sandbox.base_url}"\norganization_id = {sandbox.organization_id}\n'
+        'api_key_env = "LOCAL_KEY"\nrealtime = "off"\n'
+    )
+    import os
+
+    os.environ["LOCAL_KEY"] = sandbox.api_key
+    try:
+        app = SwitchboardApp()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settled(pilot, app)
+            first_pages = [q for m, p, q in sandbox.requests() if p == "/conversations" and q.count("=") == 4]
+            assert len(first_pages) == 1, sandbox.requests()
+            assert app.backend is not None and app.backend.budget.used() >= 7  # that read counted too
+    finally:
+        del os.environ["LOCAL_KEY"]

@@ -78,6 +78,17 @@ class ApiClient(HttpApi):
         data = await self.request(
             "GET", self.paths.conversations, what=what, params=self._list_query(filters, max(limit, 1), skip)
         )
+        return self.conversations_page(data, skip=skip)
+
+    def adopt_first_page(self, data: Any) -> Page[Conversation]:
+        """The first page of All, read before this client existed (`tui.core.first_page`): read
+        as any page, and spent from the budget now."""
+        self.budget.spend()
+        return self.conversations_page(data, skip=0)
+
+    def conversations_page(self, data: Any, *, skip: int) -> Page[Conversation]:
+        """A page's answer read row by row into the cache (merged copies come back)."""
+        what = "the conversation list"
         page = parse_items(
             Conversation, data, what, noun="conversation", fallback_id=lambda i: -(skip + i + 1)
         )

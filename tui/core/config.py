@@ -7,7 +7,6 @@ With no config file at all, the built-in `sandbox` profile runs the embedded bac
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import stat
 import tomllib
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tui.core import paths
 from tui.core.channels import CHANNELS, merge_limits
 from tui.core.errors import ConfigError
+from tui.core.hosts import is_loopback
 
 SANDBOX = "sandbox"
 DEFAULT_MEDIA_BASE = "https://achieveapex-conversation-files.s3.amazonaws.com"
@@ -361,15 +361,6 @@ def get_profile(config: Config, name: str, path: Path | None = None) -> Profile:
     raise ConfigError(f"There is no profile {name!r} in {where}; use one of: {known}.")
 
 
-def _is_loopback(host: str) -> bool:
-    if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedProfile:
     """Check a real (non-sandbox) profile and read its key."""
     where = path or paths.config_path()
@@ -378,7 +369,7 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
         raise ConfigError(f"In {where}, profiles.{name}.{missing[0]} is required; add it.")
     assert profile.base_url is not None and profile.organization_id is not None
     parts = urlsplit(profile.base_url)
-    if parts.scheme == "http" and not _is_loopback(parts.hostname or "") and not profile.allow_insecure_http:
+    if parts.scheme == "http" and not is_loopback(parts.hostname or "") and not profile.allow_insecure_http:
         raise ConfigError(
             f"Profile {name!r} uses plain http to {parts.hostname}, which would send the API key in "
             f"clear; use https, or set allow_insecure_http = true in profiles.{name} if you must."

@@ -26,11 +26,16 @@ class FirstFrame:
     sandbox_data: str | None = None
     theme: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    #: The profile's table as the file has it, and the file: the first page is read from them
+    #: before the config is validated (`tui.core.first_page`).
+    profile_table: dict[str, Any] = field(default_factory=dict)
+    config_file: Path | None = None
 
 
 def read_first_frame(requested_profile: str | None = None, path: Path | None = None) -> FirstFrame:
     """The first frame's settings from the config file (defaults where it is silent or odd)."""
-    data = _read(path or paths.config_path())
+    path = path or paths.config_path()
+    data = _read(path)
     default = data.get("default_profile")
     name = requested_profile or (default if isinstance(default, str) and default else SANDBOX)
     profiles = data.get("profiles")
@@ -49,6 +54,8 @@ def read_first_frame(requested_profile: str | None = None, path: Path | None = N
         sandbox_data=sandbox_data if sandbox else None,
         theme=theme if isinstance(theme, str) else None,
         keymap={k: v for k, v in keymap.items() if isinstance(v, str)} if isinstance(keymap, dict) else {},
+        profile_table=profile if isinstance(profile, dict) else {},
+        config_file=path,
     )
 
 

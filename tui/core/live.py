@@ -19,7 +19,6 @@ aiohttp load when the first connection is made (`live_socket`), not when this mo
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.core.config import ResolvedProfile
+from tui.core.hosts import is_loopback
 from tui.core.live_events import Backoff, LiveEvent, LiveState, event_names, parse_event
 from tui.core.text import one_line
 
@@ -53,13 +53,7 @@ OFF = "Live updates are off for this profile."
 
 
 def _on_loopback(profile: ResolvedProfile) -> bool:
-    host = urlsplit(profile.base_url).hostname or ""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(urlsplit(profile.base_url).hostname or "")
 
 
 def _host(profile: ResolvedProfile) -> str:

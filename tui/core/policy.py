@@ -7,8 +7,7 @@ upload or request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from tui.core.channels import ChannelSpec, MediaRule
 from tui.core.drafts import Draft
@@ -18,71 +17,17 @@ from tui.core.models import Conversation, Template
 from tui.core.templates import TemplateValues, slots
 from tui.core.textcount import measure
 from tui.core.timefmt import human_duration
-
-WINDOW = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class WindowState:
-    """The reply window of one conversation at one instant."""
-
-    applies: bool  # False: the channel has no window (webchat, SMS, playground)
-    open: bool
-    #: False until the customer's newest message is known (the record does not say, and the
-    #: messages were not read yet): the window is then unknown, neither open nor closed.
-    known: bool = True
-    opened_at: datetime | None = None  # the customer's last inbound message
-    closes_at: datetime | None = None
-    now: datetime | None = None
-
-    @property
-    def never_opened(self) -> bool:
-        return self.applies and self.known and self.opened_at is None
-
-    @property
-    def remaining(self) -> timedelta:
-        if not self.open or self.closes_at is None or self.now is None:
-            return timedelta(0)
-        return self.closes_at - self.now
-
-    @property
-    def closed_for(self) -> timedelta:
-        if self.open or self.closes_at is None or self.now is None:
-            return timedelta(0)
-        return self.now - self.closes_at
-
-    def describe(self) -> str:
-        if not self.applies:
-            return "no reply window"
-        if not self.known:
-            return "window unknown until the messages are read"
-        if self.never_opened:
-            return "window never opened"
-        if self.open:
-            return f"window open, {human_duration(self.remaining)} left"
-        return f"window closed {human_duration(self.closed_for)} ago"
+from tui.core.window import WINDOW as WINDOW
+from tui.core.window import WindowState as WindowState
+from tui.core.window import window_at
 
 
 def window_state(
     conversation: Conversation, spec: ChannelSpec | None, now: datetime | None = None
 ) -> WindowState:
-    """Open while less than 24 h have passed since the last inbound message; unknown while that
-    message is (`Conversation.inbound_known`).
-
-    Exactly 24 h is closed. A timestamp in the future (clock skew) counts as "just now": the
-    window is open for the full 24 h from our clock, never longer.
-    """
-    now = (now or datetime.now(UTC)).astimezone(UTC)
-    if spec is None or not spec.reply_window:
-        return WindowState(applies=False, open=True, now=now)
-    if not conversation.inbound_known:
-        return WindowState(applies=True, open=False, known=False, now=now)
-    last = conversation.last_inbound_message_at
-    if last is None:
-        return WindowState(applies=True, open=False, now=now)
-    elapsed = max(now - last, timedelta(0))
-    closes_at = now + (WINDOW - elapsed)
-    return WindowState(applies=True, open=elapsed < WINDOW, opened_at=last, closes_at=closes_at, now=now)
+    """The conversation's reply window on its channel (`tui.core.window.window_at`): none where
+    the channel has no window or is unknown to the channel table."""
+    return window_at(conversation, applies=spec is not None and spec.reply_window, now=now)
 
 
 #: Letters whose name starts with a vowel sound: "an SMS", "an MMS", but "a URL".

@@ -1,5 +1,6 @@
 """The inbox as a work queue: who wrote last, how urgent a reply window is, and the order
-"window closing soonest". Pure functions over `Conversation`, shared by the app and the CLI
+"window closing soonest". Pure functions over a conversation (a `Conversation`, or a first-page
+`RowView` drawn before the models load), shared by the app and the CLI
 (which views a conversation is in is the server's query, `tui.core.filters`).
 
 Who wrote last is read off the newest message and the customer's newest one, as the server's
@@ -13,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING, TypeVar
 
-from tui.core.channels import channel_spec
 from tui.core.fold import matches
-from tui.core.models import Conversation
-from tui.core.policy import window_state
+from tui.core.window import reply_window, window_at
+
+if TYPE_CHECKING:  # the rows of the first page are drawn before the models load: no pydantic here
+    from tui.core.row_view import RowLike
+
+Row = TypeVar("Row", bound="RowLike")
 
 #: Under this much time left, the window is shown in the warning colour; under URGENT, in the error colour.
 SOON = timedelta(hours=1)
@@ -43,16 +48,16 @@ class Urgency(StrEnum):
     URGENT = "urgent"  # under 15 minutes left
 
 
-def is_open(conversation: Conversation) -> bool:
+def is_open(conversation: RowLike) -> bool:
     """Open unless the server says closed (a missing status is an open conversation)."""
     return (conversation.status or "open") != "closed"
 
 
-def has_ai(conversation: Conversation) -> bool:
+def has_ai(conversation: RowLike) -> bool:
     return conversation.assigned_ai_assistant_id not in (None, "", 0, "0")
 
 
-def last_writer(conversation: Conversation, own_last_at: datetime | None = None) -> Writer:
+def last_writer(conversation: RowLike, own_last_at: datetime | None = None) -> Writer:
     """Who wrote last: the customer when the newest message is their inbound one; "you" when it
     is the newest message this app sent; the AI when an AI assistant holds the conversation and
     no person does; any other outbound is "an agent"."""
@@ -69,15 +74,15 @@ def last_writer(conversation: Conversation, own_last_at: datetime | None = None)
     return Writer.AGENT
 
 
-def window_left(conversation: Conversation, now: datetime | None = None) -> timedelta | None:
+def window_left(conversation: RowLike, now: datetime | None = None) -> timedelta | None:
     """Time left in the reply window; None when the channel has none or it is closed."""
-    state = window_state(conversation, channel_spec(conversation.channel), now)
+    state = window_at(conversation, applies=reply_window(conversation.channel), now=now)
     if not state.applies or not state.open:
         return None
     return state.remaining
 
 
-def urgency(conversation: Conversation, now: datetime | None = None) -> Urgency:
+def urgency(conversation: RowLike, now: datetime | None = None) -> Urgency:
     left = window_left(conversation, now)
     if left is None:
         return Urgency.NONE
@@ -88,12 +93,12 @@ def urgency(conversation: Conversation, now: datetime | None = None) -> Urgency:
     return Urgency.OK
 
 
-def by_window(conversations: Iterable[Conversation], now: datetime | None = None) -> list[Conversation]:
+def by_window(conversations: Iterable[Row], now: datetime | None = None) -> list[Row]:
     """Open windows first, closing soonest first; then the rest, newest message first."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     floor = datetime.min.replace(tzinfo=UTC)
 
-    def key(conversation: Conversation) -> tuple[int, float]:
+    def key(conversation: RowLike) -> tuple[int, float]:
         left = window_left(conversation, now)
         if left is not None:
             return (0, left.total_seconds())
@@ -103,7 +108,7 @@ def by_window(conversations: Iterable[Conversation], now: datetime | None = None
     return sorted(conversations, key=key)
 
 
-def search_matches(conversation: Conversation, needle: str) -> bool:
+def search_matches(conversation: RowLike, needle: str) -> bool:
     """Case- and accent-folded search over the contact's name, phone, email and the last text."""
     contact = conversation.contact
     names = (

@@ -31,6 +31,7 @@ from tui.messages import (
     BackendReady,
     BackendSwitching,
     ConversationsChanged,
+    FirstRows,
     LiveEvents,
     LiveResynced,
     LiveStatus,
@@ -151,6 +152,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self._show_counts()
             if self.view is View.MINE:
                 self.reload()
+        elif isinstance(news, FirstRows):
+            self._first_rows(news)
         elif isinstance(news, BackendReady):
             self._connected()
         elif isinstance(news, BackendFailed):
@@ -160,6 +163,15 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         elif isinstance(news, BackendSwitching):
             self.list.reset(keep_shown=False)
             self._set_status("Connecting…")
+
+    def _first_rows(self, news: FirstRows) -> None:
+        """The first page, read before the backend opened: drawn now (its models follow)."""
+        lst = self.list
+        if lst.loaded or self.view is not View.ALL or self.search or self.channel or self.status:
+            return
+        lst.store_page(0, news.rows, news.total, lst.generation)  # type: ignore[arg-type]
+        self.all_total = news.total
+        self.after_rows(news.total)
 
     def _connected(self) -> None:
         self._set_status("")

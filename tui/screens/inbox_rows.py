@@ -14,13 +14,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tui.core.errors import SwitchboardError
-from tui.core.filters import MESSAGE_SEARCH_FROM
+from tui.core.filters import MESSAGE_SEARCH_FROM, ConversationFilter
 from tui.core.queue_views import View
 from tui.screens.queue_actions import snoozed_ids
 from tui.widgets.conversation_list import PAGE
 
 if TYPE_CHECKING:
-    from tui.core.filters import ConversationFilter
     from tui.core.merged_rows import MergedRows
     from tui.core.models import Conversation
     from tui.screens.inbox import InboxScreen
@@ -113,8 +112,12 @@ class InboxRows:
             s.list.show_all([])
             s.failed("who you are is not known yet; Mine shows once the server says")
             return
+        early = s.ctx.take_first_page() if skip == 0 and filters == ConversationFilter() else None
         try:
-            page = await backend.client.list_conversations(filters, skip=skip)
+            if early is not None:  # read before the backend opened: the same query, not asked twice
+                page = backend.client.adopt_first_page(early)
+            else:
+                page = await backend.client.list_conversations(filters, skip=skip)
         except SwitchboardError as exc:
             self._failed(exc, quiet=refresh)
             return

@@ -148,8 +148,10 @@ class ConversationList(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False)
 
     def _ids(self, rows: list[Conversation]) -> list[int]:
+        """The rows' ids; the rows the cache will not hold are kept here: an unreadable one, and a
+        first-page row read before the models (`RowView.provisional`: the cache's copy wins)."""
         for row in rows:
-            if row.unreadable:
+            if row.unreadable or getattr(row, "provisional", False):
                 self._own[row.id] = row
         return [row.id for row in rows]
 
@@ -206,7 +208,10 @@ class ConversationList(ScrollView, can_focus=True):
         self.refresh()
 
     def _conversation(self, cid: int) -> Conversation | None:
-        return self._own.get(cid) or self.lookup(cid)
+        own = self._own.get(cid)
+        if own is not None and getattr(own, "provisional", False):
+            return self.lookup(cid) or own  # the models, once they are read
+        return own or self.lookup(cid)
 
     def row(self, index: int) -> Conversation | None:
         page = self._pages.get(index // PAGE * PAGE)

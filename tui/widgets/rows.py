@@ -1,4 +1,5 @@
-"""How one conversation reads in a single line of the list. Pure: text in, rich Text out."""
+"""How one conversation reads in a single line of the list. Pure: text in, rich Text out; no
+pydantic (a first-page `RowView` is drawn before the models load)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from datetime import datetime
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-from tui.core.channels import channel_spec
-from tui.core.models import Conversation
-from tui.core.policy import WindowState, window_state
 from tui.core.queue import SOON, URGENT, Writer, has_ai, last_writer
+from tui.core.row_view import RowLike
 from tui.core.text import one_line
 from tui.core.timefmt import age, compact
+from tui.core.window import WindowState, reply_window, window_at
 
 BADGES = {
     "whatsapp": "WA",
@@ -58,7 +58,7 @@ class RowContext:
 WRITER_PREFIX = {Writer.YOU: "You: ", Writer.AGENT: "Agent: ", Writer.AI: "AI: "}
 
 
-def assignee_cell(c: Conversation, ctx: RowContext) -> str:
+def assignee_cell(c: RowLike, ctx: RowContext) -> str:
     """ "me", an agent's first name, "user 9", "AI", or "" for nobody."""
     if c.assigned_user_id is not None:
         if c.assigned_user_id == ctx.me:
@@ -68,8 +68,8 @@ def assignee_cell(c: Conversation, ctx: RowContext) -> str:
     return "AI" if has_ai(c) else ""
 
 
-def conversation_cells(c: Conversation, now: datetime) -> dict[str, str]:
-    state = window_state(c, channel_spec(c.channel), now)
+def conversation_cells(c: RowLike, now: datetime) -> dict[str, str]:
+    state = window_at(c, applies=reply_window(c.channel), now=now)
     window, _ = window_words(state)
     return {
         "badge": BADGES.get(c.channel, one_line(c.channel)[:3].upper() or "?"),
@@ -90,12 +90,12 @@ def fit_cells(text: str, width: int) -> str:
 
 
 def row_text(
-    c: Conversation, now: datetime, width: int, styles: dict[str, str], ctx: RowContext | None = None
+    c: RowLike, now: datetime, width: int, styles: dict[str, str], ctx: RowContext | None = None
 ) -> Text:
     """One row: badge, contact, window, unread, age, assignee, draft mark, then who wrote last
     and the preview; fitted to `width` cells."""
     ctx = ctx or RowContext()
-    state = window_state(c, channel_spec(c.channel), now)
+    state = window_at(c, applies=reply_window(c.channel), now=now)
     words, kind = window_words(state)
     cells = conversation_cells(c, now)
     contact_w = 22 if width >= 100 else 15
