@@ -29,6 +29,24 @@ if TYPE_CHECKING:  # rows (policy, models) load with the first page, not before 
 _NO_SPACING = Spacing(0, 0, 0, 0)
 PAGE = 50
 MAX_PAGES = 12
+#: The row's parts each styled by a component class (`conversation-list--<name>`).
+COLUMNS = (
+    "badge",
+    "contact",
+    "unread",
+    "window-open",
+    "window-closed",
+    "window-none",
+    "window-soon",
+    "window-urgent",
+    "assignee",
+    "draft",
+    "writer-you",
+    "writer-agent",
+    "writer-ai",
+    "age",
+    "preview",
+)
 
 
 class ConversationList(ScrollView, can_focus=True):
@@ -44,25 +62,7 @@ class ConversationList(ScrollView, can_focus=True):
         Binding("enter", "open", "Open", id="list.open"),
     ]
 
-    COMPONENT_CLASSES = {
-        "conversation-list--cursor",
-        "conversation-list--badge",
-        "conversation-list--contact",
-        "conversation-list--unread",
-        "conversation-list--window-open",
-        "conversation-list--window-closed",
-        "conversation-list--window-none",
-        "conversation-list--window-soon",
-        "conversation-list--window-urgent",
-        "conversation-list--assignee",
-        "conversation-list--draft",
-        "conversation-list--writer-you",
-        "conversation-list--writer-agent",
-        "conversation-list--writer-ai",
-        "conversation-list--age",
-        "conversation-list--preview",
-        "conversation-list--loading",
-    }
+    COMPONENT_CLASSES = {f"conversation-list--{n}" for n in (*COLUMNS, "cursor", "loading")}
 
     cursor: reactive[int] = reactive(0)
 
@@ -296,24 +296,7 @@ class ConversationList(ScrollView, can_focus=True):
     def _styles(self) -> dict[str, str | Style]:
         if self._style_cache is not None:
             return self._style_cache
-        names = (
-            "badge",
-            "contact",
-            "unread",
-            "window-open",
-            "window-closed",
-            "window-none",
-            "window-soon",
-            "window-urgent",
-            "assignee",
-            "draft",
-            "writer-you",
-            "writer-agent",
-            "writer-ai",
-            "age",
-            "preview",
-        )
-        self._style_cache = {n: self._column_style(f"conversation-list--{n}") for n in names}
+        self._style_cache = {n: self._column_style(f"conversation-list--{n}") for n in COLUMNS}
         return self._style_cache
 
     def _column_style(self, name: str) -> Style:
