@@ -34,6 +34,24 @@ def sandbox_config(sandbox: Any, *, realtime: str = "off", **extra: Any) -> Conf
     )
 
 
+def sandbox_both_ways(request: pytest.FixtureRequest, tmp_path: Any) -> Any:
+    """A sandbox serving the optional [ours] fields, or (param "documented-only") the documented
+    record alone, as a server that follows the reference: main-flow modules run both ways by
+    overriding their `sandbox` fixture with this one."""
+    from tui.sandbox.runner import start_in_thread
+
+    running = start_in_thread(
+        data_dir=tmp_path / "sandbox", documented_fields_only=request.param == "documented-only"
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+BOTH_WAYS = ["with-ours", "documented-only"]
+
+
 @pytest.fixture
 def make_app(sandbox: Any) -> Callable[..., SwitchboardApp]:
     def make(**extra: Any) -> SwitchboardApp:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.conftest import notifications, wait_for
+from tests.ui.conftest import BOTH_WAYS, notifications, sandbox_both_ways, wait_for
 from tests.ui.test_flows import open_conversation
 from tui.app import SwitchboardApp
 from tui.sandbox.seed_files import parcel_png, statement_pdf
@@ -20,6 +20,10 @@ from tui.screens.conversation import ConversationScreen
 from tui.screens.file_actions import progress_words
 from tui.screens.save_file import SaveFileScreen
 from tui.widgets.history_item import HistoryItem
+
+#: The main flows run on both kinds of server: with the optional fields, and the documented
+#: record alone (names from /contacts, the window from the messages).
+sandbox = pytest.fixture(params=BOTH_WAYS)(sandbox_both_ways)
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 
 from tests.cli.conftest import store
-from tests.ui.conftest import notifications, wait_for
+from tests.ui.conftest import BOTH_WAYS, notifications, sandbox_both_ways, wait_for
 from tests.ui.test_flows import inbox_ready, sandbox_messages, type_text
 from tui.app import SwitchboardApp
 from tui.sandbox.seed import HANDY_IDS
@@ -20,6 +21,10 @@ from tui.sandbox.seed_quotes import QUOTING_CONVERSATION
 from tui.screens.conversation import ConversationScreen, HistoryItem
 from tui.screens.quote_actions import NOT_FOUND
 from tui.widgets.composer import QuoteLine
+
+#: The main flows run on both kinds of server: with the optional fields, and the documented
+#: record alone (names from /contacts, the window from the messages).
+sandbox = pytest.fixture(params=BOTH_WAYS)(sandbox_both_ways)
 
 
 async def open_id(pilot: Pilot, cid: int) -> ConversationScreen:

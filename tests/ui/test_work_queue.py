@@ -11,11 +11,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.ui.conftest import notifications, wait_for
+import pytest
+
+from tests.ui.conftest import BOTH_WAYS, notifications, sandbox_both_ways, wait_for
 from tui.core.queue import has_ai, is_open
 from tui.core.queue_views import View
 from tui.screens.conversation import ConversationScreen
 from tui.screens.inbox import InboxScreen
+
+#: The main flows run on both kinds of server: with the optional fields, and the documented
+#: record alone (names from /contacts, the window from the messages).
+sandbox = pytest.fixture(params=BOTH_WAYS)(sandbox_both_ways)
 
 
 async def _ready(pilot: Any) -> InboxScreen:

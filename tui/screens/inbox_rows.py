@@ -178,13 +178,20 @@ class InboxRows:
 
     async def _load_snoozed(self, generation: int) -> None:
         """The snoozed conversations, read by id (20 a request), soonest back first; one whose
-        customer wrote since it was snoozed (the read says so) wakes and leaves the view."""
+        customer wrote since it was snoozed wakes and leaves the view (when the record does not
+        say who wrote, the newest messages of the ones that moved since are read)."""
         s = self.screen
         backend, store = s.ctx.backend, s.ctx.store
         if backend is None or store is None:
             return
+        snoozes = store.snoozes(s.ctx.profile_name)
         try:
-            rows = await backend.client.conversations_by_id(sorted(store.snoozes(s.ctx.profile_name)))
+            rows = await backend.client.conversations_by_id(sorted(snoozes))
+            for c in rows:  # moved since it was snoozed, and the record does not say who wrote
+                snooze = snoozes.get(c.id)
+                moved = snooze is not None and c.last_interaction_at is not None
+                if moved and not c.inbound_known and c.last_interaction_at > snooze.set_at:
+                    await backend.client.list_messages(c.id, channel=c.channel)
         except SwitchboardError as exc:
             self._failed(exc, quiet=False)
             return
