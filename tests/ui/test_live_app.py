@@ -262,3 +262,32 @@ async def test_a_write_from_another_process_on_the_file_is_pushed_with_nothing_p
     finally:
         other.stop()
         served.stop()
+
+
+async def test_pushes_from_a_documented_only_server_fill_the_row_and_the_window(tmp_path: Path) -> None:
+    """A server that sends the documented record alone: a customer's pushed message gives the
+    row its preview and the conversation a known, open window, without a read."""
+    from tui.sandbox.runner import start_in_thread
+    from tui.screens.inbox import InboxScreen
+
+    served = start_in_thread(data_dir=tmp_path / "sandbox", documented_fields_only=True)
+    app = _live_app(served, refresh_seconds=3600)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_for(pilot, lambda: app.live and isinstance(app.screen, InboxScreen), timeout=20)
+            assert app.backend is not None
+            cache = app.backend.client.cache
+            await wait_for(pilot, lambda: cache.get(WHATSAPP) is not None)
+            assert not cache.get(WHATSAPP).inbound_known  # type: ignore[union-attr]
+            served.clear_requests()
+            served.customer_writes(WHATSAPP, "Still waiting for my refund")
+            await wait_for(pilot, lambda: (c := cache.get(WHATSAPP)) is not None and c.inbound_known)
+            row = cache.get(WHATSAPP)
+            assert row is not None and row.last_message_text == "Still waiting for my refund"
+            inbox = app.screen
+            assert isinstance(inbox, InboxScreen)
+            await wait_for(pilot, lambda: inbox.list.row(0) is not None and inbox.list.row(0).id == WHATSAPP)  # type: ignore[union-attr]
+            assert "23h" in "".join(s.text for s in inbox.list.render_line(0))  # the window's time left
+            assert served.requests() == []  # pushed, not read
+    finally:
+        served.stop()
