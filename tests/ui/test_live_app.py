@@ -279,6 +279,8 @@ async def test_pushes_from_a_documented_only_server_fill_the_row_and_the_window(
             cache = app.backend.client.cache
             await wait_for(pilot, lambda: cache.get(WHATSAPP) is not None)
             assert not cache.get(WHATSAPP).inbound_known  # type: ignore[union-attr]
+            await wait_for(pilot, lambda: app.queue is not None and app.queue.read_at > 0)
+            await pilot.pause(0.5)  # the first connect's one re-read is over
             served.clear_requests()
             served.customer_writes(WHATSAPP, "Still waiting for my refund")
             await wait_for(pilot, lambda: (c := cache.get(WHATSAPP)) is not None and c.inbound_known)
