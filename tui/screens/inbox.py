@@ -244,8 +244,11 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     def _show_filters(self) -> None:
         channel = label(self.channel) if self.channel else "all channels"
         status = (self.status or "any status") if self.view is View.ALL else "open"
-        count = self.list.total
-        total = f" · {count:,} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
+        count, more = self.list.total, ""
+        held = self.rows.held
+        if held is not None and held.more and not self._filtered_here:  # more than read so far
+            count, more = max(held.total, count), "+"
+        total = f" · {count:,}{more} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
         order = " · window closing first" if self.by_window and self.view is not View.ALL else ""
         summary = f" {channel} · {status}{total}{order}"
         if summary != self._summary_text:
