@@ -280,3 +280,13 @@ def test_a_conversation_record_without_the_optional_fields_has_an_unknown_window
     assert not bare.inbound_known
     told = Conversation.model_validate({"id": 1, "channel": "whatsapp", "last_inbound_message_at": None})
     assert told.inbound_known
+
+
+async def test_the_template_list_read_for_the_picker_serves_the_send_after_it() -> None:
+    recorder = Recorder({"total": 1, "limit": 50, "skip": 0, "data": [{"name": "t", "status": "APPROVED"}]})
+    async with client_with(recorder) as client:
+        await client.list_templates(max_age=300)
+        await client.list_templates(max_age=600)
+        assert len(recorder.seen) == 1
+        await client.list_templates()  # asked fresh
+    assert len(recorder.seen) == 2

@@ -9,6 +9,7 @@ and the merged copy is what every caller gets back.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -58,6 +59,7 @@ class ApiClient(HttpApi):
         super().__init__(profile, transport=transport, budget=budget)
         #: The one owner of conversation data for this profile.
         self.cache = cache or ConversationCache()
+        self._templates: dict[str | None, tuple[float, list[Template]]] = {}
 
     # -- conversations ----------------------------------------------------------------------------
 
@@ -198,12 +200,18 @@ class ApiClient(HttpApi):
 
     # -- templates ------------------------------------------------------------------------------
 
-    async def list_templates(self, *, status: str | None = None) -> list[Template]:
-        """Every WhatsApp template of the organization (all pages)."""
+    async def list_templates(self, *, status: str | None = None, max_age: float = 0.0) -> list[Template]:
+        """Every WhatsApp template of the organization (all pages); with `max_age`, the list read
+        that many seconds ago or less will do (the picker's read serves the send after it)."""
+        held = self._templates.get(status)
+        if held is not None and max_age > 0 and time.monotonic() - held[0] <= max_age:
+            return list(held[1])
         query: dict[str, Any] = {"organization_id": self.org, "channel": "whatsapp"}
         if status:
             query["status"] = status
-        return await self._all_pages(Template, self.paths.templates, query, "the template list")
+        templates = await self._all_pages(Template, self.paths.templates, query, "the template list")
+        self._templates[status] = (time.monotonic(), templates)
+        return templates
 
     async def _all_pages(self, model: type[M], path: str, query: dict[str, Any], what: str) -> list[M]:
         """Every page of a find, paged on the `skip` and rows the server answers."""

@@ -26,6 +26,8 @@ from tui.core.uploads import upload_file
 #: How old a read of the conversation may be for the rules: back-to-back sends share one read.
 #: The backend enforces the window itself (409), so a read this stale can never get a reply past it.
 CONVERSATION_FRESH_SECONDS = 3.0
+#: How old a read of the template list may be for a send (the picker read it a moment ago).
+TEMPLATES_FRESH_SECONDS = 600.0
 #: How many pages of messages a reply reads, at most, to find the customer's last message.
 WINDOW_PAGES = 10
 
@@ -141,7 +143,9 @@ async def prepare(
         conversation = await known_window(client, conversation)
     spec, files = check_draft(conversation, spec, draft, now)
     if draft.template is not None:
-        template = _pick_template(await client.list_templates(), draft.template)
+        template = _pick_template(
+            await client.list_templates(max_age=TEMPLATES_FRESH_SECONDS), draft.template
+        )
         check_template(template, draft.template.values)
         filled, _, _ = draft.template.values.assign(template)
         header = check_header_file(template, spec, draft.template.header_file)

@@ -88,7 +88,7 @@ class TemplatePickerScreen(BaseModal[tuple[TemplateChoice, str] | None]):
         if self.spec is None:
             self.spec = channel_spec(self.conversation.channel, backend.client.profile.limits)
         try:
-            every = await backend.client.list_templates()
+            every = await backend.client.list_templates(max_age=300.0)  # templates change rarely
         except SwitchboardError as exc:
             self.ctx.notify_error(exc)
             self.dismiss(None)
