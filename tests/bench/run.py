@@ -138,7 +138,7 @@ def rows_for(results: dict[str, dict]) -> list[Row]:
         if r["results"]:
             rows.append(
                 (
-                    "5c' 50k: last key -> results, median (info; 150 ms debounce)",
+                    "5c' 50k: last key -> results, median (info; 300 ms debounce)",
                     ms(median(r["results"])),
                     "-",
                     "-",
