@@ -15,6 +15,7 @@ import pytest
 
 from tests.core.loopback import Loopback
 from tests.helpers import sandbox_profile
+from tui.core import downloads as downloads_module
 from tui.core.client import ApiClient
 from tui.core.downloads import (
     CHUNK,
@@ -25,7 +26,7 @@ from tui.core.downloads import (
     safe_name,
     save_to,
 )
-from tui.core.errors import LocalFileError
+from tui.core.errors import LocalFileError, SwitchboardError
 from tui.core.http import httpx
 from tui.core.models import Message
 from tui.core.payloads import public_media_url
@@ -356,3 +357,77 @@ async def test_the_seeds_older_attachments_are_real_files(sandbox: Any, download
                     if m.file_type == "image/jpeg":
                         assert saved.read_bytes() == PARCEL_JPEG
     assert found.get("image/jpeg") and found.get("application/pdf"), found
+
+
+# -- short, stalled, credentialed -----------------------------------------------------------------
+
+
+async def test_a_body_shorter_than_the_announced_size_is_not_saved(sandbox: Any, downloads: Path) -> None:
+    """No Content-Length, the connection closed early: the message's `file_size` is the measure."""
+
+    async def short(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nConnection: close\r\n\r\n")
+        writer.write(b"%PDF-1.4 only the start")
+        await writer.drain()
+        writer.close()
+
+    async with Loopback(short) as server:
+        message = Message(id=8, file_name="s.pdf", file_size=50_000, media_url=server.url + "/s.pdf")
+        with pytest.raises(SwitchboardError) as caught:
+            await download(message, sandbox_profile(sandbox))
+    assert "stopped after 23 of 50,000 bytes" in caught.value.sentence
+    assert "not saved" in caught.value.sentence
+    assert not downloads.exists() or list(downloads.iterdir()) == []
+
+
+async def test_a_host_that_trickles_is_cut_off_before_the_deadline(
+    sandbox: Any, downloads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(downloads_module, "STALL_SECONDS", 0.4)
+    monkeypatch.setattr(downloads_module, "STALL_BYTES", 1024)
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        while True:  # 10 bytes every 50 ms: each read is quick, the whole never comes
+            writer.write(b"x" * 10)
+            await writer.drain()
+            await asyncio.sleep(0.05)
+
+    async with Loopback(trickle) as server:
+        message = Message(id=9, file_name="t.bin", file_size=100_000, media_url=server.url + "/t.bin")
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(SwitchboardError) as caught:
+            await download(message, sandbox_profile(sandbox))
+        took = loop.time() - started
+    assert "stalled" in caught.value.sentence and "not saved" in caught.value.sentence
+    assert took < 3.0
+    assert not downloads.exists() or list(downloads.iterdir()) == []
+
+
+async def test_credentials_in_a_link_are_not_sent(sandbox: Any, downloads: Path) -> None:
+    heard: list[bytes] = []
+
+    async def listen(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        heard.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+
+    async with Loopback(listen) as server:
+        url = server.url.replace("://", "://mallory:secret@") + "/x.txt"
+        message = Message(id=10, file_name="x.txt", media_url=url)
+        saved = await download(message, sandbox_profile(sandbox))
+    assert saved.read_bytes() == b"ok"
+    assert heard and b"authorization" not in heard[0].lower()
+
+
+@pytest.mark.parametrize("key", ["org-1/../../etc/passwd", "org-1/./x.png", "org-1//x.png", "org-1/x/.."])
+async def test_a_storage_key_with_dot_segments_builds_no_link(
+    sandbox: Any, downloads: Path, key: str
+) -> None:
+    message = Message(id=11, file_name="x.png", s3_key=key)
+    with pytest.raises(DownloadError) as caught:
+        await download(message, sandbox_profile(sandbox))
+    assert "no link is built" in caught.value.sentence and "\n" not in caught.value.sentence

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tui.core.channels import CHANNELS
-from tui.core.errors import BadResponseError
+from tui.core.errors import BadResponseError, UnsafeKeyError
 from tui.core.models import Conversation, Template, Uploaded
 from tui.core.payloads import (
     Outgoing,
@@ -262,3 +262,10 @@ def test_playground_needs_contact_from_the_conversation() -> None:
 )
 def test_public_media_url_encodes_each_segment(key: str, url: str) -> None:
     assert public_media_url(MEDIA + "/", key) == url
+
+
+@pytest.mark.parametrize("key", ["a/../b.png", "../b.png", "a/./b.png", "a//b.png", "a/b/", ".."])
+def test_public_media_url_refuses_dot_and_empty_segments(key: str) -> None:
+    """`quote` leaves dots alone and a client resolves them: such a link could leave the folder."""
+    with pytest.raises(UnsafeKeyError, match="no link is built"):
+        public_media_url(MEDIA, key)

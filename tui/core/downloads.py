@@ -9,7 +9,11 @@ claimed atomically (a hard link, which fails when the name exists).
 
 How much is read is capped: the message's announced `file_size` when it has one, else
 `UNANNOUNCED_CAP` (the largest channel limit, WhatsApp's 100 MB for documents); a server sending
-more than that is refused with a sentence, and nothing is saved.
+more than that is refused with a sentence, and nothing is saved; so is one that sends less than
+it announced (by `Content-Length` or the message's `file_size`): a short file is never saved
+under the real name. A host that stalls (less than `STALL_BYTES` in any `STALL_SECONDS`) is cut
+off, whatever the overall deadline says. Credentials in a link (`user:password@`) are dropped:
+the storage host gets none.
 """
 
 from __future__ import annotations
@@ -21,14 +25,14 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
 from tui.core.client_deadline import storage_deadline
 from tui.core.config import ResolvedProfile
-from tui.core.errors import LocalFileError, SwitchboardError, TransportError
+from tui.core.errors import LocalFileError, SwitchboardError, TransportError, UnsafeKeyError
 from tui.core.models import Message
 from tui.core.payloads import public_media_url
 from tui.core.text import one_line
@@ -43,6 +47,9 @@ MAX_NAME_BYTES = 200
 MAX_EXT_BYTES = 16
 #: How many `name (n).ext` are tried before giving up.
 MAX_COPIES = 9999
+#: A download that receives less than this in any such window has stalled, and is cut off.
+STALL_BYTES = 64 * 1024
+STALL_SECONDS = 15.0
 
 #: progress(bytes_received, bytes_total or None when the server does not say)
 DownloadProgress = Callable[[int, int | None], None]
@@ -79,13 +86,30 @@ def media_url(message: Message, profile: ResolvedProfile) -> str:
                 f"The file {display_name(message)!r} has an address that is not http(s) "
                 f"({one_line(url, 60)!r}); it cannot be downloaded."
             )
-        return _usable(url, message)
+        return _usable(_without_userinfo(url), message)
     if message.s3_key:
-        return _usable(public_media_url(profile.media_base_url, message.s3_key), message)
+        try:
+            built = public_media_url(profile.media_base_url, message.s3_key)
+        except UnsafeKeyError as exc:
+            raise DownloadError(
+                f"{exc.sentence} The file {display_name(message)!r} cannot be downloaded."
+            ) from None
+        return _usable(built, message)
     raise DownloadError(
         f"The server gave no download address for {display_name(message)!r} (message {message.id} has "
         "no media_url or s3_key); it cannot be fetched."
     )
+
+
+def _without_userinfo(url: str) -> str:
+    """The link without `user:password@`: an HTTP client would send them as Basic credentials."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # `_usable` says it cannot be used
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def _scheme(url: str) -> str:
@@ -307,8 +331,9 @@ async def _stream(
             total = length if length is not None else message.file_size
             received = 0
             buffer = bytearray()
+            stall = _Stall(name, host)
             try:
-                async for chunk in response.aiter_raw():
+                async for chunk in stall.watch(response.aiter_raw()):
                     received += len(chunk)
                     if received > limit:
                         raise DownloadError(_too_much(name, host, limit, message.file_size))
@@ -326,9 +351,11 @@ async def _stream(
             if writing is not None:
                 writing.result()  # a disk error surfaces here
             await asyncio.to_thread(_finish, fh, bytes(buffer))
-            if length is not None and received != length:
+            expected = length if length is not None else message.file_size
+            if expected is not None and received < expected:
                 raise TransportError(
-                    f"The download of {name!r} stopped after {received} of {length} bytes; try again.",
+                    f"The download of {name!r} stopped after {received:,} of {expected:,} bytes, so it "
+                    "was not saved; try again.",
                     retry_safe=True,
                 )
     except TimeoutError:
@@ -347,6 +374,41 @@ async def _stream(
         ) from None
     finally:
         await client.aclose()
+
+
+class _Stall:
+    """Cuts off a host that sends less than `STALL_BYTES` in any `STALL_SECONDS` (a trickle would
+    otherwise be given the whole deadline a file's announced size earns it)."""
+
+    def __init__(self, name: str, host: str) -> None:
+        self.name, self.host = name, host
+
+    async def watch(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        window_start, window_bytes = loop.time(), 0
+        iterator = chunks.__aiter__()
+        while True:
+            left = STALL_SECONDS - (loop.time() - window_start)
+            try:
+                async with asyncio.timeout(max(left, 0.0)):
+                    chunk = await anext(iterator)
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise self._stalled() from None
+            window_bytes += len(chunk)
+            if window_bytes >= STALL_BYTES:
+                window_start, window_bytes = loop.time(), 0
+            elif loop.time() - window_start >= STALL_SECONDS:
+                raise self._stalled()
+            yield chunk
+
+    def _stalled(self) -> TransportError:
+        return TransportError(
+            f"The download of {self.name!r} from {self.host} stalled (less than "
+            f"{STALL_BYTES // 1024} KiB in {STALL_SECONDS:.0f} s), so it was not saved; try again later.",
+            retry_safe=True,
+        )
 
 
 def _finish(fh: IO[bytes], rest: bytes) -> None:

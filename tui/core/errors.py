@@ -130,6 +130,13 @@ class BadResponseError(ApiError):
     """The server answered something that is not the API's JSON (HTML, empty, truncated)."""
 
 
+class UnsafeKeyError(SwitchboardError):
+    """A storage key from the server holds a `.` or `..` segment (or an empty one): a link built
+    from it could point outside the media folder, so none is built."""
+
+    exit_code = 7
+
+
 class UploadError(SwitchboardError):
     """One of the three upload steps failed in a way not covered above."""
 

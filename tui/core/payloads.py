@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import quote
 
 from tui.core.channels import ChannelSpec, Family, Split
-from tui.core.errors import BadResponseError
+from tui.core.errors import BadResponseError, UnsafeKeyError
 from tui.core.models import Conversation, Template, Uploaded
 from tui.core.templates import HeaderMedia, Slot, api_object, rendered_body
+from tui.core.text import one_line
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,16 @@ class Outgoing:
 
 
 def public_media_url(media_base_url: str, s3_key: str) -> str:
-    """The object's public URL: the base plus the key, each segment percent-encoded."""
-    segments = [quote(seg, safe="") for seg in s3_key.lstrip("/").split("/")]
-    return media_base_url.rstrip("/") + "/" + "/".join(segments)
+    """The object's public URL: the base plus the key, each segment percent-encoded. A key with
+    a `.`, `..` or empty segment is refused (`UnsafeKeyError`): `quote` leaves dots as they are
+    and an HTTP client resolves them, so such a link could leave the media folder."""
+    raw = s3_key.lstrip("/").split("/")
+    if any(seg in ("", ".", "..") for seg in raw):
+        raise UnsafeKeyError(
+            f"The server gave the storage key {one_line(s3_key, 60)!r}, which has an empty, '.' or "
+            "'..' part; no link is built from it."
+        )
+    return media_base_url.rstrip("/") + "/" + "/".join(quote(seg, safe="") for seg in raw)
 
 
 # -- the three families ---------------------------------------------------------------------------
