@@ -32,7 +32,7 @@ from tui.core.errors import SwitchboardError
 from tui.core.first_frame import FirstFrame, read_first_frame
 from tui.core.paths import config_path
 from tui.core.text import one_line
-from tui.keys import register_extra_sequences
+from tui.keys import keymap_problems, register_extra_sequences
 from tui.messages import (
     BackendFailed,
     BackendNews,
@@ -144,7 +144,7 @@ class SwitchboardApp(LiveApp):
         return InboxScreen()
 
     def on_mount(self) -> None:
-        for sentence in self._theme_problems:
+        for sentence in [*self._theme_problems, *keymap_problems(self.first.keymap)]:
             self.notify(sentence, severity="warning", timeout=8)
         if self.first.keymap:
             self.set_keymap(self.first.keymap)

@@ -15,12 +15,13 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any
 
 from tui.cli_app import cmd_app
 from tui.cli_common import EXIT_ERROR, EXIT_OK, EXIT_USAGE, UsageError, _err
 from tui.cli_output import Mask, error_json, print_json
-from tui.cli_parser import refuse_profile, wants_json
+from tui.cli_parser import JSON_LINES_COMMANDS, command_of, refuse_profile, wants_json
 from tui.core.text import one_line
 
 #: Each command's handler as (module, function), imported when that command runs: the app's
@@ -62,13 +63,24 @@ def parse(argv: list[str]) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def tolerate_any_encoding() -> None:
+    """A character the terminal's encoding lacks (`LANG=C`, PYTHONIOENCODING=ascii) prints as
+    "?": a server's name or an emoji must not turn a command's output into a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(AttributeError, ValueError):  # not a text stream, or already closed
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; every failure is one sentence on stderr (and, for a command given
     --json, `{"ok": false, "error": {...}}` on stdout) with its exit code."""
     from tui.core.errors import SwitchboardError
 
+    tolerate_any_encoding()
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = wants_json(argv)
+    # a failure of a command whose --json is a stream of JSON Lines is one line of that stream
+    as_line = command_of(argv)[0] in JSON_LINES_COMMANDS
     masks: list[Mask] = []
 
     def fail(exc: BaseException, sentence: str, code: int) -> int:
@@ -77,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sentence = mask(sentence)
         _err(sentence)
         if as_json:
-            print_json({"ok": False, "error": error_json(exc, sentence, code, masks)})
+            print_json({"ok": False, "error": error_json(exc, sentence, code, masks)}, line=as_line)
         return code
 
     try:

@@ -142,6 +142,9 @@ async def cmd_conversations(args: argparse.Namespace) -> int:
         rows, total, page = await _read(client, filters, args.skip, args.limit)
         with suppress(SwitchboardError):  # the rows stand without names ("Contact 4")
             await client.fill_contacts(rows)
+        if me is None and not args.json and any(c.assigned_user_id is not None for c in rows):
+            with suppress(SwitchboardError):  # every view says `you`, as --mine does; else ids
+                me = (await client.get_me()).id
         rows = [client.cache.get(c.id) or c if not c.unreadable else c for c in rows]
     now = datetime.now(UTC)
     if args.sort == "window":

@@ -77,9 +77,16 @@ def dumps(data: Any) -> str:
     return _CANDIDATE.sub(_escape, text)
 
 
-def print_json(data: Any) -> None:
-    """`data` as JSON on stdout (see `dumps`)."""
-    sys.stdout.write(dumps(data) + "\n")
+def print_json(data: Any, *, line: bool = False) -> None:
+    """`data` as JSON on stdout (see `dumps`); with `line`, on one line (see `dumps_line`)."""
+    sys.stdout.write((dumps_line(data) if line else dumps(data)) + "\n")
+
+
+def dumps_line(data: Any) -> str:
+    """`data` as one line of ASCII JSON, for a stream of JSON Lines (`watch --json`) that a
+    script reads line by line: every non-ASCII character escaped, and DEL too (json leaves it)."""
+    text = json.dumps(data, ensure_ascii=True, separators=(", ", ": "), default=str)
+    return text.replace("\x7f", "\\u007f")
 
 
 Mask = Callable[[str], str]

@@ -20,6 +20,8 @@ JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
     | {"reopen", "takeover", "watch", "download", "status"}
 )
+#: Commands whose --json prints JSON Lines (one object a line), their failures included.
+JSON_LINES_COMMANDS = frozenset({"watch"})
 #: The one-conversation actions and what each does, for their help.
 ACTIONS = {
     "read": "mark a conversation read (its unread count to 0)",

@@ -21,13 +21,24 @@ def _finish(args: argparse.Namespace, action: Any, conversation: Any, me: Any) -
 
 
 async def cmd_action(args: argparse.Namespace) -> int:
-    """read, unread, close, reopen, takeover: one PATCH each (takeover first asks who you are)."""
+    """read, unread, close, reopen, takeover: one PATCH each. Takeover first asks who you are,
+    then reads the conversation: as in the app, one no AI holds is refused, nothing patched."""
     from tui.core.actions import Action, apply
+    from tui.core.errors import TakeoverRefused
+    from tui.core.queue import has_ai
 
     action = Action(args.command)
+    cid = args.conversation_id
     async with backend_for(args) as backend:
-        me = await backend.client.get_me() if action is Action.TAKEOVER else None
-        conversation = await apply(backend.client, args.conversation_id, action, me=me)
+        me = None
+        if action is Action.TAKEOVER:
+            me = await backend.client.get_me()
+            if not has_ai(await backend.client.get_conversation(cid)):
+                raise TakeoverRefused(
+                    f"No AI assistant holds conversation {cid}, so there is nothing to take over; "
+                    f"assign it to yourself instead with `switchboard assign {cid} --to me`."
+                )
+        conversation = await apply(backend.client, cid, action, me=me)
     return _finish(args, action, conversation, me)
 
 

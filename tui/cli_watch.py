@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -22,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tui.cli_common import EXIT_OK, _err, backend_for
+from tui.cli_output import dumps_line
 
 if TYPE_CHECKING:
     from tui.core.client import ApiClient
@@ -69,20 +69,21 @@ def json_line(event: LiveEvent, via: str) -> str:
         if event.conversation is not None
         else None,
     }
-    return json.dumps(data, ensure_ascii=True, separators=(", ", ": "), default=str).replace(
-        "\x7f", "\\u007f"
-    )
+    return dumps_line(data)
 
 
-def _assignee(c: Any) -> str:
+def _assignee(c: Any, me: int | None) -> str:
     if c.assigned_user_id is not None:
-        return f"assigned to user {c.assigned_user_id}"
+        return "assigned to you" if c.assigned_user_id == me else f"assigned to user {c.assigned_user_id}"
     return "with the AI assistant" if c.assigned_ai_assistant_id else "unassigned"
 
 
-def human_line(event: LiveEvent, names: dict[int, str], now: datetime | None = None) -> str:
+def human_line(
+    event: LiveEvent, names: dict[int, str], now: datetime | None = None, *, me: int | None = None
+) -> str:
     """One event as one line of text: time, kind, conversation, who, what; every server string
-    through `one_line`, so no escape sequence, control or bidi override is printed."""
+    through `one_line`, so no escape sequence, control or bidi override is printed. The agent
+    `me` is "you", as in `conversations`."""
     from tui.core.text import one_line
 
     when = (now or datetime.now()).astimezone().strftime("%H:%M:%S")
@@ -91,7 +92,8 @@ def human_line(event: LiveEvent, names: dict[int, str], now: datetime | None = N
     m, c = event.message, event.conversation
     if c is not None:
         status = one_line(c.status or "no status", 20)
-        return f"{head}  {one_line(c.contact_name, 40)}: {status}, {c.unread_count} unread, {_assignee(c)}"
+        who = _assignee(c, me)
+        return f"{head}  {one_line(c.contact_name, 40)}: {status}, {c.unread_count} unread, {who}"
     assert m is not None
     if event.kind == "message_patched":
         line = f"{head}  message {one_line(str(m.id), 40)} {one_line(m.status or 'no status', 20)}"
@@ -111,11 +113,18 @@ class Watch:
     """The loop of one `watch`: the feed's callbacks print, re-reads fill the gaps."""
 
     def __init__(
-        self, client: ApiClient, tracker: Tracker, *, as_json: bool, always_poll: bool = False
+        self,
+        client: ApiClient,
+        tracker: Tracker,
+        *,
+        as_json: bool,
+        always_poll: bool = False,
+        me: int | None = None,
     ) -> None:
         self.client = client
         self.tracker = tracker
         self.as_json = as_json
+        self.me = me
         #: Re-read every POLL_SECONDS even while live: the embedded sandbox pushes only its own
         #: writes, and the app's sandbox on the same file is another server.
         self.always_poll = always_poll
@@ -132,7 +141,7 @@ class Watch:
         if self.as_json:
             self._emit(json_line(event, via))
             return
-        line = human_line(event, self.tracker.names)
+        line = human_line(event, self.tracker.names, me=self.me)
         if event.kind == "conversation_patched" and event.conversation_id is not None:
             # a line says status, unread count and assignee; one that would say the same as the
             # last for that conversation (only its last message moved: that has its own line) goes
@@ -256,6 +265,7 @@ class Watch:
 
 
 async def cmd_watch(args: argparse.Namespace) -> int:
+    from tui.core.errors import SwitchboardError
     from tui.core.live import LiveFeed
     from tui.core.live_watch import Tracker
 
@@ -266,7 +276,11 @@ async def cmd_watch(args: argparse.Namespace) -> int:
         tracker = Tracker(args.conversation)
         if args.conversation is not None:
             tracker.names[watched.id] = watched.contact_name
-        watch = Watch(backend.client, tracker, as_json=args.json, always_poll=embedded)
+        me = None
+        if not args.json:  # lines say "assigned to you"; without knowing who, the user id
+            with suppress(SwitchboardError):
+                me = (await backend.client.get_me()).id
+        watch = Watch(backend.client, tracker, as_json=args.json, always_poll=embedded, me=me)
         feed = LiveFeed(
             backend.profile, on_event=watch.on_event, on_state=watch.on_state, on_resync=watch.on_resync
         )

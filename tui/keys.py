@@ -1,4 +1,5 @@
-"""Terminal key sequences Textual does not name the way the app needs.
+"""Terminal key sequences Textual does not name the way the app needs, and the binding ids a
+`[keymap]` in the config may remap (`keymap_problems` names a mistyped one: Textual ignores it).
 
 Why this exists: tmux (and xterm, and most terminals over SSH) send alt+enter as ESC followed by a
 carriage return, ``"\\x1b\\r"``. Textual 8's xterm parser has no entry for that two-character
@@ -15,6 +16,7 @@ if a Textual upgrade changes the mechanism.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -41,3 +43,53 @@ def register_extra_sequences() -> None:
     table: dict[str, Any] = _ansi_sequences.ANSI_SEQUENCES_KEYS  # type: ignore[assignment]
     for sequence, keys in EXTRA_SEQUENCES.items():
         table.setdefault(sequence, keys)
+
+
+#: Every binding id the app declares, by its prefix: the ids `[keymap]` can remap. Kept here, not
+#: gathered from the screens, so checking a keymap imports none of them before the first frame;
+#: tests/ui/test_keymap.py fails when a screen's or widget's BINDINGS and this table differ.
+_BINDING_NAMES = {
+    "app": "help help_alt next_unread outbox quit",
+    "assign": "cancel down pick up",
+    "composer": "drop_quote preview_file remove_file send snippet",
+    "config_problem": "quit",
+    "confirm": "no yes",
+    "conversation": "assign attach back close close_next editor history read snooze takeover "
+    "template toggle_note",
+    "help": "close",
+    "image_preview": "close",
+    "inbox": "channel clear_search next_unread next_view quit refresh search sort_window status "
+    "view_all view_mine view_needs_reply view_snoozed view_unassigned view_unread",
+    "list": "down first last open page_down page_up up",
+    "message": "copy discard edit jump next open preview previous quote retry save",
+    "outbox": "back discard open retry",
+    "picker": "cancel confirm hidden mark parent",
+    "queue": "assign_me assign_to close close_next read snooze takeover unsnooze",
+    "save_file": "cancel",
+    "snippets": "cancel down up",
+    "snooze": "cancel down down_j pick up up_k",
+    "template_form": "cancel header send",
+    "templates": "cancel",
+}
+BINDING_IDS = frozenset(
+    f"{prefix}.{name}" for prefix, names in _BINDING_NAMES.items() for name in names.split()
+)
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+    """One sentence per `[keymap]` id the app has no binding for, as an unknown theme is named:
+    Textual would ignore it silently and the agent would wonder why the key does nothing. The
+    nearest real id is suggested when one is close (a typo)."""
+    problems = []
+    for binding_id in keymap:
+        if binding_id in BINDING_IDS:
+            continue
+        from difflib import get_close_matches  # only for a mistake: not in every start-up
+
+        from tui.core.text import clip, one_line
+
+        near = get_close_matches(binding_id, BINDING_IDS, n=1, cutoff=0.6)
+        hint = f"did you mean {near[0]!r}?" if near else "F1 lists every key with its id."
+        shown = clip(one_line(binding_id), 60)
+        problems.append(f"The [keymap] id {shown!r} is not a key of the app, so it is ignored; {hint}")
+    return problems

@@ -59,7 +59,7 @@ def test_close_reopen_read_unread(local: dict[str, str]) -> None:
 
 
 def test_takeover_from_the_ai(local: dict[str, str]) -> None:
-    held = next(c for c in every(local, "--status", "open") if has_ai(c))
+    held, other = [c for c in every(local, "--status", "open") if has_ai(c)][:2]
     out = as_json("takeover", str(held.id), env=local)["conversation"]
     stored = conversation(held.id, local)
     for c in (out, stored):
@@ -67,9 +67,10 @@ def test_takeover_from_the_ai(local: dict[str, str]) -> None:
         assert c["ai_auto_assignment_disabled"] is True
         assert c["ai_auto_assignment_disabled_reason"] == "Taken over by Maria Silva"
         assert c["assigned_user_id"] == 7
-    assert ok("takeover", str(held.id), env=local) == (
-        f"Conversation {held.id} taken over from the AI assistant and assigned to you.\n"
+    assert ok("takeover", str(other.id), env=local) == (
+        f"Conversation {other.id} taken over from the AI assistant and assigned to you.\n"
     )
+    assert run("takeover", str(held.id), env=local).returncode == 4  # the AI no longer holds it
 
 
 def test_assign_to_me_an_agent_and_none(local: dict[str, str]) -> None:

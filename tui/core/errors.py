@@ -54,6 +54,14 @@ class LocalFileError(SwitchboardError):
     exit_code = 4
 
 
+class TakeoverRefused(SwitchboardError):
+    """A takeover of a conversation no AI assistant holds: there is nothing to take over, so it is
+    refused (exit 4, as a channel rule is) rather than confirmed as taken from the AI."""
+
+    exit_code = 4
+    reason = "no_ai"
+
+
 class TransportError(SwitchboardError):
     """The request failed below HTTP: DNS, refused, TLS, timeout, dropped connection."""
 
