@@ -1,5 +1,6 @@
-"""The answer faults: an ASGI `send` that rewrites JSON answers (hostile, odd, key-echoing) and
-trickles bodies, as `tui.sandbox.faults` describes. The request's own handling is untouched."""
+"""The answer faults: an ASGI `send` that rewrites JSON answers (hostile, odd, key-echoing, hostile
+file links) and trickles bodies, as `tui.sandbox.faults` describes. The request's own handling is
+untouched."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from tui.sandbox.faults import (
     FAR_DATE,
     HOSTILE_PREFIX,
     HOSTILE_SUFFIX,
     HUGE_TIME,
+    LINK_USERINFO,
     NESTED_DEPTH,
     Faults,
 )
@@ -71,8 +74,34 @@ def _out_of_range(node: Any, turn: list[int]) -> Any:
     return out
 
 
-def rewrite(body: bytes, status: int, faults: Faults, key: str | None) -> tuple[bytes, list[str]]:
-    """A JSON answer with the answer faults applied, and which of them changed it."""
+def hostile_links(node: Any, style: str, media_base: str) -> Any:
+    """Each object with a file link (`media_url` or `s3_key`), its link made hostile: `userinfo`,
+    `media_url` (built from `media_base` and `s3_key` when absent) carries `LINK_USERINFO@`;
+    `dots`, `s3_key` gains `..` segments and `media_url` goes, so the key is what a client uses."""
+    if isinstance(node, list):
+        return [hostile_links(item, style, media_base) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: hostile_links(v, style, media_base) for k, v in node.items()}
+    url, key = out.get("media_url"), out.get("s3_key")
+    if style == "userinfo":
+        if not isinstance(url, str) or not url:
+            url = f"{media_base}/{quote(key)}" if isinstance(key, str) and key else None
+        if url is not None:
+            parts = urlsplit(url)
+            out["media_url"] = parts._replace(netloc=f"{LINK_USERINFO}@{parts.netloc}").geturl()
+    elif isinstance(key, str) and key:
+        head, _, rest = key.partition("/")
+        out["s3_key"] = f"{head}/../../{rest}" if rest else f"../../{head}"
+        out["media_url"] = None
+    return out
+
+
+def rewrite(
+    body: bytes, status: int, faults: Faults, key: str | None, links_base: str | None = None
+) -> tuple[bytes, list[str]]:
+    """A JSON answer with the answer faults applied, and which of them changed it; file links
+    only where `links_base` (the media base URL) is given."""
     try:
         doc = json.loads(body)
     except ValueError:
@@ -85,6 +114,9 @@ def rewrite(body: bytes, status: int, faults: Faults, key: str | None) -> tuple[
         errors = {**errors, f"key={key}": "echoes the API key"}
         doc = {**doc, "errors": errors, "data": {**data, "echo": echo}}
         done.append("echoed_key")
+    if faults.media_links is not None and links_base is not None:
+        doc = hostile_links(doc, faults.media_links, links_base)
+        done.append("media_links")
     if faults.hostile_ids:
         if status == 201 and isinstance(doc, dict):  # a created record's id, `_id` or `id`
             doc = {**doc, **{k: hostile(doc[k]) for k in ("_id", "id") if k in doc}}
@@ -111,19 +143,22 @@ def answer_send(
     key: str | None,
     alive: Callable[[], bool],
     note: Callable[[str], None],
+    links_base: str | None = None,
 ) -> Send:
-    """`send`, with the answer faults of `faults` applied to what the app answers."""
+    """`send`, with the answer faults of `faults` applied to what the app answers (file links
+    made hostile only where `links_base` is given: message answers)."""
     rate = faults.trickle_bytes_per_s
-    if rate is None and not faults.rewrites_answers:
+    rewrites = faults.rewrites_answers or (faults.media_links is not None and links_base is not None)
+    if rate is None and not rewrites:
         return send
 
     async def out(message: Message) -> None:
         if rate is not None and message["type"] == "http.response.body":
-            await _trickle(send, message, rate, alive)
+            await trickle(send, message, rate, alive)
         else:
             await send(message)
 
-    if not faults.rewrites_answers:
+    if not rewrites:
         trickled = False
 
         async def trickling(message: Message) -> None:
@@ -156,7 +191,7 @@ def answer_send(
         chunks.append(bytes(message.get("body", b"")))
         if message.get("more_body", False):
             return
-        body, done = rewrite(b"".join(chunks), int(start["status"]), faults, key)
+        body, done = rewrite(b"".join(chunks), int(start["status"]), faults, key, links_base)
         for outcome in (*done, *(["trickled"] if rate is not None else [])):
             note(outcome)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
@@ -167,7 +202,7 @@ def answer_send(
     return rewriting
 
 
-async def _trickle(send: Send, message: Message, rate: float, alive: Callable[[], bool]) -> None:
+async def trickle(send: Send, message: Message, rate: float, alive: Callable[[], bool]) -> None:
     """Send one body message a few bytes at a time, about `rate` bytes per second."""
     body = bytes(message.get("body", b""))
     more = bool(message.get("more_body", False))

@@ -17,6 +17,7 @@ from typing import Any
 
 ODD_BODIES = ("nested", "range")
 DROP_STYLES = ("close", "reset")
+MEDIA_LINKS = ("userinfo", "dots")
 
 
 # -- parsing the command line's spelling -----------------------------------------------------------
@@ -154,6 +155,23 @@ OPTIONS: tuple[FaultOption, ...] = (
         "echo_key_errors", "--echo-key-errors", "echo_key_errors", switch,
         "4xx JSON errors name the request's API key in an errors field (key=KEY) and in data",
         None,
+    ),
+    FaultOption(
+        "media_links", "--media-links", "media_links", str,
+        "message answers carry hostile file links: userinfo: media_url with user:password@ "
+        "credentials; dots: s3_key with .. segments (and no media_url)",
+        None, MEDIA_LINKS,
+    ),
+    FaultOption(
+        "media_short", "--media-short", "media_short", switch,
+        "the public media URL announces a file's whole size, sends the first half and closes the "
+        "connection",
+        None,
+    ),
+    FaultOption(
+        "media_trickle_bytes_per_s", "--media-trickle", "media_trickle_bytes_per_s", parse_byte_rate,
+        "the public media URL sends each file at RATE bytes/s (headers at once)",
+        "RATE",
     ),
     FaultOption(
         "fault_methods", "--fault-methods", "methods", parse_list,

@@ -34,6 +34,15 @@ What each fault does, on the requests it applies to (`fault_methods` / `fault_pa
   gains `errors["key=<KEY>"] = "echoes the API key"` and `data["echo"] = {"request": {"headers":
   {"x-api-key": <KEY>}}}`, KEY being the key the request carried (x-api-key or Bearer); a
   request without one is answered unchanged.
+- `media_links` (`--media-links userinfo|dots`): in message answers (`/conversation-messages-*`),
+  each file's link turns hostile: `userinfo` gives `media_url` (built from the public media URL
+  and `s3_key` when absent) the credentials `LINK_USERINFO@` (a client that sends them as Basic
+  auth is refused 400 by the media route); `dots` gives `s3_key` `..` segments
+  (`org-1/../../conversation-1/...`) and drops `media_url`, so the key is what a client uses.
+- `media_short` (`--media-short`) and `media_trickle_bytes_per_s` (`--media-trickle RATE`): the
+  public media URL's file is cut off after half its bytes (the whole `Content-Length` announced,
+  then the connection closed), or sent at RATE bytes/s; `tui.sandbox.media_faults` says how. They
+  apply to every media GET, whatever `fault_paths` and `fault_methods` say.
 
 Which outcome a request gets is one draw of a seeded `random.Random`: below `drop_before` it is
 dropped before, then `fail_rate` fails it, then `drop_after` drops it after; the rest pass. So the
@@ -52,6 +61,7 @@ from typing import Any
 from tui.sandbox.fault_options import (
     DROP_STYLES,
     FIELDS,
+    MEDIA_LINKS,
     ODD_BODIES,
     parse_latency,
     parse_list,
@@ -81,6 +91,8 @@ SPARED_BY_DEFAULT = ("/media/*", "/socket.io/*")
 HOSTILE_PREFIX = "\x1b]52;c;ZXZpbA==\x07\x1b[31m"
 HOSTILE_SUFFIX = "\x9b0m\x7f\u202e"
 NESTED_DEPTH = 100_000
+# The credentials `media_links="userinfo"` puts in each file's link.
+LINK_USERINFO = "sandbox:leaked-secret"
 FAR_DATE = "9999-12-31T23:59:59.999Z"
 HUGE_TIME = 1e300
 
@@ -106,6 +118,9 @@ class Faults:
     hostile_ids: bool = False
     odd_bodies: str | None = None
     echo_key_errors: bool = False
+    media_short: bool = False
+    media_trickle_bytes_per_s: float | None = None
+    media_links: str | None = None
     methods: frozenset[str] | None = None
     paths: tuple[str, ...] | None = None
     seed: int | None = None
@@ -142,9 +157,14 @@ class Faults:
             raise ValueError(f"trickle_bytes_per_s must be more than 0 bytes per second (got {rate!r})")
         if self.odd_bodies is not None and self.odd_bodies not in ODD_BODIES:
             raise ValueError(f"odd_bodies must be nested or range (got {self.odd_bodies!r})")
-        for name in ("hostile_ids", "echo_key_errors"):
+        for name in ("hostile_ids", "echo_key_errors", "media_short"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False (got {getattr(self, name)!r})")
+        rate = self.media_trickle_bytes_per_s
+        if rate is not None and (not isinstance(rate, int | float) or not 0 < rate < math.inf):
+            raise ValueError(f"media_trickle_bytes_per_s must be more than 0 bytes per second (got {rate!r})")
+        if self.media_links is not None and self.media_links not in MEDIA_LINKS:
+            raise ValueError(f"media_links must be userinfo or dots (got {self.media_links!r})")
         if self.methods is not None:
             object.__setattr__(self, "methods", frozenset(m.strip().upper() for m in self.methods))
         if self.paths is not None:
@@ -156,6 +176,11 @@ class Faults:
         if self.paths is not None:
             return any(fnmatchcase(path, p) for p in self.paths)
         return not any(fnmatchcase(path, p) for p in SPARED_BY_DEFAULT)
+
+    @property
+    def on_media(self) -> bool:
+        """Whether the public media URL's files are cut short or trickled."""
+        return self.media_short or self.media_trickle_bytes_per_s is not None
 
     @property
     def rewrites_answers(self) -> bool:
@@ -185,6 +210,12 @@ class Faults:
             parts.append(f"odd bodies ({self.odd_bodies})")
         if self.echo_key_errors:
             parts.append("4xx errors echo the API key")
+        if self.media_links:
+            parts.append(f"file links in messages carry {self.media_links}")
+        if self.media_short:
+            parts.append("media files cut off after half")
+        if self.media_trickle_bytes_per_s:
+            parts.append(f"media files trickle at {self.media_trickle_bytes_per_s:g} bytes/s")
         if not parts:
             return "Faults: none yet"
         scope = []

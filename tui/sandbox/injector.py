@@ -9,7 +9,8 @@ until uvicorn has seen the connection go, so uvicorn neither writes nor logs any
 gets end-of-stream (`drop_style="close"`: httpx `RemoteProtocolError`) or a TCP RST
 (`drop_style="reset"`: httpx `ReadError`), never an HTTP answer. `drop_before` does this instead
 of calling the app (nothing is stored); `drop_after` calls the app with its answer held back (the
-message is stored, the client never learns it). The answer faults wrap `send` (`answers.py`).
+message is stored, the client never learns it). The answer faults wrap `send` (`answers.py`), and
+so do the media route's (`media_faults.py`), which may close a connection gracefully (`_close`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from tui.sandbox.answers import answer_send, request_key
 from tui.sandbox.faults import Faults
 from tui.sandbox.feathers import feathers_body
+from tui.sandbox.media_faults import media_faulted, media_send
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -148,10 +150,21 @@ class FaultInjector:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self._faults
-        if scope["type"] != "http" or not faults.applies(scope["method"], scope["path"]):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
+        if media_faulted(faults, method, path):
+            send = media_send(
+                send,
+                faults,
+                alive=lambda: self._alive(scope),
+                close=lambda: self._close(scope),
+                note=self._count,
+            )
+        if not faults.applies(method, path):
+            await self.app(scope, receive, send)
+            return
         with self._lock:
             self._stats["requests"] += 1
         send = answer_send(
@@ -160,6 +173,7 @@ class FaultInjector:
             key=request_key(scope.get("headers", [])),
             alive=lambda: self._alive(scope),
             note=self._count,
+            links_base=_media_base(scope) if path.startswith("/conversation-messages-") else None,
         )
         limited = self._admit(faults)
         if limited is not None:
@@ -216,6 +230,19 @@ class FaultInjector:
         with contextlib.suppress(Exception):  # a 500 would not reach the client either
             await self.app(scope, receive, swallow)
 
+    async def _close(self, scope: Scope) -> None:
+        """Close the request's connection once what was sent has gone (a FIN), and wait until
+        uvicorn has seen it go, so the unfinished answer is neither completed nor complained of."""
+        client = scope.get("client")
+        peer = (str(client[0]), int(client[1])) if client else ("", 0)
+        transport = self.connections.get(peer)
+        if transport is None:
+            return
+        transport.close()
+        deadline = time.monotonic() + DISCONNECT_WAIT
+        while self.connections.get(peer) is transport and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
     async def _drop(self, scope: Scope, receive: Receive, style: str) -> None:
         client = scope.get("client")
         transport = self.connections.get((str(client[0]), int(client[1]))) if client else None
@@ -270,6 +297,14 @@ class FaultInjector:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+def _media_base(scope: Scope) -> str:
+    """The public media URL's base as the request reached the sandbox (its Host header)."""
+    headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
+    server = scope.get("server") or ("127.0.0.1", 80)
+    host = headers.get(b"host", f"{server[0]}:{server[1]}".encode()).decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}/media"
 
 
 def _number(value: float) -> int | float:
