@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from tui.backend import Backend
     from tui.core.config import Config
+    from tui.core.hold import People
     from tui.core.models import Message as ApiMessage
     from tui.core.models import User
     from tui.core.outbox import Outbox
@@ -296,7 +297,14 @@ class BackendApp(App[int]):
             on_progress=progress,
             now=self.clock,
             record_age=self._record_age,
+            people=self._people,
         )
+
+    def _people(self) -> People:
+        """Who is who, for a hold's sentence ("Reassigned to Tom Becker since you looked")."""
+        from tui.core.hold import People
+
+        return People(self.me.id if self.me else None, {u.id: u.display_name for u in self.agents})
 
     def _record_age(self) -> float:
         """How old the cache's copy of a conversation may be for the outbox's checks: while every

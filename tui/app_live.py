@@ -5,8 +5,10 @@ its state in the title bar, with the request budget when more than half of it is
 terminal notifications it gives rise to.
 
 The feed and its stack (python-socketio, aiohttp) are imported in a thread: half a second of
-imports must never stall a keystroke. Events are not replayed by the server, so every connect is
-followed by `LiveResynced`, on which each screen re-reads what it shows.
+imports must never stall a keystroke. The feed runs on its own thread and loop
+(`tui.core.live_thread`), so the socket is read and pinged however busy drawing is; its events
+arrive here in batches. Events are not replayed by the server, so every connect is followed by
+`LiveResynced`, on which each screen re-reads what it shows.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from tui.messages import ConversationsChanged, LiveEvents, LiveResynced, LiveSta
 
 if TYPE_CHECKING:
     from tui.backend import Backend
-    from tui.core.live import LiveEvent, LiveFeed, LiveState
+    from tui.core.live import LiveEvent, LiveState
+    from tui.core.live_thread import LiveThread
     from tui.core.models import Conversation, Message
     from tui.notifier import Notifier
 
@@ -38,15 +41,13 @@ LIVE_START_DELAY_SECONDS = 1.0
 LIVE_START_FALLBACK_SECONDS = 3.0
 #: How often drafts in closing windows are looked at (the notification comes once per window).
 WINDOW_CHECK_SECONDS = 30.0
-#: Pushed events are handed to the screens at most this often, as one batch.
-BATCH_SECONDS = 0.05
 #: How often the request budget is written to, and read back from, the machine's log.
 BUDGET_FLUSH_SECONDS = 5.0
 
 
 def _import_live_stack() -> Any:
     """The feed's module and what its first connection loads (socketio, aiohttp), off the loop."""
-    module = importlib.import_module("tui.core.live")
+    module = importlib.import_module("tui.core.live_thread")
     for name in ("socketio", "aiohttp"):
         with contextlib.suppress(ImportError):  # the feed says so in its own sentence
             importlib.import_module(name)
@@ -56,7 +57,7 @@ def _import_live_stack() -> Any:
 class LiveApp(QueueApp):
     """Live updates and notifications, on top of the backend's lifecycle."""
 
-    _live: LiveFeed | None
+    _live: LiveThread | None
     _live_for: Backend | None
     #: "live", "polling" or "offline" as the title bar says it; None before the feed reported.
     live_state: str | None
@@ -76,8 +77,6 @@ class LiveApp(QueueApp):
         self.live_state = None
         self.live_reason = None
         self.notifier = None
-        self._events: list[LiveEvent] = []
-        self._events_due = False
         self._changed_ids: set[int] = set()
         self._changes_due = False
         #: Unread counts as last read while polling: one that grew is a customer who wrote.
@@ -96,9 +95,16 @@ class LiveApp(QueueApp):
         return f" · {self.live_state}" if self.live_state else ""
 
     def rest_answered(self) -> None:
-        """A REST read just worked: a feed waiting out its backoff to reconnect tries now."""
-        if self._live is not None and self.live_state == "offline":
-            self._live.nudge()
+        """A REST read just worked: a feed waiting out its backoff to reconnect tries now, and
+        sends waiting for the server go."""
+        if self.live_state == "offline":
+            if self._live is not None:
+                self._live.nudge()
+            self._connection_back()
+
+    def _connection_back(self) -> None:
+        if self.outbox is not None:
+            self.outbox.connection_back()
 
     # -- opening and closing ----------------------------------------------------------------------
 
@@ -139,9 +145,9 @@ class LiveApp(QueueApp):
         if self.backend is not backend:
             return
         self._ensure_notifier()
-        feed: LiveFeed = module.LiveFeed(
+        feed: LiveThread = module.LiveThread(
             backend.profile,
-            on_event=self._event_arrived,
+            on_events=self._events_arrived,
             on_state=lambda state, reason: self.post_message(LiveStatus(state, reason)),
             on_resync=lambda: self.post_message(LiveResynced()),
         )
@@ -183,6 +189,8 @@ class LiveApp(QueueApp):
             self.want_queue()  # no live connection after all: the figures are read now
         before, before_reason = self.live_state, self.live_reason
         self.live_state, self.live_reason = str(state.value), message.reason
+        if self.live_state == "live" and before != "live":
+            self._connection_back()  # a send waiting for the server goes now, not at its timer
         if self.backend is not None:
             self.sub_title = self.backend_title(self.backend)
         said = (before, before_reason)
@@ -199,17 +207,11 @@ class LiveApp(QueueApp):
         backend = self.backend
         return backend is not None and backend.profile.realtime != "off" and not self._feed_reported
 
-    def _event_arrived(self, event: LiveEvent) -> None:
-        """From the feed: kept for the next batch (a burst is handed over once a frame)."""
-        self._events.append(event)
-        if not self._events_due:
-            self._events_due = True
-            self.set_timer(BATCH_SECONDS, self._flush_events)
-
-    def _flush_events(self) -> None:
-        """One batch of pushed events: into the cache and the queue's figures, then to every
-        screen, then the notifications (the newest customer message of each conversation)."""
-        batch, self._events, self._events_due = tuple(self._events), [], False
+    def _events_arrived(self, events: list[LiveEvent]) -> None:
+        """One batch of pushed events (however many arrived since the last): into the cache and
+        the queue's figures, then to every screen, then the notifications (the newest customer
+        message of each conversation)."""
+        batch = tuple(events)
         backend = self.backend
         if not batch or backend is None:
             return

@@ -20,6 +20,12 @@ DOCUMENTED_HELP = (
     "serve conversations with the documented fields only: no contact, last_message_text, "
     "last_message_at nor last_inbound_message_at (as the real API; a client must do without)"
 )
+BURST_HELP = (
+    "N customer messages into one conversation, a few seconds after the first live client "
+    "connects: N, N@CONVERSATION or N@CONVERSATION/RATE (messages a second; default 1/200)"
+)
+PING_HELP = "Engine.IO ping interval and timeout in seconds (default 10); a silent client is dropped"
+DROP_HELP = "end every live connection S seconds after it opens, as a flaky proxy does"
 DESCRIPTION = """\
 Serves the AchieveApex API on loopback, seeded with 30 conversations on every channel:
   /conversations, /contacts, /users, /message-templates (finds: pages of at most 50 rows;
@@ -49,6 +55,11 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     p.add_argument("--delivery-failure-rate", type=float, default=0.05, metavar="R", help=FAILURE_HELP)
     p.add_argument("--documented-fields-only", action="store_true", help=DOCUMENTED_HELP)
     add_flags(p.add_argument_group("faults on demand (for testing clients; off unless given)"))
+    live = p.add_argument_group("the live connection under load (off unless given)")
+    live.add_argument("--burst", metavar="N[@CONV[/RATE]]", type=_burst, help=BURST_HELP)
+    live.add_argument("--burst-after", metavar="S", type=_seconds, default=None, help="default 5")
+    live.add_argument("--ping-seconds", metavar="S", type=_seconds, default=None, help=PING_HELP)
+    live.add_argument("--live-drop-after", metavar="S", type=_seconds, default=None, help=DROP_HELP)
 
 
 def _port(text: str) -> int:
@@ -59,6 +70,30 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"expected a port number 0-65535 (0 picks a free one), got {text!r}")
     return port
+
+
+def _burst(text: str) -> tuple[int, int, float]:
+    from tui.sandbox.burst import parse_burst
+
+    try:
+        return parse_burst(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, got {text!r}")
+    return value
+
+
+def _live_options(args: argparse.Namespace) -> dict[str, Any]:
+    names = ("burst", "burst_after", "ping_seconds", "live_drop_after")
+    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -78,6 +113,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             faults=faults,
             documented_fields_only=args.documented_fields_only,
             **delivery,
+            **_live_options(args),
         )
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise _start_error(exc, args.host, args.port, data) from None

@@ -141,7 +141,7 @@ async def test_the_feed_reconnects_and_resyncs_after_the_sandbox_restarts(tmp_pa
     first = await asyncio.to_thread(start_in_thread, data_dir=data)
     port = int(first.base_url.rsplit(":", 1)[1])
     heard = Heard()
-    feed = heard.feed(profile_for(first.base_url, first.api_key))
+    feed = heard.feed(profile_for(first.base_url, first.api_key, is_sandbox=True))
     second = None
     try:
         await feed.start()
@@ -307,3 +307,25 @@ async def test_malformed_pushed_data_is_dropped_and_the_connection_kept(sandbox:
     assert heard.texts() == ["the good one"]
     assert feed.dropped == 6 and feed.connects == 1
     assert [state for state, _ in heard.states] == [LiveState.LIVE]
+
+
+async def test_a_server_that_drops_every_connection_is_backed_off_on_loopback_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """127.0.0.1 may be a tunnel to a real server: a connection that drops at once is retried
+    ever more slowly (here with the jitter pinned at half), not every half second."""
+    from tui.core import live as live_module
+    from tui.sandbox.runner import start_in_thread
+
+    monkeypatch.setattr(live_module, "Backoff", lambda **kw: Backoff(rng=lambda: 0.5, **kw))
+    running = await asyncio.to_thread(start_in_thread, data_dir=tmp_path / "sb", live_drop_after=0.3)
+    heard = Heard()
+    feed = heard.feed(profile_for(running.base_url, running.api_key))
+    try:
+        await feed.start()
+        await asyncio.sleep(5.0)
+        assert 2 <= feed.connects <= 5, feed.connects  # a 0.5 s cap would have made about 7
+        assert feed.backoff.cap == 30.0
+    finally:
+        await feed.stop()
+        await asyncio.to_thread(running.stop)

@@ -106,14 +106,16 @@ def test_a_document_of_the_same_organization_given_as_text_is_kept() -> None:
     assert parse_event(CREATED, (message(organization_id=" 1 "),), 1, NAMES) is not None
 
 
-def test_backoff_doubles_to_its_cap_with_jitter_between_half_and_all() -> None:
+def test_backoff_doubles_to_its_cap_with_full_jitter_above_a_floor() -> None:
     high = Backoff(first=0.5, cap=30.0, rng=lambda: 0.999999)
     delays = [round(high.next(), 2) for _ in range(9)]
     assert delays == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    half = Backoff(first=0.5, cap=30.0, rng=lambda: 0.5)
+    assert [half.next() for _ in range(4)] == [0.25, 0.5, 1.0, 2.0]
     low = Backoff(first=0.5, cap=30.0, rng=lambda: 0.0)
-    assert [low.next() for _ in range(3)] == [0.25, 0.5, 1.0]
+    assert [low.next() for _ in range(3)] == [0.05, 0.05, 0.05]  # anywhere below the ceiling
     low.reset()
-    assert low.next() == 0.25
+    assert low.attempts == 0
     huge = Backoff(first=0.5, cap=1.0, rng=lambda: 1.0)
     huge.attempts = 10_000
     assert huge.next() == 1.0  # no overflow however long the outage
@@ -187,16 +189,18 @@ def test_each_failure_is_one_sentence_with_its_state() -> None:
         assert sentence.endswith(".") and sentence.count(". ") == 0
 
 
-def test_the_backoff_cap_is_short_on_loopback_and_long_elsewhere() -> None:
-    from tui.core.live import LOOPBACK_CAP_SECONDS, REMOTE_CAP_SECONDS, LiveFeed
+def test_the_backoff_cap_is_short_for_the_embedded_sandbox_only() -> None:
+    """A tunnel or port-forward on 127.0.0.1 reaches a real server: it backs off as any host."""
+    from tui.core.live import REMOTE_CAP_SECONDS, SANDBOX_CAP_SECONDS, LiveFeed
 
-    def feed(url: str) -> LiveFeed:
-        return LiveFeed(profile(base_url=url), on_event=print, on_state=print, on_resync=print)
+    def feed(url: str, **extra: Any) -> LiveFeed:
+        return LiveFeed(profile(base_url=url, **extra), on_event=print, on_state=print, on_resync=print)
 
-    assert feed("http://127.0.0.1:8000").backoff.cap == LOOPBACK_CAP_SECONDS == 0.5
-    assert feed("http://localhost:8000").backoff.cap == LOOPBACK_CAP_SECONDS
-    assert feed("http://[::1]:8000").backoff.cap == LOOPBACK_CAP_SECONDS
-    assert feed("https://api.example.com").backoff.cap == REMOTE_CAP_SECONDS == 30.0
+    assert feed("http://127.0.0.1:8000", is_sandbox=True).backoff.cap == SANDBOX_CAP_SECONDS == 0.5
+    assert feed("http://127.0.0.1:8000").backoff.cap == REMOTE_CAP_SECONDS == 30.0
+    assert feed("http://localhost:8000").backoff.cap == REMOTE_CAP_SECONDS
+    assert feed("http://[::1]:8000").backoff.cap == REMOTE_CAP_SECONDS
+    assert feed("https://api.example.com").backoff.cap == REMOTE_CAP_SECONDS
 
 
 def test_malformed_data_reaching_the_feed_never_raises() -> None:

@@ -22,6 +22,7 @@ from tui.core.errors import (
     TransportError,
 )
 from tui.core.outbox import Outbox, RetryPolicy, classify
+from tui.core.retry import unreachable
 from tui.core.sender import PartialSendError
 from tui.core.store import LEASE_SECONDS, Store
 from tui.core.templates import TemplateValues
@@ -86,6 +87,10 @@ def test_classify() -> None:
     assert classify(PolicyRefusal("closed", reason="window"), posting=False).state == "failed"
     partial = PartialSendError(ServerError("500", status=500), [], 2, already=1)
     assert classify(partial, posting=True).state == "unconfirmed"
+    # what `connection_back` may cut short: the network's failures, never a server's own delay
+    assert unreachable(refused) and unreachable(PartialSendError(refused, [], 2, already=1))
+    assert not unreachable(RateLimitedError("429", retry_after=7, status=429))
+    assert not unreachable(ServerError("503", retry_after=3, status=503))
 
 
 async def test_a_send_is_stored_first_then_sent_once(make_outbox: Any, store: Store, sandbox: Any) -> None:
@@ -277,3 +282,31 @@ async def test_an_unexpected_error_fails_the_entry_once_instead_of_retrying_it(
     assert final.reason == "An unexpected error stopped this send (RuntimeError: a bug)."
     assert calls == 1 and posts(transport) == 0
     await outbox.client.aclose()
+
+
+async def test_connection_back_sends_a_waiting_send_at_once_and_only_once(sandbox: Any, store: Store) -> None:
+    """Unreachable, the send waits out a long backoff; when the connection comes back it goes
+    at once, once. A 429's own delay is not cut short."""
+    import asyncio
+
+    down = {"on": True}
+    transport = FaultyTransport(lambda r: "refuse" if is_send(r) and down["on"] else None)
+    client = ApiClient(sandbox_profile(sandbox), transport=transport)
+    slow = RetryPolicy(base=60.0, cap=60.0, max_attempts=5)
+    outbox = Outbox(store, client, "sandbox", retry=slow, rng=random.Random(1))
+    conv = await find(client, "webchat")
+    entry = await outbox.submit(conv.id, Draft(text="Back online"), "Back online")
+    for _ in range(200):
+        if posts(transport) == 1 and store.get(entry.id).next_attempt_at > 0:  # type: ignore[union-attr]
+            break
+        await asyncio.sleep(0.01)
+    assert store.get(entry.id).state == "queued"  # type: ignore[union-attr]
+    down["on"] = False
+    started = time.monotonic()
+    assert outbox.connection_back() == 1
+    await asyncio.wait_for(outbox.wait_idle(), timeout=5)
+    assert time.monotonic() - started < 5 and store.get(entry.id).state == "sent"  # type: ignore[union-attr]
+    assert posts(transport) == 2 and await texts(client, conv.id, "Back online") == 1
+    assert outbox.connection_back() == 0  # nothing waits any more
+    await outbox.aclose()
+    await client.aclose()

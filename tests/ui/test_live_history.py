@@ -3,7 +3,7 @@ once, and a delivery mark (or a failure with its code) changes in place."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
@@ -96,3 +96,60 @@ def test_a_message_a_moment_after_the_items_now_shows_its_time_only() -> None:
     assert clock(later, NOW) == clock(later, later)
     assert ":" in clock(later, NOW) and len(clock(later, NOW)) == 5
     assert len(clock(NOW + timedelta(hours=2), NOW)) > 5  # far ahead: the date is said
+
+
+def _inbound(mid: int, minute: int) -> Message:
+    return Message(
+        id=mid,
+        conversation_id=1,
+        direction="inbound",
+        message_text=f"m{mid}",
+        created_at=NOW.replace(hour=9) + timedelta(minutes=minute),
+    )
+
+
+def _ids(history: History) -> list[str]:
+    return [str(item.message.id) for item in history.items]
+
+
+async def test_a_message_pushed_out_of_order_takes_its_place_by_time() -> None:
+    app = One()
+    async with app.run_test(size=(80, 30)) as pilot:
+        history = app.query_one(History)
+        await history.show_recent([_inbound(3, 30), _inbound(1, 10)], total=2)
+        await history.add_new([_inbound(4, 40), _inbound(2, 20)], total=4)
+        await pilot.pause()
+        assert _ids(history) == ["1", "2", "3", "4"]
+
+
+async def test_pushes_older_than_a_reread_page_are_left_to_paging() -> None:
+    """A re-read showed the newest page while older pushes were still queued: they do not land
+    below the newest (they come back when the agent scrolls up)."""
+    app = One()
+    async with app.run_test(size=(80, 30)) as pilot:
+        history = app.query_one(History)
+        page = [_inbound(mid, mid) for mid in range(100, 80, -1)]  # the newest 20 of 100
+        await history.show_recent(page, total=100)
+        added = await history.add_new([_inbound(50, 50), _inbound(101, 101)], total=102)
+        await pilot.pause()
+        assert added == 1
+        assert _ids(history)[-1] == "101" and "50" not in _ids(history)
+        assert _ids(history) == sorted(_ids(history), key=int)
+
+
+async def test_a_burst_at_the_bottom_keeps_at_most_max_items() -> None:
+    from tui.widgets.history import MAX_ITEMS, DaySeparator
+
+    app = One()
+    async with app.run_test(size=(80, 30)) as pilot:
+        history = app.query_one(History)
+        await history.show_recent([_inbound(mid, mid) for mid in range(20, 0, -1)], total=20)
+        await pilot.pause()
+        burst = [_inbound(mid, mid) for mid in range(21, 321)]
+        await history.add_new(burst, total=320)
+        await pilot.pause()
+        ids = _ids(history)
+        assert len(ids) == MAX_ITEMS and ids[-1] == "320"
+        assert ids == [str(n) for n in range(321 - MAX_ITEMS, 321)]
+        assert history.loaded_count == MAX_ITEMS and history.total == 320
+        assert isinstance(history.children[0], DaySeparator)  # the day is still said at the top

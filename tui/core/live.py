@@ -7,10 +7,12 @@ window, which is how web inboxes lose messages after a drop). Between connects t
 
 A server without Socket.IO (a 404 at /socket.io/, or an answer there that is not Engine.IO) is
 normal for a real AchieveApex: the feed says "polling" once and asks again every few minutes. A
-refused key is said once, and asked again as rarely. A server that is down is retried with
-backoff: up to 0.5 s apart on loopback (the sandbox: a refused connection costs nothing there, and
-a restarted sandbox is live again within half a second), up to 30 s apart elsewhere; `nudge()` retries
-at once (when a REST poll finds the server back).
+refused key is said once, and asked again as rarely. A server that is down, or that accepts and
+drops, is retried with backoff (full jitter): up to 0.5 s apart for the embedded sandbox (this
+machine's own child: a refused connection costs nothing, and a restarted sandbox is live again
+within half a second), up to 30 s apart for every other host, loopback included (an SSH tunnel or
+`kubectl port-forward` on 127.0.0.1 reaches a real server, and each reconnect re-reads);
+`nudge()` retries at once (when a REST read finds the server back).
 
 Callbacks are plain callables run on the feed's event loop; they must not block. Socket.IO and
 aiohttp load when the first connection is made (`live_socket`), not when this module does.
@@ -27,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui.core.config import ResolvedProfile
-from tui.core.hosts import is_loopback
 from tui.core.live_events import Backoff, LiveEvent, LiveState, event_names, parse_event
 from tui.core.text import one_line
 
@@ -41,8 +42,9 @@ log.addHandler(logging.NullHandler())
 
 #: How often a server without Socket.IO, or one that refused the key, is asked again.
 RARE_RETRY_SECONDS = 300.0
-#: The longest wait between attempts to reach a server that is down, on loopback and elsewhere.
-LOOPBACK_CAP_SECONDS = 0.5
+#: The longest wait between attempts to reach a server that is down: the embedded sandbox, and
+#: any other host.
+SANDBOX_CAP_SECONDS = 0.5
 REMOTE_CAP_SECONDS = 30.0
 #: A connection that held this long resets the backoff; one that drops sooner keeps it growing,
 #: so a server that accepts and drops at once is not hammered.
@@ -50,10 +52,6 @@ STABLE_SECONDS = 10.0
 
 NO_LIVE = "This server has no live updates; polling."
 OFF = "Live updates are off for this profile."
-
-
-def _on_loopback(profile: ResolvedProfile) -> bool:
-    return is_loopback(urlsplit(profile.base_url).hostname or "")
 
 
 def _host(profile: ResolvedProfile) -> str:
@@ -98,7 +96,7 @@ class LiveFeed:
         self._on_event = on_event
         self._on_state = on_state
         self._on_resync = on_resync
-        cap = LOOPBACK_CAP_SECONDS if _on_loopback(profile) else REMOTE_CAP_SECONDS
+        cap = SANDBOX_CAP_SECONDS if profile.is_sandbox else REMOTE_CAP_SECONDS
         self.backoff = backoff or Backoff(cap=cap)
         self.rare_retry_seconds = rare_retry_seconds
         self._names = event_names(profile.paths)

@@ -114,22 +114,29 @@ def _parse(name: Any, args: tuple[Any, ...], organization_id: int, names: EventN
 
 
 class Backoff:
-    """Delays between connection attempts: `first` doubling up to `cap`, each drawn between half
-    and all of that ("equal jitter", so many clients of one restarted server spread out and none
-    waits longer than `cap`). `reset()` after a connection that held."""
+    """Delays between connection attempts: a ceiling from `first` doubling up to `cap`, each delay
+    drawn anywhere below it ("full jitter": the clients of one restarted server spread out
+    widest, and none waits longer than `cap`), never under `floor`. `reset()` after a connection
+    that held."""
 
     def __init__(
-        self, *, first: float = 0.5, cap: float = 30.0, rng: Callable[[], float] = random.random
+        self,
+        *,
+        first: float = 0.5,
+        cap: float = 30.0,
+        floor: float = 0.05,
+        rng: Callable[[], float] = random.random,
     ) -> None:
         self.first = first
         self.cap = cap
+        self.floor = min(floor, cap)
         self.rng = rng
         self.attempts = 0
 
     def next(self) -> float:
         ceiling = min(self.cap, self.first * 2 ** min(self.attempts, 30))
         self.attempts += 1
-        return ceiling / 2 + self.rng() * ceiling / 2
+        return max(self.floor, self.rng() * ceiling)
 
     def reset(self) -> None:
         self.attempts = 0

@@ -40,7 +40,7 @@ from tui.core.errors import SwitchboardError
 from tui.core.hold import People, Seen, check
 from tui.core.liveness import BEAT_SECONDS
 from tui.core.models import Message
-from tui.core.retry import RetryPolicy, UnexpectedSendError, Verdict, classify
+from tui.core.retry import RetryPolicy, UnexpectedSendError, Verdict, classify, unreachable
 from tui.core.sender import ProgressFn, SendProgress, execute, prepare
 from tui.core.store import OutboxEntry, Store
 from tui.core.text import one_line
@@ -89,6 +89,9 @@ class Outbox:
         self._conversation_locks: dict[int, asyncio.Lock] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._posting: set[int] = set()  # entries whose POST may be on the wire: never cancelled
+        #: Entries waiting out a backoff because the server could not be reached (not because it
+        #: said how long to wait): `connection_back` sends them at once.
+        self._unreachable: set[int] = set()
         self._beat: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -156,6 +159,18 @@ class Outbox:
         self._schedule(entry_id)
         return entry
 
+    def connection_back(self) -> int:
+        """The server is reachable again: sends waiting out a backoff because it could not be
+        reached (provably unsent, so none goes twice) go now; a 429's or 503's delay is kept."""
+        woken = 0
+        for entry_id in list(self._unreachable):
+            wake = self._wake.get(entry_id)
+            if wake is not None:
+                wake.set()
+                woken += 1
+        self._unreachable.clear()
+        return woken
+
     async def send_anyway(self, entry_id: int) -> OutboxEntry | None:
         """The agent saw what a hold said and sends regardless: the held entry is queued again
         without the check, an ordinary send from then on. Anything not held is returned as it is
@@ -182,8 +197,8 @@ class Outbox:
         return True
 
     async def sweep(self) -> list[OutboxEntry]:
-        """Pick up what dead instances left: their mid-POST entries become unconfirmed (each
-        change reported to `on_change`), their queued ones are resumed here."""
+        """Pick up what dead instances left: mid-POST entries become unconfirmed (each change
+        told to `on_change`), queued ones resume here."""
         recovery = await asyncio.to_thread(self.store.recover, self.profile, self.owner)
         for changed in recovery.changed:
             self._notify(changed, [])
@@ -211,10 +226,9 @@ class Outbox:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def aclose(self, grace: float = 5.0) -> None:
-        """Stop working, and return within `grace` seconds whatever is in flight. A POST already
-        on the wire gets most of it to be answered, so a normal quit does not turn a good send
-        into an unconfirmed one; one still unanswered then is cut, and marked unconfirmed in the
-        store (never resent). The last quarter (at most a second) is kept for that."""
+        """Stop within `grace` seconds. A POST on the wire gets most of it to be answered (a quit
+        must not leave a good send unconfirmed); one still unanswered is cut and marked
+        unconfirmed (never resent), in the last quarter (at most a second)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(grace, 0.0)
         self._closed = True
@@ -400,6 +414,8 @@ class Outbox:
         attempts = entry.attempts + 1
         if verdict.state == "retry" and attempts < self.retry.max_attempts:
             delay = self.retry.delay(attempts, self.rng, verdict.wait)
+            if verdict.wait is None and unreachable(exc):
+                self._unreachable.add(entry.id)
             moved = await asyncio.to_thread(
                 self.store.update,
                 entry.id,
@@ -426,11 +442,4 @@ class _Abandoned(Exception):
     """Right before a POST the entry turned out discarded or no longer ours: stop, post nothing."""
 
 
-__all__ = [
-    "ChangeFn",
-    "Outbox",
-    "ProgressFn",
-    "RetryPolicy",
-    "Verdict",
-    "classify",
-]
+__all__ = ["ChangeFn", "Outbox", "ProgressFn", "RetryPolicy", "Verdict", "classify"]

@@ -50,6 +50,12 @@ class Verdict:
     wait: float | None = None  # the server's own delay, when it gave one
 
 
+def unreachable(exc: SwitchboardError) -> bool:
+    """The failure was the network's (no answer at all), not a server that asked us to wait."""
+    cause = exc.cause if isinstance(exc, PartialSendError) else exc
+    return isinstance(cause, TransportError)
+
+
 def classify(exc: SwitchboardError, *, posting: bool) -> Verdict:
     """What a failure means for the entry; `posting` is whether a message POST was under way."""
     cause = exc.cause if isinstance(exc, PartialSendError) else exc

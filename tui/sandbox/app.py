@@ -14,8 +14,9 @@ Each key is one agent of an organization (`agents`); every route sees only that 
 Live updates: `live`, and `watch` for writes made by other processes on the same file.
 
 Options (keywords of `create_app` / `start_in_thread`): `documented_fields_only` (conversations
-without the [ours] fields), `heartbeat_seconds`, `watch_seconds`, `signed_url_seconds`, and the
-delivery options (`delivery`).
+without the [ours] fields), `heartbeat_seconds`, `watch_seconds`, `signed_url_seconds`, the
+delivery options (`delivery`), a burst of customer messages (`burst`, `burst_after`: `burst`) and
+the live connection's `ping_seconds` and `live_drop_after` (`live_server`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from starlette.routing import Route
 
 from tui.sandbox import live
 from tui.sandbox.activity import customer_writes
+from tui.sandbox.burst import BURST_AFTER, burst_of, run_burst
 from tui.sandbox.contacts import get_contact, list_contacts
 from tui.sandbox.conversations import get_conversation, list_conversations
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
@@ -143,6 +145,10 @@ def create_app(
         ]
         if simulate_inbound_every:
             tasks.append(asyncio.create_task(simulate_inbound(sb, simulate_inbound_every)))
+        wanted = burst_of(options)
+        if wanted is not None:
+            after = float(options.get("burst_after", BURST_AFTER))
+            tasks.append(asyncio.create_task(run_burst(sb, *wanted, after)))
         try:
             yield
         finally:

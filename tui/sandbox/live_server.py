@@ -63,15 +63,23 @@ def refused(code: int, message: str) -> socketio.exceptions.ConnectionRefusedErr
 
 
 class LiveServer:
-    """The Socket.IO server of one sandbox and the task that feeds it the bus's events."""
+    """The Socket.IO server of one sandbox and the task that feeds it the bus's events.
+
+    Options (the sandbox's): `ping_seconds` sets Engine.IO's ping interval and timeout alike (a
+    client that does not answer within twice that is dropped); `live_drop_after` (seconds) ends
+    every connection that long after it opened, as a flaky proxy would."""
 
     def __init__(self, bus: Bus, sandbox: Sandbox) -> None:
         self.bus = bus
         self.sandbox = sandbox
+        ping = sandbox.options.get("ping_seconds")
+        drop = sandbox.options.get("live_drop_after")
+        self.drop_after = float(drop) if drop else None
+        self._drops: set[asyncio.Task[None]] = set()
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
-            ping_interval=PING_INTERVAL,
-            ping_timeout=PING_TIMEOUT,
+            ping_interval=float(ping) if ping else PING_INTERVAL,
+            ping_timeout=float(ping) if ping else PING_TIMEOUT,
             logger=False,
             engineio_logger=False,
         )
@@ -97,6 +105,15 @@ class LiveServer:
         if eio_sid is not None:
             self.eio_sids[sid] = eio_sid
         self.bus.joined(agent.organization_id)
+        if self.drop_after is not None:
+            task = asyncio.create_task(self._drop_later(sid, self.drop_after))
+            self._drops.add(task)
+            task.add_done_callback(self._drops.discard)
+
+    async def _drop_later(self, sid: str, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        with contextlib.suppress(Exception):  # gone already
+            await self.sio.disconnect(sid)
 
     async def disconnect(self, sid: str, reason: Any = None) -> None:
         self._end_poll(self.eio_sids.pop(sid, None))
@@ -118,6 +135,8 @@ class LiveServer:
     async def close(self) -> None:
         """Stop feeding events and the server's own background tasks."""
         self.pump.cancel()
+        for task in list(self._drops):
+            task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.pump
         await self.sio.shutdown()

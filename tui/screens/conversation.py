@@ -11,19 +11,18 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Iterable
-from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
 from tui.core.channels import ChannelSpec, channel_spec, label
-from tui.core.drafts import Draft, attachment_paths, draft_from_dict
+from tui.core.drafts import Draft
 from tui.core.errors import SwitchboardError
 from tui.core.hold import Seen
-from tui.core.models import Conversation, Message
+from tui.core.models import Conversation
 from tui.core.policy import check_draft
 from tui.core.send_states import FINAL, RESOLVABLE
 from tui.core.store import OutboxEntry
@@ -44,6 +43,8 @@ from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
 from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
+from tui.screens.local_sends import local_message, outbox_item
+from tui.screens.looked import LookedAt
 from tui.screens.preview_actions import PreviewActions
 from tui.screens.queue_actions import QueueActions
 from tui.screens.send_fixes import SendFixes
@@ -87,6 +88,8 @@ class ConversationScreen(
         self.spec: ChannelSpec | None = channel_spec(conversation.channel)
         self._left_for_screen = False
         self._keep_message_focus = False
+        self._to_draw = []  # pushed messages not drawn yet (`ConversationLive`)
+        self.looked = LookedAt(self._seen)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
@@ -165,7 +168,8 @@ class ConversationScreen(
         c = self.conversation
         self.title = one_line(c.contact_name, 40)
         self.sub_title = f"{one_line(label(c.channel), 20)} · conversation {c.id}{self.ctx.live_label()}"
-        self.query_one("#conversation-head", Static).update(head_text(c))
+        me, names = self.ctx.me, {u.id: u.display_name for u in self.ctx.agents}
+        self.query_one("#conversation-head", Static).update(head_text(c, me.id if me else None, names))
         self.composer.set_banner(*banner(c, self.spec, self.ctx.clock()))
 
     # -- history --------------------------------------------------------------------------------
@@ -194,6 +198,7 @@ class ConversationScreen(
         if self.ctx.config.mark_read == "open":
             self.mark_read_soon()
         await self.history.show_recent(page.data, page.total)
+        self.looked.shown(bool(self.composer.text.strip()))
         await self._show_unresolved()
 
     @on(History.NeedOlder)
@@ -237,41 +242,30 @@ class ConversationScreen(
         except SwitchboardError as exc:
             self.ctx.notify_error(exc)
             return
+        seen = None if draft.note else self.looked.at_send()  # before the composer empties
         self.composer.set_text("")
         self.composer.clear_quote()
         self.composer.clear_attachments()
-        self._enqueue(draft, draft.text, "note" if draft.note else "reply")
+        self._enqueue(draft, draft.text, "note" if draft.note else "reply", seen)
 
-    def _local_message(self, client_id: str, draft: Draft, text: str) -> Message:
-        kind = "template" if draft.template else "note" if draft.note else "text"
-        names = attachment_paths(draft.attachments)
-        return Message(
-            id=client_id,
-            conversation_id=self.conversation.id,
-            direction="outbound",
-            message_type=kind,
-            message_text=text,
-            created_at=self.ctx.clock(),
-            sender_name="You",
-            file_name=Path(names[0]).name if names else None,
-            reply_to_message_id=draft.reply_to,
-        )
-
-    def _enqueue(self, draft: Draft, preview: str, draft_mode: str | None) -> None:
+    def _enqueue(self, draft: Draft, preview: str, draft_mode: str | None, seen: Seen | None = None) -> None:
         """Show the message at once, pending, and hand it to the outbox (stored before sending)."""
         client_id = uuid.uuid4().hex
         item = HistoryItem(
-            self._local_message(client_id, draft, preview),
+            local_message(self.conversation.id, client_id, draft, preview, self.ctx.clock()),
             now=self.ctx.clock(),
             client_id=client_id,
             draft=draft,
             state="queued",
         )
         self.run_worker(self.history.add_local(item), group="history-local")
-        self._submit(draft, preview, draft_mode, item)
+        self._submit(draft, preview, draft_mode, item, seen)
 
     @work(exit_on_error=False, group="send")
-    async def _submit(self, draft: Draft, preview: str, draft_mode: str | None, item: HistoryItem) -> None:
+    async def _submit(
+        self, draft: Draft, preview: str, draft_mode: str | None, item: HistoryItem, seen: Seen | None
+    ) -> None:
+        """Into the outbox; a reply with `seen` (what the agent saw) is checked for a hold."""
         outbox = self.ctx.outbox
         try:
             if outbox is None:
@@ -284,7 +278,7 @@ class ConversationScreen(
                 preview,
                 draft_mode=draft_mode,
                 client_id=item.client_id,
-                seen=self._seen() if not (draft.note or draft.template) else None,
+                seen=seen if not (draft.note or draft.template) else None,
             )
         except (OSError, sqlite3.Error, SwitchboardError) as exc:
             # Nothing was stored or sent: the draft goes back into the composer.
@@ -296,8 +290,10 @@ class ConversationScreen(
         if item.entry_id is None:
             item.entry_id = entry.id
 
-    def _seen(self) -> Seen:
-        """What the agent had in front of them when they pressed send (the hold compares it)."""
+    def _seen(self) -> Seen | None:
+        """What the screen shows now, for the hold; None before the history was first read."""
+        if not self.history.read_once:
+            return None
         local = {item.client_id for item in self.history.local_items if item.client_id}
         return Seen.of(self.conversation, [item.message for item in self.history.items], local)
 
@@ -331,7 +327,7 @@ class ConversationScreen(
             if entry.state in FINAL:
                 await self.history.add_new(news.created, self.history.total + len(news.created))
                 return
-            item = self._outbox_item(entry)
+            item = outbox_item(entry, self.ctx.clock())
             await self.history.add_local(item)
         item.entry_id = entry.id
         self.history.confirm(item, news.created)
@@ -346,19 +342,6 @@ class ConversationScreen(
             self.composer.set_progress("")
             self.ctx.notify_error(entry.reason or "The message was not sent.")
 
-    def _outbox_item(self, entry: OutboxEntry) -> HistoryItem:
-        draft = draft_from_dict(entry.draft)
-        client_id = entry.client_id or f"entry:{entry.id}"
-        return HistoryItem(
-            self._local_message(client_id, draft, entry.preview),
-            now=self.ctx.clock(),
-            client_id=client_id,
-            draft=draft,
-            entry_id=entry.id,
-            state=entry.state,
-            reason=entry.reason,
-        )
-
     async def _show_unresolved(self) -> None:
         """Sends of this conversation still in the outbox (a restart, another instance) show at once."""
         outbox = self.ctx.outbox
@@ -366,13 +349,18 @@ class ConversationScreen(
             return
         for entry in await outbox.unresolved(self.conversation.id):
             if self._item_for(entry) is None:
-                await self.history.add_local(self._outbox_item(entry))
+                await self.history.add_local(outbox_item(entry, self.ctx.clock()))
 
     # -- drafts and leaving ---------------------------------------------------------------------
 
     @on(Composer.DraftChanged)
     def _draft_changed(self) -> None:
         self.drafts.changed()
+        self.looked.draft_changed(bool(self.composer.text.strip()))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, HistoryItem):
+            self.looked.looked()
 
     def save_state(self) -> None:
         self.drafts.save_now()

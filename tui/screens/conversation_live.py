@@ -15,6 +15,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from textual import work
+from textual.timer import Timer
 
 from tui.core.actions import Action
 from tui.core.errors import SwitchboardError
@@ -28,8 +29,15 @@ if TYPE_CHECKING:
 
 #: While polling, the conversation itself (status, assignment) is read every this many polls.
 HEAD_EVERY = 4
-#: Customer messages arriving within this long are marked read with one PATCH.
+#: Customer messages are marked read with one PATCH once none came for this long (a burst is
+#: one PATCH), or at the latest this long after the first of them (a burst that never ends).
 MARK_READ_SECONDS = 1.0
+MARK_READ_MAX_SECONDS = 30.0
+#: Pushed messages are drawn at most this often, however fast they come.
+DRAW_EVERY_SECONDS = 0.1
+#: More pushed messages than this waiting to be drawn: the history starts afresh from the newest
+#: `REREAD_OVER` of them (no request: a push is the whole message) and the rest is left to paging.
+REREAD_OVER = 60
 
 
 class ConversationLive:
@@ -39,7 +47,10 @@ class ConversationLive:
     ctx: Any
     _last_poll: float = 0.0
     _polls: int = 0
-    _marking: bool = False
+    _marking_since: float | None = None
+    _mark_timer: Timer | None = None
+    _drawing: bool = False
+    _to_draw: list[Message]
 
     if TYPE_CHECKING:
 
@@ -105,21 +116,44 @@ class ConversationLive:
             if inbound and self.is_current and self.ctx.config.mark_read == "open":
                 self.mark_read_soon()
 
+    def _live_add(self, messages: list[Message]) -> None:
+        """Pushed messages wait here and are drawn by one worker, a batch at most every
+        `DRAW_EVERY_SECONDS`: a burst neither piles up workers nor draws one message at a time."""
+        self._to_draw.extend(messages)
+        if not self._drawing:
+            self._drawing = True
+            self._draw_pushed()
+
     @work(exit_on_error=False, group="live-history")
-    async def _live_add(self, messages: list[Message]) -> None:
-        newest_first = sorted(
-            messages, key=lambda m: m.created_at.timestamp() if m.created_at else 0.0, reverse=True
-        )
-        await self.history.add_new(newest_first, self.history.total + len(messages))
+    async def _draw_pushed(self) -> None:
+        import asyncio
+
+        try:
+            while self._to_draw:
+                batch, self._to_draw = self._to_draw, []
+                total = self.history.total + len(batch)
+                if len(batch) > REREAD_OVER:
+                    batch.sort(key=lambda m: m.created_at.timestamp() if m.created_at else 0.0)
+                    await self.history.show_recent(batch[: -REREAD_OVER - 1 : -1], total)
+                else:
+                    await self.history.add_new(batch, total)
+                await asyncio.sleep(DRAW_EVERY_SECONDS)
+        finally:
+            self._drawing = False
 
     def mark_read_soon(self) -> None:
-        """One PATCH for a burst, only when the conversation is unread and none is on its way."""
-        if not self._marking:
-            self._marking = True
-            self.ctx.set_timer(MARK_READ_SECONDS, self._mark_read)
+        """One PATCH for a burst: when no message came for `MARK_READ_SECONDS` (or
+        `MARK_READ_MAX_SECONDS` after the first), and only when the conversation is unread."""
+        now = time.monotonic()
+        if self._marking_since is None:
+            self._marking_since = now
+        if self._mark_timer is not None:
+            self._mark_timer.stop()
+        due = min(MARK_READ_SECONDS, self._marking_since + MARK_READ_MAX_SECONDS - now)
+        self._mark_timer = self.ctx.set_timer(max(due, 0.0), self._mark_read)
 
     def _mark_read(self) -> None:
-        self._marking = False
+        self._marking_since = self._mark_timer = None
         if self.conversation.unread_count > 0:
             self.queue_act(self.conversation, Action.READ, quiet=True)
 

@@ -1,8 +1,10 @@
-"""The line above a conversation's history (channel, contact, status) and the composer's window
-banner: what the agent must know before typing. Pure functions of the conversation and the time."""
+"""The line above a conversation's history (channel, contact, status, who holds it) and the
+composer's window banner: what the agent must know before typing. Pure functions of the
+conversation, the agents and the time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from rich.text import Text
@@ -15,7 +17,20 @@ from tui.core.text import one_line
 from tui.core.timefmt import compact, formatted
 
 
-def head_text(c: Conversation) -> Text:
+def holder(c: Conversation, me: int | None, names: Mapping[int, str]) -> str:
+    """Who holds the conversation, in words: "yours", a teammate's name, "an AI assistant" or
+    "unassigned" (a human assignee first: the AI hands over to them)."""
+    if c.assigned_user_id is not None:
+        if c.assigned_user_id == me:
+            return "yours"
+        return one_line(names.get(c.assigned_user_id), 30) or f"agent {c.assigned_user_id}"
+    if c.assigned_ai_assistant_id not in (None, ""):
+        return "an AI assistant"
+    return "unassigned"
+
+
+def head_text(c: Conversation, me: int | None = None, names: Mapping[int, str] | None = None) -> Text:
+    """Channel, contact (phone, email), status and holder, on one line that is cut, never wrapped."""
     channel = one_line(label(c.channel), 20)
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f" {channel} ", style="bold reverse")
@@ -24,6 +39,7 @@ def head_text(c: Conversation) -> Text:
         if extra:
             head.append(f" · {one_line(extra, 30)}")
     head.append(f" · {one_line(c.status, 20) or 'unknown status'}")
+    head.append(f" · {holder(c, me, names or {})}")
     return head
 
 

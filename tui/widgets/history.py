@@ -5,6 +5,12 @@ It holds what is shown and what is known (ids seen, how many were loaded, the to
 fetches. Scrolled to the top with more to read, it posts `History.NeedOlder` once, and the
 screen answers with `add_older` (or `older_failed`, so paging can be asked for again).
 Local sends are keyed by the client id made when the agent pressed send, never by their id.
+
+New messages (pushed or polled) take their place by `created_at`, whatever order they come in:
+one older than the newest shown is put where it belongs; one older than everything shown, while
+older messages are still unread, is left to paging (a re-read showed the newest page meanwhile).
+At the bottom, at most `MAX_ITEMS` server messages are kept: a burst of thousands leaves the
+oldest to paging again instead of laying out thousands of widgets.
 """
 
 from __future__ import annotations
@@ -21,6 +27,14 @@ from textual.widgets import Static
 from tui.core.models import Message, message_key
 from tui.core.timefmt import day_key, day_label
 from tui.widgets.history_item import HistoryItem
+
+#: Server messages kept while the agent reads at the bottom; older ones are paged in again.
+MAX_ITEMS = 200
+
+
+def _at(message: Message) -> float:
+    """A message's place in time (one without a time goes last: it just arrived)."""
+    return message.created_at.timestamp() if message.created_at is not None else float("inf")
 
 
 class DaySeparator(Static):
@@ -48,6 +62,8 @@ class History(VerticalScroll, can_focus=False):
         self.loaded_count = 0
         self.total = 0
         self.loading_older = False
+        #: The server's messages were shown at least once (an empty history may be unread yet).
+        self.read_once = False
         self._local: dict[str, HistoryItem] = {}
 
     def on_mount(self) -> None:
@@ -104,6 +120,7 @@ class History(VerticalScroll, can_focus=False):
 
     async def show_recent(self, newest_first: list[Message], total: int) -> None:
         """The newest page, replacing what the server's part showed (local sends stay)."""
+        self.read_once = True
         await self.remove_children(self._server_children())
         # A partly sent local item already shows its first message: never twice.
         self.known_ids = {i.message.key for i in self._local.values()}
@@ -113,17 +130,63 @@ class History(VerticalScroll, can_focus=False):
         self.scroll_to_newest()
 
     async def add_new(self, newest_first: list[Message], total: int) -> int:
-        """Messages that arrived since (poll or push); those already shown are skipped."""
-        fresh = [m for m in reversed(newest_first) if m.key not in self.known_ids]
+        """Messages that arrived since (poll or push), each in its place by `created_at`; those
+        already shown are skipped, those older than everything shown while more are unread are
+        left to paging. Returns how many were added."""
         self.total = total
+        fresh = sorted((m for m in newest_first if m.key not in self.known_ids), key=_at)
         if not fresh:
             return 0
+        shown = [c.message for c in self._server_children() if isinstance(c, HistoryItem)]
+        if shown and self.loaded_count < self.total:
+            oldest = _at(shown[0])
+            fresh = [m for m in fresh if _at(m) >= oldest]
+            if not fresh:
+                return 0
         at_bottom = self.scroll_y >= self.max_scroll_y - 1
         self.loaded_count += len(fresh)
-        await self.mount_all(self._grouped(fresh, self._last_server_day()), before=self._first_local())
+        if shown and _at(fresh[0]) < _at(shown[-1]):
+            await self._rebuild(sorted([*shown, *fresh], key=_at))  # one came out of order
+        else:
+            await self.mount_all(self._grouped(fresh, self._last_server_day()), before=self._first_local())
         if at_bottom:
+            await self._trim()
             self.scroll_to_newest()
         return len(fresh)
+
+    async def _rebuild(self, oldest_first: list[Message]) -> None:
+        """The server's part drawn again in order (rare: a message came in out of order)."""
+        await self.remove_children(self._server_children())
+        self.known_ids = {i.message.key for i in self._local.values()}
+        await self.mount_all(self._grouped(oldest_first, None), before=self._first_local())
+
+    async def _trim(self) -> None:
+        """At most `MAX_ITEMS` server messages: the oldest go (paging brings them back)."""
+        items = [c for c in self._server_children() if isinstance(c, HistoryItem)]
+        extra = len(items) - MAX_ITEMS
+        if extra <= 0:
+            return
+        gone: list[Widget] = []
+        first_kept: HistoryItem | None = None
+        for child in self._server_children():
+            if isinstance(child, HistoryItem):
+                if extra == 0:
+                    first_kept = child
+                    break
+                extra -= 1
+                self.known_ids.discard(child.message.key)
+            gone.append(child)
+        if gone and isinstance(gone[-1], DaySeparator):
+            gone.pop()  # it heads the first message kept
+        self.loaded_count -= sum(1 for w in gone if isinstance(w, HistoryItem))
+        await self.remove_children(gone)
+        kept_at = first_kept.message.created_at if first_kept is not None else None
+        if first_kept is not None and kept_at is not None and first_kept.parent is self:
+            before = self.children[0] if self.children else None
+            if before is first_kept:  # its day began with a message that went: said again
+                await self.mount(
+                    DaySeparator(day_key(kept_at), day_label(kept_at, self.clock())), before=first_kept
+                )
 
     async def add_older(self, newest_first: list[Message], total: int) -> None:
         """An older page arrived: shown above, the view kept where the agent was reading."""
