@@ -3,9 +3,11 @@
 The object is planted in the sandbox's data folder (a customer's file on webchat 19, generated
 bytes streamed to disk) before the sandbox starts in its own process. Each run, curl fetches the
 public media URL to a file, then our worker process (`python -m tests.bench.download --worker`)
-runs `download` of the same message into a folder on the same disk. Throughput is MiB / wall time
-of each, our time measured around `download()` alone (no interpreter start-up). RSS growth is the
-worker's peak during the download minus before (VmHWM reset through /proc/self/clear_refs).
+reads the message through the API client, as `switchboard download` and the app do before any
+download (so the HTTP stack is loaded, ~60 ms of imports that no real download pays), and runs
+`download` of it into a folder on the same disk. Throughput is MiB / wall time of each, our time
+measured around `download()` alone (no interpreter start-up). RSS growth is the worker's peak
+during the download minus before (VmHWM reset through /proc/self/clear_refs).
 
 Run it alone: `.venv/bin/python -m tests.bench.download [--runs N] [--mib 50]`; from run.py, as
 group "download": `run(runs)` returns {"ours": [MiB/s], "curl": [MiB/s], "growth": [MiB]}.
@@ -77,6 +79,7 @@ def run(runs: int, warmup: int = 1, size: int = SIZE) -> dict[str, list[float]]:
                         media,
                         json.dumps(message),
                         str(folder),
+                        sandbox.api_key,
                     ],
                     capture_output=True,
                     text=True,
@@ -112,23 +115,26 @@ def _rss(field: str = "VmRSS") -> int:
     return 0
 
 
-async def _worker(media_base_url: str, message_json: str, folder: str) -> dict[str, Any]:
+async def _worker(media_base_url: str, message_json: str, folder: str, api_key: str) -> dict[str, Any]:
+    from tui.core.client import ApiClient
     from tui.core.config import Paths, ResolvedProfile, Secret
     from tui.core.downloads import download
-    from tui.core.models import Message
 
-    message = Message.model_validate(json.loads(message_json))
+    planted = json.loads(message_json)
     profile = ResolvedProfile(
         name="bench",
         base_url=media_base_url.removesuffix("/media"),
         organization_id=1,
-        api_key=Secret("not-sent-to-storage"),
+        api_key=Secret(api_key),
         auth="x-api-key",
         media_base_url=media_base_url,
         timeout_seconds=120,
         paths=Paths(),
         limits={},
     )
+    async with ApiClient(profile) as client:  # as `switchboard download` finds the message
+        page = await client.list_messages(CONVERSATION)
+    message = next(m for m in page.data if str(m.id) == str(planted.get("_id", planted.get("id"))))
     before = _rss()
     Path("/proc/self/clear_refs").write_text("5")
     t = time.perf_counter()
@@ -143,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--mib", type=int, default=SIZE >> 20, help="the object's size in MiB")
-    parser.add_argument("--worker", nargs=3, metavar=("MEDIA_BASE_URL", "MESSAGE_JSON", "FOLDER"))
+    parser.add_argument("--worker", nargs=4, metavar=("MEDIA_BASE_URL", "MESSAGE_JSON", "FOLDER", "API_KEY"))
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(asyncio.run(_worker(*args.worker))))

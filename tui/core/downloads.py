@@ -25,9 +25,9 @@ import os
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from tui.core.client_deadline import storage_deadline
@@ -304,6 +304,7 @@ async def _stream(
     from tui.core.client import USER_AGENT
     from tui.core.http import httpx
     from tui.core.http_errors import transport_error
+    from tui.core.storage_transport import StorageTransport
 
     name = display_name(message)
     writing: asyncio.Future[int] | None = None
@@ -317,7 +318,9 @@ async def _stream(
         timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
         follow_redirects=True,
         max_redirects=5,
+        transport=StorageTransport(),  # a CA bundle for https only; wide reads
     )
+    received, expected, reading = 0, message.file_size, False
     try:
         async with asyncio.timeout(deadline), client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -328,36 +331,31 @@ async def _stream(
             length = _content_length(response.headers.get("content-length"))
             if length is not None and length > limit:
                 raise DownloadError(_too_much(name, host, limit, message.file_size))
-            total = length if length is not None else message.file_size
-            received = 0
-            buffer = bytearray()
-            stall = _Stall(name, host)
+            expected = length if length is not None else message.file_size
+            buffer, reading = bytearray(), True
             try:
-                async for chunk in stall.watch(response.aiter_raw()):
-                    received += len(chunk)
-                    if received > limit:
-                        raise DownloadError(_too_much(name, host, limit, message.file_size))
-                    buffer += chunk
-                    if len(buffer) >= CHUNK:  # written off the loop while the next bytes come
-                        if writing is not None:
-                            await writing
-                        block, buffer = buffer, bytearray()
-                        writing = asyncio.ensure_future(asyncio.to_thread(fh.write, block))
-                    if on_progress is not None:
-                        on_progress(received, total)
+                async with _Stall(name, host) as stall:
+                    async for chunk in response.aiter_raw():
+                        received += len(chunk)
+                        if received > limit:
+                            raise DownloadError(_too_much(name, host, limit, message.file_size))
+                        stall.got(len(chunk))
+                        buffer += chunk
+                        if len(buffer) >= CHUNK:  # written off the loop while the next bytes come
+                            if writing is not None:
+                                await writing
+                            block, buffer = buffer, bytearray()
+                            writing = asyncio.ensure_future(asyncio.to_thread(fh.write, block))
+                        if on_progress is not None:
+                            on_progress(received, expected)
             finally:
                 if writing is not None:
                     await asyncio.wait([writing])  # never leave a write behind on a closed file
             if writing is not None:
                 writing.result()  # a disk error surfaces here
             await asyncio.to_thread(_finish, fh, bytes(buffer))
-            expected = length if length is not None else message.file_size
             if expected is not None and received < expected:
-                raise TransportError(
-                    f"The download of {name!r} stopped after {received:,} of {expected:,} bytes, so it "
-                    "was not saved; try again.",
-                    retry_safe=True,
-                )
+                raise _cut_short(name, received, expected)
     except TimeoutError:
         raise TransportError(
             f"The download of {name!r} from {host} did not finish within {deadline or 0:.0f} s; "
@@ -365,6 +363,8 @@ async def _stream(
             retry_safe=True,
         ) from None
     except httpx.TransportError as exc:
+        if reading and not isinstance(exc, httpx.TimeoutException):  # the connection broke mid-file
+            raise _cut_short(name, received, expected) from None
         raise transport_error(exc, url, timeout, method="GET", what=f"the download of {name!r}") from None
     except httpx.InvalidURL:
         raise DownloadError(f"The address of {name!r} cannot be used ({one_line(url, 60)!r}).") from None
@@ -378,30 +378,29 @@ async def _stream(
 
 class _Stall:
     """Cuts off a host that sends less than `STALL_BYTES` in any `STALL_SECONDS` (a trickle would
-    otherwise be given the whole deadline a file's announced size earns it)."""
+    otherwise be given the whole deadline a file's announced size earns it). One timer, pushed
+    back each time `STALL_BYTES` more have come: nothing is scheduled per chunk."""
 
     def __init__(self, name: str, host: str) -> None:
         self.name, self.host = name, host
+        self._owed = STALL_BYTES
+        self._timer = asyncio.timeout(STALL_SECONDS)
 
-    async def watch(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        window_start, window_bytes = loop.time(), 0
-        iterator = chunks.__aiter__()
-        while True:
-            left = STALL_SECONDS - (loop.time() - window_start)
-            try:
-                async with asyncio.timeout(max(left, 0.0)):
-                    chunk = await anext(iterator)
-            except StopAsyncIteration:
-                return
-            except TimeoutError:
-                raise self._stalled() from None
-            window_bytes += len(chunk)
-            if window_bytes >= STALL_BYTES:
-                window_start, window_bytes = loop.time(), 0
-            elif loop.time() - window_start >= STALL_SECONDS:
-                raise self._stalled()
-            yield chunk
+    async def __aenter__(self) -> _Stall:
+        await self._timer.__aenter__()
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        try:
+            await self._timer.__aexit__(kind, exc, tb)
+        except TimeoutError:
+            raise self._stalled() from None
+
+    def got(self, count: int) -> None:
+        self._owed -= count
+        if self._owed <= 0:
+            self._owed = STALL_BYTES
+            self._timer.reschedule(asyncio.get_running_loop().time() + STALL_SECONDS)
 
     def _stalled(self) -> TransportError:
         return TransportError(
@@ -414,6 +413,14 @@ class _Stall:
 def _finish(fh: IO[bytes], rest: bytes) -> None:
     fh.write(rest)
     fh.flush()
+
+
+def _cut_short(name: str, received: int, expected: int | None) -> TransportError:
+    of = f" of {expected:,}" if expected is not None else ""
+    return TransportError(
+        f"The download of {name!r} stopped after {received:,}{of} bytes, so it was not saved; try again.",
+        retry_safe=True,
+    )
 
 
 def _content_length(raw: str | None) -> int | None:
