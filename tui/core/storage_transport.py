@@ -32,7 +32,8 @@ def wide_reads() -> None:
     client): other clients' reads merely come in fewer, larger pieces."""
     import httpcore
 
-    if httpcore.AsyncHTTP11Connection.READ_NUM_BYTES < READ_BYTES:
+    current = getattr(httpcore.AsyncHTTP11Connection, "READ_NUM_BYTES", None)
+    if isinstance(current, int) and current < READ_BYTES:  # a later httpcore may have none
         httpcore.AsyncHTTP11Connection.READ_NUM_BYTES = READ_BYTES
 
 
