@@ -19,7 +19,6 @@ from tui.core import downloads as downloads_module
 from tui.core.client import ApiClient
 from tui.core.downloads import (
     CHUNK,
-    MAX_NAME_BYTES,
     DownloadError,
     download,
     download_dir,
@@ -30,6 +29,7 @@ from tui.core.errors import LocalFileError, SwitchboardError
 from tui.core.http import httpx
 from tui.core.models import Message
 from tui.core.payloads import public_media_url
+from tui.core.saving import MAX_NAME_BYTES, save_text
 from tui.sandbox.seed_files import HOSTILE_TEXT, parcel_png, statement_pdf
 
 
@@ -431,3 +431,22 @@ async def test_a_storage_key_with_dot_segments_builds_no_link(
     with pytest.raises(DownloadError) as caught:
         await download(message, sandbox_profile(sandbox))
     assert "no link is built" in caught.value.sentence and "\n" not in caught.value.sentence
+
+
+# -- a message's text, saved ----------------------------------------------------------------------
+
+
+def test_save_text_into_a_folder_never_replaces_and_to_a_path_only_when_told(tmp_path: Path) -> None:
+    huge = "line\n" * 200_000
+    first = save_text(huge, tmp_path, "../message 7.txt")
+    second = save_text("other", tmp_path, "message 7.txt")
+    assert first == tmp_path / "message 7.txt" and first.read_text() == huge
+    assert second.name == "message 7 (1).txt" and second.read_text() == "other"
+    mine = tmp_path / "mine.txt"
+    mine.write_text("keep")
+    with pytest.raises(LocalFileError, match="exists already"):
+        save_text("x", mine, "ignored.txt")
+    assert mine.read_text() == "keep"
+    assert save_text("x", mine, "ignored.txt", overwrite=True).read_text() == "x"
+    assert save_text("new", f"{tmp_path}/made/", "m.txt") == tmp_path / "made" / "m.txt"
+    assert leftovers(tmp_path) == []

@@ -7,13 +7,16 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual import events
 
 from tests.ui.conftest import sandbox_config, wait_for
 from tui.app import SwitchboardApp
 from tui.screens.conversation import ConversationScreen
+from tui.screens.save_file import SaveFileScreen
 
 BURST = 5000
 WHATSAPP = 1
@@ -42,7 +45,8 @@ async def test_a_burst_of_5000_leaves_the_app_answering_and_in_order(sandbox: An
         conversation = await app.backend.client.get_conversation(WHATSAPP)
         app.call_later(app.open_conversation, conversation)
         await wait_for(
-            pilot, lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.history.items)
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query("HistoryItem")),
         )
         screen = app.screen
         assert isinstance(screen, ConversationScreen)
@@ -87,3 +91,50 @@ async def test_a_burst_of_5000_leaves_the_app_answering_and_in_order(sandbox: An
         assert typed and worst_key < 1.0, f"a key took {worst_key:.2f} s"
         reads = [r for r in sandbox.requests() if r[0] == "GET"]
         assert len(reads) <= 20, reads  # re-reads of the newest page, coalesced
+
+
+async def test_a_5mb_message_pushed_into_the_open_conversation_is_drawn_cut(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path))
+    huge = "Hello\x1b[31m world " * 300_000
+    app = SwitchboardApp(config=sandbox_config(sandbox, realtime="auto"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.backend is not None and app.live, timeout=20)
+        assert app.backend is not None
+        conversation = await app.backend.client.get_conversation(WHATSAPP)
+        app.call_later(app.open_conversation, conversation)
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query("HistoryItem")),
+        )
+        screen = app.screen
+        assert isinstance(screen, ConversationScreen)
+        loop = asyncio.get_running_loop()
+        writer = threading.Thread(target=lambda: sandbox.customer_writes(WHATSAPP, huge), daemon=True)
+        writer.start()
+        worst = 0.0
+        while not any(len(i.message.message_text or "") == len(huge) for i in screen.history.items):
+            before = loop.time()
+            await asyncio.sleep(0.05)
+            worst = max(worst, loop.time() - before - 0.05)
+            assert loop.time() < before + 30
+        writer.join()
+        await pilot.pause(0.3)
+        item = next(i for i in screen.history.items if len(i.message.message_text or "") == len(huge))
+        shown = str(item.render())
+        assert "more characters; y copies, s saves the whole" in shown
+        assert len(shown) < 40_000 and "\x1b" not in shown
+        assert worst < 1.0, f"the app's loop stalled {worst:.2f} s"
+        item.focus()
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("y")
+        assert copied == [huge]  # the whole, not what is drawn
+        await pilot.press("s")  # no file: the whole text is saved where the agent says
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveFileScreen))
+        await pilot.press("enter")
+        saved = tmp_path / "switchboard"
+        await wait_for(pilot, lambda: saved.is_dir() and any(saved.iterdir()))
+        [path] = list(saved.iterdir())
+        assert path.suffix == ".txt" and path.read_text(encoding="utf-8") == huge

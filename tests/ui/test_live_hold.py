@@ -46,7 +46,8 @@ async def test_a_change_pushed_while_typing_holds_the_reply(sandbox: Any, change
         target = page.data[0]
         app.call_later(app.open_conversation, target)
         await wait_for(
-            pilot, lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.history.items)
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query("HistoryItem")),
         )
         screen = app.screen
         assert isinstance(screen, ConversationScreen)
@@ -86,7 +87,8 @@ async def test_what_arrived_before_the_agent_started_writing_holds_nothing(sandb
         target = page.data[0]
         app.call_later(app.open_conversation, target)
         await wait_for(
-            pilot, lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.history.items)
+            pilot,
+            lambda: isinstance(app.screen, ConversationScreen) and bool(app.screen.query("HistoryItem")),
         )
         screen = app.screen
         assert isinstance(screen, ConversationScreen)

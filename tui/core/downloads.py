@@ -4,7 +4,7 @@ The bytes are public on the storage host, so they are fetched by a plain client 
 API key, no Bearer token and no cookies. They stream in chunks to a hidden temporary file in the
 destination folder, which only takes its final name once every byte has arrived: a failed or
 cancelled download leaves nothing under the file's name. The name comes from the server, so it is
-made safe (`safe_name`) and never replaces anything: a name in use gets ` (1)`, ` (2)`, ...,
+made safe (`tui.core.saving`) and never replaces anything: a name in use gets ` (1)`, ` (2)`, ...,
 claimed atomically (a hard link, which fails when the name exists).
 
 How much is read is capped: the message's announced `file_size` when it has one, else
@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import mimetypes
 import os
 import shutil
 import tempfile
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -35,28 +33,19 @@ from tui.core.config import ResolvedProfile
 from tui.core.errors import LocalFileError, SwitchboardError, TransportError, UnsafeKeyError
 from tui.core.models import Message
 from tui.core.payloads import public_media_url
+from tui.core.saving import claim, ensure_folder, place, safe_name
 from tui.core.text import one_line
 
 #: What a download reads at most when the message does not say how big its file is.
 UNANNOUNCED_CAP = 100 * 1024 * 1024
 #: Bytes handed to the disk per write (off the event loop).
 CHUNK = 1024 * 1024
-#: A saved name's length in UTF-8 bytes, its extension included (file systems allow 255).
-MAX_NAME_BYTES = 200
-#: An extension longer than this is taken as part of the name.
-MAX_EXT_BYTES = 16
-#: How many `name (n).ext` are tried before giving up.
-MAX_COPIES = 9999
 #: A download that receives less than this in any such window has stalled, and is cut off.
 STALL_BYTES = 64 * 1024
 STALL_SECONDS = 15.0
 
 #: progress(bytes_received, bytes_total or None when the server does not say)
 DownloadProgress = Callable[[int, int | None], None]
-
-# Controls, format characters (bidi overrides, isolates, zero-width), surrogates, private use,
-# line and paragraph separators: none of them belongs in a file name on screen.
-_DROPPED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 class DownloadError(SwitchboardError):
@@ -141,87 +130,6 @@ def display_name(message: Message) -> str:
     return one_line(message.file_name or "file", 80)
 
 
-def safe_name(untrusted: str | None, mime: str | None = None) -> str:
-    """A name that is safe to create in a folder and still recognisable: the last path
-    segment only, controls and bidi characters dropped, no leading dot (`_` put before it),
-    at most `MAX_NAME_BYTES` with the extension kept; "file" plus an extension from `mime`
-    when nothing usable is left."""
-    text = unicodedata.normalize("NFC", untrusted or "")
-    text = "".join(
-        " " if ch.isspace() else ch for ch in text if ch.isspace() or unicodedata.category(ch) not in _DROPPED
-    )
-    text = " ".join(text.replace("\\", "/").split("/")[-1].split())
-    if not text.strip("."):
-        guessed = mimetypes.guess_extension(mime.split(";")[0].strip()) if mime else None
-        return "file" + (guessed or "")
-    if text.startswith("."):
-        text = "_" + text
-    stem, ext = _split(text)
-    room = MAX_NAME_BYTES - len(ext.encode())
-    stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip() or "file"
-    return stem + ext
-
-
-def _split(name: str) -> tuple[str, str]:
-    stem, ext = os.path.splitext(name)
-    if stem in ("", "_") or len(ext.encode()) > MAX_EXT_BYTES or " " in ext:
-        return name, ""
-    return stem, ext
-
-
-def _candidates(name: str) -> Iterator[str]:
-    yield name
-    stem, ext = _split(name)
-    for n in range(1, MAX_COPIES + 1):
-        yield f"{stem} ({n}){ext}"
-
-
-def _put_new(tmp: Path, target: Path) -> bool:
-    """Move the finished temporary file to `target` only if no file is there; False if one is.
-    A hard link fails when `target` exists, so there is no check-then-write race; where there
-    are no hard links (FAT, some network mounts) the name is reserved with O_EXCL, then replaced."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        return False
-    except OSError:
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        os.close(fd)
-        os.replace(tmp, target)
-        return True
-    tmp.unlink()
-    return True
-
-
-def _claim(tmp: Path, folder: Path, name: str) -> Path:
-    """Give the finished temporary file a free name in `folder`, never replacing a file."""
-    for candidate in _candidates(name):
-        if _put_new(tmp, folder / candidate):
-            return folder / candidate
-    raise LocalFileError(f"{folder} already holds {MAX_COPIES} copies of {name!r}; clear some and try again.")
-
-
-def _place(tmp: Path, target: Path, overwrite: bool) -> Path:
-    if overwrite:
-        os.replace(tmp, target)
-    elif not _put_new(tmp, target):
-        raise LocalFileError(f"{target} exists already; choose another name, or remove it first.")
-    return target
-
-
-def _folder(path: Path) -> Path:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LocalFileError(f"The folder {path} cannot be created ({exc.strerror}).") from None
-    if not path.is_dir():
-        raise LocalFileError(f"{path} is not a folder; choose a folder to save into.")
-    return path
-
-
 async def download(
     message: Message,
     profile: ResolvedProfile,
@@ -231,10 +139,10 @@ async def download(
 ) -> Path:
     """Download the message's file into `dest_dir` (default `download_dir()`) under its safe
     name, never replacing a file; the saved path."""
-    folder = _folder(Path(dest_dir).expanduser() if dest_dir is not None else download_dir())
+    folder = ensure_folder(Path(dest_dir).expanduser() if dest_dir is not None else download_dir())
     tmp = await _fetch(message, profile, folder, on_progress)
     try:
-        return _claim(tmp, folder, safe_name(message.file_name, message.file_type))
+        return claim(tmp, folder, safe_name(message.file_name, message.file_type))
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -259,7 +167,7 @@ async def save_to(
         raise LocalFileError(f"{target} exists already; choose another name, or remove it first.")
     tmp = await _fetch(message, profile, target.parent, on_progress)
     try:
-        return _place(tmp, target, overwrite)
+        return place(tmp, target, overwrite)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -25,7 +25,8 @@ def _placeholder(ch: str) -> str:
 
 
 def visible(text: str | None, *, multiline: bool = True) -> str:
-    """`text` with every control shown as a placeholder; newlines kept when `multiline`."""
+    """`text` with every control shown as a placeholder; newlines kept when `multiline`. Costs
+    time in the length of `text`: cut a long text first (`one_line`, `cut_body`)."""
     if not text:
         return ""
     out: list[str] = []
@@ -51,12 +52,41 @@ def visible(text: str | None, *, multiline: bool = True) -> str:
     return "".join(out)
 
 
+#: The longest line `one_line` makes without a `width`: no preview needs more, and a 5 MB
+#: message must not be neutralised whole to draw one row.
+MAX_LINE = 4096
+
+
 def one_line(text: str | None, width: int | None = None) -> str:
-    """A preview: one line, whitespace collapsed, cut to `width` with an ellipsis."""
-    flat = " ".join(visible(text, multiline=False).split())
-    if width is not None and len(flat) > width:
+    """A preview: one line, whitespace collapsed, cut to `width` (else `MAX_LINE`) with an
+    ellipsis. Only as much of the start as the cut needs is neutralised: the cost follows
+    `width`, not the length of what the server sent."""
+    if not text:
+        return ""
+    width = MAX_LINE if width is None else max(width, 0)
+    limit = max(width * 4, 256)
+    while True:
+        flat = " ".join(visible(text[:limit], multiline=False).split())
+        if len(flat) > width or limit >= len(text):
+            break
+        limit *= 4  # mostly whitespace or controls so far: read further
+    if len(flat) > width:
         return flat[: max(width - 1, 0)] + "…"
     return flat
+
+
+#: The most of a message body drawn in the history (characters): a 5 MB message must neither
+#: freeze the screen nor fill the memory; `y` copies and `s` saves the whole.
+BODY_MAX = 16_000
+
+
+def cut_body(text: str | None, limit: int = BODY_MAX) -> tuple[str, int]:
+    """The start of a body, neutralised, and how many characters were left out (0: whole)."""
+    if not text:
+        return "", 0
+    if len(text) <= limit:
+        return visible(text), 0
+    return visible(text[:limit]), len(text) - limit
 
 
 def redact(text: str, *secrets: str) -> str:

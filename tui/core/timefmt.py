@@ -105,6 +105,22 @@ def clock(dt: datetime | None, now: datetime) -> str:
     return formatted(dt, "%H:%M" if recent else "%d %b %H:%M")
 
 
+def due_at(dt: datetime | None, now: datetime) -> str:
+    """When something ends, from `now` on: '09:10' today, 'tomorrow 09:10', else 'Tue 09:10'
+    (a window is at most a day or so ahead: a bare hour would read as today's)."""
+    if dt is None:
+        return UNKNOWN
+    try:
+        days = (local(dt).date() - local(now).date()).days
+    except (OverflowError, OSError, ValueError):
+        return UNKNOWN
+    if days == 0:
+        return formatted(dt, "%H:%M")
+    if days == 1:
+        return f"tomorrow {formatted(dt, '%H:%M')}"
+    return formatted(dt, "%a %d %b %H:%M")
+
+
 def stamp(dt: datetime | None, *, none: str = "?") -> str:
     """A full local time for the CLI: '2026-11-30 14:05'."""
     return formatted(dt, "%Y-%m-%d %H:%M", none=none)

@@ -160,6 +160,8 @@ class ConversationScreen(
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "template":  # hidden where the channel has no templates
             return self.spec is not None and self.spec.templates
+        if action == "toggle_note":  # nor a note mode where the API keeps no notes (SMS, playground)
+            return self.spec is None or self.spec.notes or self.composer.mode == "note"
         return True
 
     # -- head and window ----------------------------------------------------------------------
@@ -393,6 +395,7 @@ class ConversationScreen(
 
     def action_toggle_note(self) -> None:
         self.composer.toggle_mode()
+        self.refresh_bindings()  # on SMS, back in reply mode, the key is no longer offered
 
     def action_focus_history(self) -> None:
         items = self.history.items
@@ -400,7 +403,8 @@ class ConversationScreen(
             items[-1].focus()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        yield SystemCommand("Toggle reply / note", "Switch the composer's mode", self.action_toggle_note)
+        if self.check_action("toggle_note", ()):
+            yield SystemCommand("Toggle reply / note", "Switch the composer's mode", self.action_toggle_note)
         yield SystemCommand("Attach files", "Pick files to send", self.action_attach)
         yield SystemCommand("Write in $EDITOR", "Edit the draft in your own editor", self.action_editor)
         yield SystemCommand(

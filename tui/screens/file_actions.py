@@ -96,11 +96,21 @@ def open_message_file(node: DOMNode, message: Message, item: MessageItem | None 
 
 
 def save_message_file(node: DOMNode, message: Message, item: MessageItem | None = None) -> None:
-    """`s`: ask where (a folder or a file path, pre-filled with the download folder), then save."""
-    from tui.core.downloads import download_dir
+    """`s`: ask where (a folder or a file path, pre-filled with the download folder), then save;
+    a message without a file has its whole text saved (the history shows only its start)."""
+    from tui.core.downloads import download_dir, has_file
     from tui.screens.save_file import SaveFileScreen
 
     app, ctx = node.app, context(node)
+    if not has_file(message):
+        name = f"message-{message.key}.txt"
+
+        def text_chosen(path: str | None) -> None:
+            if path is not None:
+                app.run_worker(_save_text(ctx, message.message_text or "", path, name), group="files")
+
+        app.push_screen(SaveFileScreen(name, download_dir()), text_chosen)
+        return
     profile = _profile(ctx)
     if profile is None:
         return
@@ -155,6 +165,20 @@ async def _save(
     finally:
         progress.done()
     ctx.notify_plain(f"Saved to {saved}.", timeout=8)
+
+
+async def _save_text(ctx: AppContext, text: str, path: str, name: str) -> None:
+    import asyncio
+
+    from tui.core.errors import SwitchboardError
+    from tui.core.saving import save_text
+
+    try:
+        saved = await asyncio.to_thread(save_text, text, path, name)
+    except SwitchboardError as exc:
+        ctx.notify_error(exc)
+        return
+    ctx.notify_plain(f"Saved the whole message ({len(text):,} characters) to {saved}.", timeout=8)
 
 
 def _same(path: Path, message: Message) -> bool:

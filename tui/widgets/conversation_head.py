@@ -14,7 +14,7 @@ from tui.core.models import Conversation
 from tui.core.policy import window_state
 from tui.core.queue import SOON, URGENT
 from tui.core.text import one_line
-from tui.core.timefmt import compact, formatted
+from tui.core.timefmt import compact, due_at
 
 
 def holder(c: Conversation, me: int | None, names: Mapping[int, str]) -> str:
@@ -54,7 +54,7 @@ def banner(c: Conversation, spec: ChannelSpec | None, now: datetime) -> tuple[Te
     if not state.known:
         return Text("Window unknown until the messages are read · a reply checks it first"), "none"
     if state.open:
-        closes = formatted(state.closes_at, "%H:%M", none="?")
+        closes = due_at(state.closes_at, now)
         left = state.remaining
         kind = "urgent" if left < URGENT else "soon" if left < SOON else "open"
         return Text(f"Window open · {compact(left, 2)} left (closes {closes})"), kind

@@ -18,6 +18,7 @@ from tui.core.downloads import has_file
 from tui.core.drafts import Draft
 from tui.core.models import Message
 from tui.core.send_states import RESOLVABLE, describe
+from tui.core.text import BODY_MAX
 from tui.widgets.message_item import MessageItem
 from tui.widgets.quote import QuotedItem, quotable
 
@@ -83,8 +84,9 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "act":
             return self.resolvable
-        if action == "file":
-            return has_file(self.message)
+        if action == "file":  # a long text is saved whole by `s` too (the history shows its start)
+            cut = len(self.message.message_text or "") > BODY_MAX
+            return has_file(self.message) or (parameters == ("save",) and cut)
         if action == "preview":
             from tui.screens.preview_actions import previewable
 

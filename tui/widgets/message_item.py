@@ -13,7 +13,7 @@ from textual.widgets import Static
 
 from tui.core.files import human_size
 from tui.core.models import Message
-from tui.core.text import one_line, visible
+from tui.core.text import cut_body, one_line
 from tui.core.timefmt import clock
 from tui.widgets.template_view import template_text
 
@@ -83,10 +83,12 @@ def message_text(
         text.append("\n")
         text.append(template_text(m))  # header, body, footer and buttons as sent
         return text
-    body = visible(m.message_text)
+    body, more = cut_body(m.message_text)
     if body:
         text.append("\n")
         text.append(body)
+    if more:
+        text.append(f"\n… {more:,} more characters; y copies, s saves the whole", style="dim italic")
     return text
 
 
