@@ -38,6 +38,8 @@ from tui.core.timefmt import human_duration
 M = TypeVar("M", bound=BaseModel)
 
 USER_AGENT = f"switchboard/{__version__}"
+#: How long an idle connection is kept for the next request: under the servers' own idle limits.
+KEEPALIVE_SECONDS = 4.0
 #: A 429 without a delay still stops the profile's requests this long.
 DEFAULT_BLOCK_SECONDS = 60.0
 
@@ -68,7 +70,13 @@ class HttpApi:
             # speaks TLS on this client (relative paths only, no redirects followed): loading
             # the CA bundle for it cost ~50 ms before the first rows.
             verify=profile.base_url.startswith("https://"),
+            # Idle connections are dropped before a server drops them (Node's default, which a
+            # Feathers server has, is 5 s; the sandbox keeps it): a request then rarely meets a
+            # connection closed under it, and `Progress.stale` retries a read that does.
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
         )
+        #: Requests sent again because a pooled connection had been closed under them.
+        self.stale_retries = 0
         self._storage_transport = transport
         self._storage: httpx.AsyncClient | None = None
 
@@ -153,24 +161,29 @@ class HttpApi:
     ) -> Any:
         url = str(self._http.base_url).rstrip("/") + path
         timeout = self.profile.timeout_seconds
-        progress = Progress()
-        try:
-            async with asyncio.timeout(deadline_seconds(timeout)):
-                async with self._http.stream(
-                    method,
-                    path,
-                    params=httpx.QueryParams(tuple(params or ())),
-                    json=json_body,
-                    extensions={"trace": progress.trace},
-                ) as response:
-                    body = await self._read_capped(response)
-        except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
-            await progress.abandon()
-            if not progress.may_have_left:
-                raise connect_deadline_error(url, timeout) from None
-            raise answer_deadline_error(url, timeout, method=method, what=what) from None
-        except httpx.TransportError as exc:
-            raise transport_error(exc, url, timeout, method=method, what=what) from None
+        for attempt in (1, 2):
+            progress = Progress()
+            try:
+                async with asyncio.timeout(deadline_seconds(timeout)):
+                    async with self._http.stream(
+                        method,
+                        path,
+                        params=httpx.QueryParams(tuple(params or ())),
+                        json=json_body,
+                        extensions={"trace": progress.trace},
+                    ) as response:
+                        body = await self._read_capped(response)
+                break
+            except TimeoutError:  # the deadline (httpx's own timeouts are httpx errors)
+                await progress.abandon()
+                if not progress.may_have_left:
+                    raise connect_deadline_error(url, timeout) from None
+                raise answer_deadline_error(url, timeout, method=method, what=what) from None
+            except httpx.TransportError as exc:
+                if attempt == 1 and progress.stale(exc, method):
+                    self.stale_retries += 1
+                    continue  # a keep-alive connection closed under us: once more, on a new one
+                raise transport_error(exc, url, timeout, method=method, what=what) from None
         if response.status_code >= 400:
             raise api_error(response, body, what=what, secrets=self._secrets, method=method)
         if 300 <= response.status_code < 400:

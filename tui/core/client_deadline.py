@@ -39,6 +39,10 @@ class Progress:
     def __init__(self) -> None:
         self.traced = False
         self.sending = False
+        #: A new TCP connection was made for this request (else a pooled one was reused).
+        self.connected = False
+        #: Any of the answer arrived (its status line and headers began to be read and did).
+        self.answered = False
         # A TCP stream whose TLS handshake has not finished: httpcore closes it when the
         # handshake fails, but not when the handshake is cancelled (our deadline), so we do.
         self._handshaking: Any = None
@@ -46,16 +50,33 @@ class Progress:
     async def trace(self, name: str, info: dict[str, Any]) -> None:
         self.traced = True
         if name.endswith("connect_tcp.complete"):
+            self.connected = True
             self._handshaking = info.get("return_value")
         elif name.endswith("start_tls.complete"):
             self._handshaking = None  # the connection owns it now
         elif name.endswith(("send_request_headers.started", "send_request_body.started")):
             self._handshaking = None
             self.sending = True
+        elif name.endswith("receive_response_headers.complete"):
+            self.answered = True
 
     @property
     def may_have_left(self) -> bool:
         return self.sending or not self.traced
+
+    def stale(self, exc: BaseException, method: str) -> bool:
+        """The failure is a pooled keep-alive connection the server had just closed, and trying
+        once more on a new one cannot do anything twice: a reused connection (traced), no byte
+        of an answer, and either a read (GET, HEAD) or a write the server cannot have taken
+        whole (it failed while the request was still being written)."""
+        import httpx
+
+        if not self.traced or self.connected or self.answered:
+            return False
+        if isinstance(exc, httpx.WriteError):
+            return True
+        idempotent = method.upper() in ("GET", "HEAD")
+        return idempotent and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
 
     async def abandon(self) -> None:
         """After the deadline: close a connection left half-made, so no socket leaks."""

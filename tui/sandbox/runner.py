@@ -179,6 +179,9 @@ class RunningSandbox:
             raise TypeError(f"unknown fault options: {', '.join(sorted(options))}")
         assert new is not None
         self._injector.set(new)
+        from tui.sandbox.template_faults import extra_templates
+
+        self._sandbox.extra_templates = extra_templates(new)
         return new
 
     def fault_stats(self) -> dict[str, int]:
@@ -205,10 +208,24 @@ class _Server(uvicorn.Server):
             self.ready.set()
 
 
+#: Seconds an idle HTTP connection is kept open (Node's default).
+KEEP_ALIVE_SECONDS = 5
+
+
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
     # Socket.IO's websockets (`live`); their protocol loads at the first upgrade.
+    # Idle keep-alive connections close after 5 s, as Node's http server (a Feathers API's) does;
+    # the client drops its own after 4 s (`client_base.KEEPALIVE_SECONDS`), before the server.
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", ws=WS, **extra
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        ws=WS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        **extra,
     )
 
 
@@ -242,8 +259,10 @@ def start_in_thread(
     injector = None
     if faults is not None:
         from tui.sandbox.injector import FaultInjector
+        from tui.sandbox.template_faults import extra_templates
 
         injector = FaultInjector(app, faults, clock=fault_clock)
+        app.state.sandbox.extra_templates = extra_templates(faults)
     if sock is None:
         try:
             sock = listen(host, port)
