@@ -30,6 +30,8 @@ SAMPLES: dict[str, tuple[str | None, Any]] = {
     "media_links": ("dots", "dots"),
     "media_short": (None, True),
     "media_trickle_bytes_per_s": ("200", 200.0),
+    "bad_template": (None, True),
+    "huge_template": ("100/2", (100, 2)),
     "fault_methods": ("POST,PUT", ("POST", "PUT")),
     "fault_paths": ("/a/*,/b", ("/a/*", "/b")),
     "fault_seed": ("7", 7),

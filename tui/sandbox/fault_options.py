@@ -17,6 +17,8 @@ from typing import Any
 
 ODD_BODIES = ("nested", "range")
 DROP_STYLES = ("close", "reset")
+#: The most variables or buttons `--huge-template` makes (a sandbox answer stays a few MB).
+HUGE_TEMPLATE_MAX = 100_000
 MEDIA_LINKS = ("userinfo", "dots")
 
 
@@ -77,6 +79,15 @@ def parse_byte_rate(text: str) -> float:
 
 def parse_seed(text: str) -> int:
     return int(text)
+
+
+def parse_huge_template(text: str) -> tuple[int, int]:
+    """`N` (N body variables and N URL buttons) or `VARS/BUTTONS`: `1000`, `100/2`."""
+    variables, sep, buttons = text.strip().partition("/")
+    pair = (int(variables), int(buttons) if sep else int(variables))
+    if not all(0 <= n <= HUGE_TEMPLATE_MAX for n in pair):
+        raise ValueError(f"{text!r} is not N or VARS/BUTTONS, each 0 to {HUGE_TEMPLATE_MAX}")
+    return pair
 
 
 def switch(given: object) -> bool:
@@ -172,6 +183,17 @@ OPTIONS: tuple[FaultOption, ...] = (
         "media_trickle_bytes_per_s", "--media-trickle", "media_trickle_bytes_per_s", parse_byte_rate,
         "the public media URL sends each file at RATE bytes/s (headers at once)",
         "RATE",
+    ),
+    FaultOption(
+        "bad_template", "--bad-template", "bad_template", switch,
+        "the template list also holds broken_template, whose components are an object, not a list",
+        None,
+    ),
+    FaultOption(
+        "huge_template", "--huge-template", "huge_template", parse_huge_template,
+        "the template list also holds huge_template: a header variable, N body variables and N URL "
+        "buttons with a variable each (VARS/BUTTONS sets the two apart, e.g. 100/2)",
+        "N",
     ),
     FaultOption(
         "fault_methods", "--fault-methods", "methods", parse_list,

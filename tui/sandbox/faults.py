@@ -43,6 +43,13 @@ What each fault does, on the requests it applies to (`fault_methods` / `fault_pa
   public media URL's file is cut off after half its bytes (the whole `Content-Length` announced,
   then the connection closed), or sent at RATE bytes/s; `tui.sandbox.media_faults` says how. They
   apply to every media GET, whatever `fault_paths` and `fault_methods` say.
+- `bad_template` (`--bad-template`) and `huge_template` (`--huge-template N` or `VARS/BUTTONS`):
+  the template list (`/message-templates`) also holds `broken_template`, whose `components` is an
+  object instead of a list, and `huge_template`, with a one-variable text header, VARS body
+  variables and BUTTONS URL buttons with a variable each; `tui.sandbox.template_faults` says how.
+  They change what the sandbox holds (listed, filtered and paged as the seed's templates, and
+  checked on a send), never what is stored, and apply whatever `fault_paths` and
+  `fault_methods` say.
 
 Which outcome a request gets is one draw of a seeded `random.Random`: below `drop_before` it is
 dropped before, then `fail_rate` fails it, then `drop_after` drops it after; the rest pass. So the
@@ -61,6 +68,7 @@ from typing import Any
 from tui.sandbox.fault_options import (
     DROP_STYLES,
     FIELDS,
+    HUGE_TEMPLATE_MAX,
     MEDIA_LINKS,
     ODD_BODIES,
     parse_latency,
@@ -121,6 +129,8 @@ class Faults:
     media_short: bool = False
     media_trickle_bytes_per_s: float | None = None
     media_links: str | None = None
+    bad_template: bool = False
+    huge_template: tuple[int, int] | None = None
     methods: frozenset[str] | None = None
     paths: tuple[str, ...] | None = None
     seed: int | None = None
@@ -165,6 +175,19 @@ class Faults:
             raise ValueError(f"media_trickle_bytes_per_s must be more than 0 bytes per second (got {rate!r})")
         if self.media_links is not None and self.media_links not in MEDIA_LINKS:
             raise ValueError(f"media_links must be userinfo or dots (got {self.media_links!r})")
+        if not isinstance(self.bad_template, bool):
+            raise ValueError(f"bad_template must be True or False (got {self.bad_template!r})")
+        if self.huge_template is not None:
+            given: Any = self.huge_template
+            pair = (given, given) if isinstance(given, int) else tuple(given)
+            if len(pair) != 2 or not all(
+                isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= HUGE_TEMPLATE_MAX for n in pair
+            ):
+                raise ValueError(
+                    f"huge_template must be N or (VARS, BUTTONS), each 0 to {HUGE_TEMPLATE_MAX} "
+                    f"(got {given!r})"
+                )
+            object.__setattr__(self, "huge_template", pair)
         if self.methods is not None:
             object.__setattr__(self, "methods", frozenset(m.strip().upper() for m in self.methods))
         if self.paths is not None:
@@ -216,6 +239,11 @@ class Faults:
             parts.append("media files cut off after half")
         if self.media_trickle_bytes_per_s:
             parts.append(f"media files trickle at {self.media_trickle_bytes_per_s:g} bytes/s")
+        if self.bad_template:
+            parts.append("a malformed template listed")
+        if self.huge_template is not None:
+            variables, buttons = self.huge_template
+            parts.append(f"a template with {variables} variables and {buttons} URL buttons listed")
         if not parts:
             return "Faults: none yet"
         scope = []

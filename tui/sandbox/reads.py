@@ -3,7 +3,8 @@
 It takes exactly `organization_id` (checked), `channel` (only `whatsapp` has templates: any other
 answers an empty page), `status` (APPROVED, PENDING, REJECTED, PAUSED, DISABLED; any case),
 `name`, `language`, `$limit` (at most 50; 0: the count alone), `$skip` and `$sort[f]=1|-1` for f
-in `id` (default), `name`; anything else is a 400 (`query`)."""
+in `id` (default), `name`; anything else is a 400 (`query`). The templates the fault options add
+(`template_faults`) are read with the stored ones."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from tui.sandbox.feathers import check_org, page
 from tui.sandbox.query import Field, Schema, integer, order_by, parse_query, text, where
 from tui.sandbox.state import state
+from tui.sandbox.template_faults import source
 
 SCHEMA = Schema(
     fields={
@@ -36,12 +38,14 @@ async def list_templates(request: Request) -> Response:
         return page(0, query.limit, query.skip, [])
     clauses, args = where(query, COLUMNS)
     condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    total = int(sb.store.query(f"SELECT count(*) FROM templates {condition}", args)[0][0])
+    table, extra = source(sb.extra_templates)
+    args = [*extra, *args]
+    total = int(sb.store.query(f"SELECT count(*) FROM {table} {condition}", args)[0][0])
     if query.limit == 0:  # the count alone: no row is read
         return page(total, 0, query.skip, [])
     order = order_by(query, ("id", 1), {"id": "id", "name": "name"}, "id")
     rows = sb.store.query(
-        f"SELECT * FROM templates {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+        f"SELECT * FROM {table} {condition} ORDER BY {order} LIMIT ? OFFSET ?",
         [*args, query.limit, query.skip],
     )
     return page(total, query.limit, query.skip, [sb.store.template_json(r) for r in rows])

@@ -43,6 +43,8 @@ class Sandbox:
         self.agents: tuple[Agent, ...] = load_agents(self.store)
         self.objects = data_dir / "objects"
         self.objects.mkdir(parents=True, exist_ok=True)
+        #: Templates listed after the stored ones, never stored (`tui.sandbox.template_faults`).
+        self.extra_templates: list[dict[str, Any]] = []
 
     @property
     def default_agent(self) -> Agent:

@@ -15,12 +15,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from pydantic import ValidationError
+
 from tui.core.channels import CHANNELS
 from tui.core.files import category_of
 from tui.core.models import Template
 from tui.core.templates import HEADER_CATEGORIES, MEDIA_HEADERS, button_slots, media_header, slots
 from tui.sandbox.feathers import Fail
 from tui.sandbox.state import Sandbox
+from tui.sandbox.template_faults import find
 
 
 def _fail(errors: dict[str, str], reason: str) -> None:
@@ -142,11 +145,19 @@ def check_template(sb: Sandbox, body: dict[str, Any], errors: dict[str, str]) ->
     row = sb.store.one(
         "SELECT * FROM templates WHERE name = ? AND language = ?", (spec["name"], language or "")
     )
-    if row is None:
+    data = (
+        sb.store.template_json(row)
+        if row is not None
+        else find(sb.extra_templates, spec["name"], language or "")
+    )
+    if data is None:
         _fail(errors, f"no template {spec['name']!r} in {language}")
         return None
-    data = sb.store.template_json(row)
-    template = Template.model_validate(data)
+    try:
+        template = Template.model_validate(data)
+    except ValidationError:  # --bad-template's: listed, never sendable
+        _fail(errors, f"{spec['name']} is malformed and cannot be sent")
+        return None
     if template.status != "APPROVED":
         _fail(errors, f"{template.name} is {template.status}; only APPROVED templates can be sent")
         return None
