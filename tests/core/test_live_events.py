@@ -144,6 +144,22 @@ def test_backoff_doubles_to_its_cap_with_full_jitter_above_a_floor() -> None:
         ("One or more namespaces failed to connect: /", True, {"data": {"code": 503}}, Failure.SERVER),
         ("One or more namespaces failed to connect: /", True, {"code": "503"}, Failure.SERVER),
         ("One or more namespaces failed to connect: /", True, "refused", Failure.REFUSED),
+        ("One or more namespaces failed to connect: /", True, "Invalid namespace", Failure.NO_SOCKET),
+        (
+            "One or more namespaces failed to connect: /",
+            True,
+            {"message": "Invalid namespace"},
+            Failure.NO_SOCKET,
+        ),
+        ("One or more namespaces failed to connect: /", True, {"data": {"code": 403}}, Failure.REFUSED),
+        (
+            "One or more namespaces failed to connect: /",
+            True,
+            {"name": "NotAuthenticated", "message": "jwt expired", "code": 401},
+            Failure.REFUSED,
+        ),
+        ("One or more namespaces failed to connect: /", True, {"message": "Server busy"}, Failure.SERVER),
+        ("One or more namespaces failed to connect: /", True, None, Failure.SERVER),
     ],
 )
 def test_why_a_connect_failed(text: str, refused: bool, data: Any, failure: Failure) -> None:
@@ -178,6 +194,7 @@ def test_each_failure_is_one_sentence_with_its_state() -> None:
     assert reason_for(Failure.NO_SOCKET, p) == (LiveState.POLLING, NO_LIVE)
     state, refused = reason_for(Failure.REFUSED, p)
     assert state is LiveState.POLLING and "refused the API key of profile acme" in refused
+    assert "realtime" not in refused  # turning live off cannot fix a wrong key
     assert reason_for(Failure.TIMEOUT, p) == (
         LiveState.OFFLINE,
         "api.example.com did not open a live connection within 7 s; retrying.",

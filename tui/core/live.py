@@ -68,7 +68,7 @@ def reason_for(failure: Failure, profile: ResolvedProfile) -> tuple[LiveState, s
     if failure is Failure.REFUSED:
         return LiveState.POLLING, (
             f"The server refused the API key of profile {one_line(profile.name, 40)} for live "
-            'updates, so the app polls; check the key, or set realtime = "off" in the profile.'
+            "updates, so the app polls; check the key (`switchboard status` tries it)."
         )
     if failure is Failure.TIMEOUT:
         return LiveState.OFFLINE, (

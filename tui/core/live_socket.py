@@ -55,14 +55,42 @@ def refusal_code(data: Any) -> int | None:
     return None
 
 
+#: Words of a `connect_error` without a code that say the key or token was refused.
+_REFUSAL_WORDS = ("key", "auth", "token", "credential", "forbidden", "unauthori", "refused", "401", "403")
+
+
+def _refusal_text(data: Any) -> str:
+    """What a `connect_error` says in words: its message (and Feathers' error name)."""
+    if isinstance(data, str):
+        return data.lower()
+    if isinstance(data, dict):
+        parts = [data.get("message"), data.get("name"), data.get("className")]
+        inner = data.get("data")
+        if isinstance(inner, dict):
+            parts += [inner.get("message"), inner.get("name"), inner.get("className")]
+        return " ".join(p for p in parts if isinstance(p, str)).lower()
+    return ""
+
+
 def classify(message: str, namespace_refused: bool, refusal: Any = None) -> Failure:
     """A failed connect's `ConnectionError` text as a `Failure` (python-socketio says the HTTP
     status only in its message, e.g. "Unexpected status code 404 in server response"). A
-    `connect_error` (`refusal`, its data) is the key refused, unless its code says the server is
-    in trouble (a sandbox stopping answers 503): then it is retried soon."""
+    `connect_error` (`refusal`, its data) is the key refused only when it says so: a 401 or 403
+    code, or words about a key or authentication; an "Invalid namespace" is a server without our
+    live service (polling); a 5xx, 408 or 429 code, or anything else, is a server in trouble,
+    retried with backoff."""
     if namespace_refused:
         code = refusal_code(refusal)
-        return Failure.SERVER if code is not None and (code >= 500 or code in (408, 429)) else Failure.REFUSED
+        if code in (401, 403):
+            return Failure.REFUSED
+        if code is not None and (code >= 500 or code in (408, 429)):
+            return Failure.SERVER
+        words = _refusal_text(refusal)
+        if "namespace" in words:
+            return Failure.NO_SOCKET
+        if any(w in words for w in _REFUSAL_WORDS):
+            return Failure.REFUSED
+        return Failure.SERVER
     found = _STATUS.search(message)
     if found:
         status = int(found.group(1))
