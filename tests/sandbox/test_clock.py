@@ -1,6 +1,6 @@
-"""The sandbox's clock stands still only while no sandbox runs on its folder: a second sandbox on
-one folder moves no time, the last one to stop anchors the downtime, and a dead one (no live
-heartbeat) holds nothing."""
+"""The sandbox's clock: a restart within a working day moves no time (the agent's times stay);
+a file unused longer is re-aged by its downtime, a second sandbox on one folder moves no time,
+the last one to stop anchors the downtime, and a dead one (no live heartbeat) holds nothing."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ import httpx
 
 from tui.sandbox.runner import RunningSandbox, start_in_thread
 from tui.sandbox.seed import seed
-from tui.sandbox.store import LIVE_FOR, Store
+from tui.sandbox.store import LIVE_FOR, REAGE_AFTER, Store
 
 from .commands import WAIT
 
 NOW = 1_800_000_000.0
+#: A downtime long enough for the file to be re-aged.
+DOWN = REAGE_AFTER + 3600
 
 
 def times(base_url: str, key: str) -> tuple[str, str]:
@@ -66,10 +68,22 @@ def test_a_second_sandbox_moves_no_time_and_the_last_to_stop_anchors(tmp_path: P
     second.stop()
     now[0] += 600
     first.stop()  # the last one: time stands still from here
-    now[0] += 3600
+    now[0] += DOWN
     third = start_in_thread(tmp_path, clock=lambda: now[0])
     third.stop()
-    assert inbound_at(tmp_path / "sandbox.db") == start + 3600
+    assert inbound_at(tmp_path / "sandbox.db") == start + DOWN
+
+
+def test_a_restart_within_a_working_day_moves_no_time(tmp_path: Path) -> None:
+    """An agent restarts the app at lunch: the times they saw this morning are the same."""
+    now = [NOW]
+    first = start_in_thread(tmp_path, clock=lambda: now[0])
+    start = inbound_at(tmp_path / "sandbox.db")
+    first.stop()
+    now[0] += REAGE_AFTER - 60
+    second = start_in_thread(tmp_path, clock=lambda: now[0])
+    second.stop()
+    assert inbound_at(tmp_path / "sandbox.db") == start
 
 
 def crash(store: Store) -> None:
@@ -84,12 +98,12 @@ def test_a_dead_instance_holds_no_clock(tmp_path: Path) -> None:
     first.open(seed)
     start = inbound_at(db)
     crash(first)
-    now[0] += 600
+    now[0] += DOWN
     wall[0] += LIVE_FOR + 1  # its heartbeat is stale: it is gone
     second = Store(db, lambda: now[0], wall=lambda: wall[0])
     second.open(seed)
     second.close()
-    assert inbound_at(db) == start + 600
+    assert inbound_at(db) == start + DOWN
 
 
 def test_an_instance_whose_process_is_gone_holds_no_clock(tmp_path: Path) -> None:
@@ -109,11 +123,11 @@ def test_an_instance_whose_process_is_gone_holds_no_clock(tmp_path: Path) -> Non
             (first.host, int(gone.stdout), time.time()),
         )
     con.close()
-    now[0] += 600
+    now[0] += DOWN
     second = Store(db, lambda: now[0])
     second.open(seed)
     second.close()
-    assert inbound_at(db) == start + 600
+    assert inbound_at(db) == start + DOWN
 
 
 def test_the_heartbeat_keeps_the_anchor_and_its_row_fresh(tmp_path: Path) -> None:

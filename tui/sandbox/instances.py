@@ -2,7 +2,7 @@
 `HEARTBEAT_SECONDS` and leaves on stop. One whose beat is older than `LIVE_FOR` (wall clock), or
 whose process on this host is gone (kill -9), counts as dead.
 
-Why: the sandbox's clock stands still only while no sandbox runs on the file. A sandbox starting
+Why: a sandbox file unused for long is re-aged only while no sandbox runs on it. A sandbox starting
 next to a live one must not take the other's running time for downtime and shift every stored
 time (window countdowns and ages would jump on their own).
 """

@@ -1,10 +1,11 @@
 """SQLite persistence for the sandbox: queries, the clock anchor, and change tracking.
 
-Timestamps are stored as epoch seconds. The sandbox's clock stands still while no sandbox runs on
-the file: when one starts and no other is alive (`instances`), every stored time moves forward by
-the time since a sandbox was last alive (its last write, heartbeat or stop: the `anchor`), so the
-seeded mix of open, closed and never-opened reply windows stays as seeded however long the file
-sat unused. A sandbox starting next to a live one moves nothing.
+Timestamps are stored as epoch seconds. A restart within a working day moves nothing: the times
+an agent saw stay as they were, as on a real server. A file that sat unused longer than
+`REAGE_AFTER` is re-aged when a sandbox starts and no other is alive (`instances`): every stored
+time moves forward by the time since a sandbox was last alive (its last write, heartbeat or stop:
+the `anchor`), so the seeded mix of open, closed and never-opened reply windows is as seeded,
+not all closed. A sandbox starting next to a live one moves nothing.
 
 Change tracking (`track_changes`): the sandbox's own connection installs temporary triggers that
 stamp every message it inserts with its instance (`created_by`) and every message or conversation
@@ -36,6 +37,8 @@ from tui.sandbox.schema import migrate
 
 __all__ = ["HOST", "LIVE_FOR", "Store", "message_counts"]
 
+#: A file unused longer than this (seconds) has its times moved to now when a sandbox starts.
+REAGE_AFTER = 8 * 3600.0
 #: Every stored time that the clock shift moves, by table.
 SHIFTED = {
     "conversations": (
@@ -204,8 +207,8 @@ class Store:
     # -- start-up -------------------------------------------------------------------------------
 
     def open(self, seed: Callable[[Store, float], None]) -> None:
-        """Seed a new file; or, when no other sandbox is alive on it, move its clock forward to
-        now. Either way, join the live instances."""
+        """Seed a new file; or, when no other sandbox is alive on it and it sat unused longer than
+        `REAGE_AFTER`, move its clock forward to now. Either way, join the live instances."""
         now = self.clock()
         if self.meta("api_key") is None:
             self.set_meta("api_key", "sbx_" + secrets.token_urlsafe(24))
@@ -215,7 +218,7 @@ class Store:
             alive = instances.forget_dead(db, self.wall())
             anchor = db.execute("SELECT value FROM meta WHERE key = 'anchor'").fetchone()
             shift = now - float(anchor[0]) if anchor and not alive else 0.0
-            if shift > 0:
+            if shift > REAGE_AFTER:
                 for table, columns in SHIFTED.items():
                     moves = ", ".join(f"{c} = {c} + ?" for c in columns)
                     db.execute(f"UPDATE {table} SET {moves}", [shift] * len(columns))
