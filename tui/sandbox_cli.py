@@ -25,6 +25,7 @@ BURST_HELP = (
     "connects: N, N@CONVERSATION or N@CONVERSATION/RATE (messages a second; default 1/200)"
 )
 PING_HELP = "Engine.IO ping interval and timeout in seconds (default 10); a silent client is dropped"
+STALL_HELP = "accept live connections and never answer them, as a stuck proxy or tunnel does"
 DROP_HELP = "end every live connection S seconds after it opens, as a flaky proxy does"
 DESCRIPTION = """\
 Serves the AchieveApex API on loopback, seeded with 30 conversations on every channel:
@@ -60,6 +61,7 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     live.add_argument("--burst-after", metavar="S", type=_seconds, default=None, help="default 5")
     live.add_argument("--ping-seconds", metavar="S", type=_seconds, default=None, help=PING_HELP)
     live.add_argument("--live-drop-after", metavar="S", type=_seconds, default=None, help=DROP_HELP)
+    live.add_argument("--live-stall", action="store_true", default=None, help=STALL_HELP)
 
 
 def _port(text: str) -> int:
@@ -92,7 +94,7 @@ def _seconds(text: str) -> float:
 
 
 def _live_options(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("burst", "burst_after", "ping_seconds", "live_drop_after")
+    names = ("burst", "burst_after", "ping_seconds", "live_drop_after", "live_stall")
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 

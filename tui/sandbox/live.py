@@ -288,7 +288,8 @@ def is_live(path: str) -> bool:
 
 class LiveMiddleware:
     """ASGI middleware in front of the sandbox's routes: `/socket.io/` goes to the Socket.IO
-    server (loaded on first use), everything else to the app."""
+    server (loaded on first use), everything else to the app. With the `live_stall` option a
+    live request is accepted and never answered (the client's connect deadline and backoff)."""
 
     def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
         self.app = app
@@ -301,6 +302,9 @@ class LiveMiddleware:
         bus = bus_of(self.sandbox)
         if bus.closing or bus.loop is None:
             await _unavailable(scope, send)
+            return
+        if self.sandbox.options.get("live_stall"):  # accepts, then never answers (a stuck proxy)
+            await _stall(bus)
             return
         server = await bus.server_for(self.sandbox)
         task = asyncio.current_task()
@@ -322,6 +326,18 @@ class LiveMiddleware:
                 await _unavailable(scope, send)
         finally:
             bus.polls.discard(task)
+
+
+async def _stall(bus: Bus) -> None:
+    """Never answer; ended when the sandbox stops (as a long-poll is)."""
+    task = asyncio.current_task()
+    assert task is not None
+    bus.polls.add(task)
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+    finally:
+        bus.polls.discard(task)
 
 
 async def _unavailable(scope: Scope, send: Send) -> None:
