@@ -8,7 +8,7 @@ from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from tui.cli_common import EXIT_OK, _out, backend_for
+from tui.cli_common import EXIT_OK, _err, _out, backend_for
 from tui.cli_output import print_json, table
 
 #: `show` cuts a contact's or sender's name, phone and email to this many cells, a file name to
@@ -125,18 +125,31 @@ async def _messages(client: Any, conversation: Any, limit: int) -> tuple[list[An
 
 
 async def cmd_templates(args: argparse.Namespace) -> int:
-    from tui.core.templates import slots
+    """The templates as a table (or JSON). One beyond WhatsApp's limits has the status OVER
+    LIMITS and a line below saying why; those that could not be read are counted in one line
+    (on stderr with --json, so stdout stays JSON)."""
+    from tui.core.template_parts import limit_problem
+    from tui.core.templates import skipped_line, slots
 
     async with backend_for(args) as backend:
         templates = await backend.client.list_templates(status=args.status)
+    skipped = skipped_line(len(templates.skipped))
     if args.json:
         print_json([t.model_dump(mode="json") for t in templates])
+        if skipped:
+            _err(skipped)
         return EXIT_OK
-    rows = []
+    rows, problems = [], []
     for t in templates:
         body = t.component("BODY")
-        variables = ", ".join(s.label for s in slots(t)) or "-"
-        rows.append([t.name, t.language, t.category or "-", t.status, variables, body.text if body else ""])
+        problem = limit_problem(t)
+        variables = "-" if problem else ", ".join(s.label for s in slots(t)) or "-"
+        status = "OVER LIMITS" if problem else t.status
+        rows.append([t.name, t.language, t.category or "-", status, variables, body.text if body else ""])
+        problems += [problem] if problem else []
     table(rows, ["NAME", "LANGUAGE", "CATEGORY", "STATUS", "VARIABLES", "BODY"], 5)
     _out(f"({len(templates)} templates; only APPROVED ones can be sent)")
+    for line in [*problems, skipped]:
+        if line:
+            _out(line)
     return EXIT_OK

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from tui.core.budget import RequestBudget
 from tui.core.client_base import MAX_RESPONSE_BYTES, USER_AGENT, HttpApi, api_error, transport_error
-from tui.core.client_parse import parse_items
+from tui.core.client_parse import Skipped, parse_each, parse_items
 from tui.core.config import ResolvedProfile
 from tui.core.conversation_cache import ConversationCache
 from tui.core.errors import ConfigError, NotFoundError
@@ -34,6 +34,7 @@ from tui.core.models import (
     User,
 )
 from tui.core.query import MAX_IN, MAX_PAGE, chunks, page_query
+from tui.core.templates import TemplateList
 from tui.core.text import clip, one_line
 
 M = TypeVar("M", bound=BaseModel)
@@ -59,7 +60,7 @@ class ApiClient(HttpApi):
         super().__init__(profile, transport=transport, budget=budget)
         #: The one owner of conversation data for this profile.
         self.cache = cache or ConversationCache()
-        self._templates: dict[str | None, tuple[float, list[Template]]] = {}
+        self._templates: dict[str | None, tuple[float, TemplateList]] = {}
 
     # -- conversations ----------------------------------------------------------------------------
 
@@ -200,27 +201,47 @@ class ApiClient(HttpApi):
 
     # -- templates ------------------------------------------------------------------------------
 
-    async def list_templates(self, *, status: str | None = None, max_age: float = 0.0) -> list[Template]:
+    async def list_templates(self, *, status: str | None = None, max_age: float = 0.0) -> TemplateList:
         """Every WhatsApp template of the organization (all pages); with `max_age`, the list read
-        that many seconds ago or less will do (the picker's read serves the send after it)."""
+        that many seconds ago or less will do (the picker's read serves the send after it).
+        Read template by template: one that does not validate is left out and counted in
+        `skipped`, so one malformed template never takes the others with it."""
         held = self._templates.get(status)
         if held is not None and max_age > 0 and time.monotonic() - held[0] <= max_age:
-            return list(held[1])
+            return TemplateList(held[1], held[1].skipped)
         query: dict[str, Any] = {"organization_id": self.org, "channel": "whatsapp"}
         if status:
             query["status"] = status
-        templates = await self._all_pages(Template, self.paths.templates, query, "the template list")
+        skipped: list[Skipped] = []
+        rows = await self._all_pages(
+            Template, self.paths.templates, query, "the template list", skipped=skipped
+        )
+        templates = TemplateList(rows, skipped)
         self._templates[status] = (time.monotonic(), templates)
-        return templates
+        return TemplateList(templates, skipped)
 
-    async def _all_pages(self, model: type[M], path: str, query: dict[str, Any], what: str) -> list[M]:
-        """Every page of a find, paged on the `skip` and rows the server answers."""
+    async def _all_pages(
+        self,
+        model: type[M],
+        path: str,
+        query: dict[str, Any],
+        what: str,
+        *,
+        skipped: list[Skipped] | None = None,
+    ) -> list[M]:
+        """Every page of a find, paged on the `skip` and rows the server answers. With `skipped`,
+        items are read one by one and those that do not validate are left out and go there."""
         rows: list[M] = []
         skip = 0
         for _ in range(MAX_PAGES):
             data = await self.request("GET", path, what=what, params={**query, **page_query(MAX_PAGE, skip)})
-            page = self._parse(Page[model], data, what)  # type: ignore[valid-type]
-            rows.extend(page.data)
+            if skipped is None:
+                page = self._parse(Page[model], data, what)  # type: ignore[valid-type]
+                rows.extend(page.data)
+            else:
+                page, good, bad = parse_each(model, data, what)
+                rows.extend(good)
+                skipped.extend(bad)
             skip = page.skip + len(page.data) if page.limit else skip + len(page.data)
             if not page.data or not page.has_more:
                 break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
@@ -113,6 +114,39 @@ def parse_items(
     envelope = parse_model(Page[Any], data, what)
     items = [_item(model, raw, noun, fallback_id(index)) for index, raw in enumerate(envelope.data)]
     return cast("Page[M]", envelope.model_copy(update={"data": items}))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item left out of a list because it does not validate: its `name` when it has a
+    readable one (server text: shown through `one_line`), and `why` ("components: ...")."""
+
+    name: str | None
+    why: str
+
+
+def parse_each(model: type[M], data: Any, what: str) -> tuple[Page[Any], list[M], list[Skipped]]:
+    """A page read item by item, for lists whose bad items are left out rather than kept in
+    place (a template nobody can send has no place to keep): (the envelope with the server's
+    raw `data`, so paging stays the server's; the items that validate; those that do not)."""
+    envelope = parse_model(Page[Any], data, what)
+    good: list[M] = []
+    skipped: list[Skipped] = []
+    for raw in envelope.data:
+        try:
+            good.append(model.model_validate(_from_server(model, raw)))
+            continue
+        except ValidationError as exc:
+            why = reasons(exc, most=1)
+        except (ValueError, TypeError, ArithmeticError, RecursionError) as exc:
+            why = f"a value in it cannot be read: {type(exc).__name__}"
+        name = raw.get("name") if isinstance(raw, dict) else None
+        skipped.append(
+            Skipped(
+                name if isinstance(name, str) else None, why if isinstance(raw, dict) else "not an object"
+            )
+        )
+    return envelope, good, skipped
 
 
 def _item(model: type[M], raw: Any, noun: str, fallback_id: Any) -> M:

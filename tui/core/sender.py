@@ -19,8 +19,9 @@ from tui.core.files import LocalFile
 from tui.core.models import Conversation, Message, Template, Uploaded
 from tui.core.payloads import Outgoing, build_note, build_reply, build_template, quoting
 from tui.core.policy import WINDOW, check_draft, check_template
-from tui.core.template_parts import check_buttons, check_header_file
-from tui.core.templates import Slot, find_template
+from tui.core.template_parts import check_buttons, check_header_file, check_limits
+from tui.core.templates import Slot, TemplateList, find_template
+from tui.core.text import one_line
 from tui.core.uploads import upload_file
 
 #: How old a read of the conversation may be for the rules: back-to-back sends share one read.
@@ -78,8 +79,15 @@ class PartialSendError(SwitchboardError):
         self.retry_safe = cause.retry_safe
 
 
-def _pick_template(templates: list[Template], choice: TemplateChoice) -> Template:
+def _pick_template(templates: TemplateList, choice: TemplateChoice) -> Template:
     matches = find_template(templates, choice.name, choice.language)
+    unread = next((s for s in templates.skipped if s.name == choice.name), None)
+    if not matches and unread is not None:
+        raise PolicyRefusal(
+            f"The template {one_line(choice.name, 60)!r} could not be read ({one_line(unread.why, 120)}), "
+            "so it cannot be sent; fix it in WhatsApp Manager or pick another with `switchboard templates`.",
+            reason="template_unreadable",
+        )
     if not matches:
         where = f" in {choice.language}" if choice.language else ""
         raise PolicyRefusal(
@@ -146,6 +154,7 @@ async def prepare(
         template = _pick_template(
             await client.list_templates(max_age=TEMPLATES_FRESH_SECONDS), draft.template
         )
+        check_limits(template)  # before the values: a 1,000-variable template is not listed back
         check_template(template, draft.template.values)
         filled, _, _ = draft.template.values.assign(template)
         header = check_header_file(template, spec, draft.template.header_file)

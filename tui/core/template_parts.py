@@ -1,13 +1,15 @@
-"""A template send's header file and button values, checked before anything is uploaded.
+"""A template send's limits, header file and button values, checked before anything is uploaded.
 
-A media header (IMAGE, VIDEO, DOCUMENT) needs one file, and that file must be what the channel
-takes for that kind: WhatsApp's image 5 MB jpeg/png, video 16 MB mp4/3gpp, document 100 MB, from
-the same channel table (and profile overrides) as any attachment. A URL button whose url holds a
-variable needs one value.
+A template beyond WhatsApp's published limits (`WHATSAPP_LIMITS`) is refused in one sentence when
+it is chosen, before a form is built for it. A media header (IMAGE, VIDEO, DOCUMENT) needs one
+file, and that file must be what the channel takes for that kind: WhatsApp's image 5 MB jpeg/png,
+video 16 MB mp4/3gpp, document 100 MB, from the same channel table (and profile overrides) as any
+attachment. A URL button whose url holds a variable needs one value.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.channels import ChannelSpec
@@ -15,7 +17,78 @@ from tui.core.errors import PolicyRefusal
 from tui.core.files import LocalFile, inspect_file
 from tui.core.models import Template
 from tui.core.policy import check_file
-from tui.core.templates import HEADER_CATEGORIES, TemplateValues, header_format, media_header
+from tui.core.templates import (
+    HEADER_CATEGORIES,
+    TemplateValues,
+    buttons,
+    header_format,
+    media_header,
+    slots,
+)
+from tui.core.text import one_line
+
+
+@dataclass(frozen=True)
+class TemplateLimits:
+    """What one message template may hold.
+
+    WhatsApp's published limits (Meta, WhatsApp Business Platform, "Message templates" and
+    "Template components"): at most 10 buttons, of which at most 2 URL buttons and 1 phone-number
+    button; body text at most 1,024 characters; a text header at most 60 characters with at most
+    1 variable; footer at most 60 characters. WhatsApp publishes no count for the body's
+    variables (its review refuses a template whose variables outweigh its words), and neither
+    do the contract nor the seed, so Switchboard takes 100: a 1,024-character body holds at most
+    about 140 `{{n}}`, and the form stays at about 100 fields. The counts are a template's own
+    text, before any value fills it."""
+
+    buttons: int = 10
+    url_buttons: int = 2
+    phone_buttons: int = 1
+    body_chars: int = 1024
+    header_chars: int = 60
+    footer_chars: int = 60
+    header_variables: int = 1
+    body_variables: int = 100
+
+
+WHATSAPP_LIMITS = TemplateLimits()
+
+
+def limit_problem(template: Template, limits: TemplateLimits = WHATSAPP_LIMITS) -> str | None:
+    """One sentence saying which of WhatsApp's limits the template goes beyond, or None."""
+    kinds = [b.type for b in buttons(template)]
+    header = template.component("HEADER")
+    header_text = header.text if header is not None and (header.format or "TEXT") == "TEXT" else None
+    texts = {kind: (c.text if (c := template.component(kind)) else None) for kind in ("BODY", "FOOTER")}
+
+    def variables(kind: str) -> int:  # read last: the texts are within their limits by then
+        return sum(s.component == kind for s in slots(template))
+
+    counts = (  # (how many, at most, what: plural, as a count over a limit is at least 2)
+        (lambda: len(kinds), limits.buttons, "buttons"),
+        (lambda: kinds.count("URL"), limits.url_buttons, "URL buttons"),
+        (lambda: kinds.count("PHONE_NUMBER"), limits.phone_buttons, "phone-number buttons"),
+        (lambda: len(texts["BODY"] or ""), limits.body_chars, "characters of body text"),
+        (lambda: len(header_text or ""), limits.header_chars, "characters of header text"),
+        (lambda: len(texts["FOOTER"] or ""), limits.footer_chars, "characters of footer text"),
+        (lambda: variables("HEADER"), limits.header_variables, "header variables"),
+        (lambda: variables("BODY"), limits.body_variables, "body variables"),
+    )
+    for count_of, most, what in counts:
+        if (count := count_of()) > most:
+            return (
+                f"The template {one_line(template.name, 60)!r} has {count:,} {what} and WhatsApp "
+                f"allows at most {most:,}, so it cannot be sent; fix it in WhatsApp Manager or pick "
+                "another template."
+            )
+    return None
+
+
+def check_limits(template: Template, limits: TemplateLimits = WHATSAPP_LIMITS) -> None:
+    """Refuse, in one sentence, a template beyond WhatsApp's published limits."""
+    problem = limit_problem(template, limits)
+    if problem is not None:
+        raise PolicyRefusal(problem, reason="template_over_limits")
 
 
 def header_spec(spec: ChannelSpec, fmt: str) -> ChannelSpec:

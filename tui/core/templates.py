@@ -10,10 +10,11 @@ IMAGE, VIDEO or DOCUMENT header takes a file. The API object mirrors the WhatsAp
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui.core.client_parse import Skipped
 from tui.core.models import Contact, Template, TemplateButton
 
 VAR = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
@@ -24,6 +25,24 @@ MEDIA_HEADERS = {"IMAGE": "image", "VIDEO": "video", "DOCUMENT": "document"}
 HEADER_CATEGORIES = {"IMAGE": "image", "VIDEO": "video", "DOCUMENT": "file"}
 #: Variable names a conversation's contact fills in.
 CONTACT_KEYS = ("first_name", "last_name", "name", "phone", "email")
+
+
+class TemplateList(list[Template]):
+    """The templates that could be read, in the server's order; `skipped` are those left out
+    because they could not be (one bad template never hides the others)."""
+
+    def __init__(self, templates: Iterable[Template] = (), skipped: Iterable[Skipped] = ()) -> None:
+        super().__init__(templates)
+        self.skipped: list[Skipped] = list(skipped)
+
+
+def skipped_line(count: int) -> str:
+    """What a listing says of the templates it could not read: one line, "" for none."""
+    if not count:
+        return ""
+    if count == 1:
+        return "1 template could not be read and is not shown."
+    return f"{count} templates could not be read and are not shown."
 
 
 @dataclass(frozen=True)
