@@ -51,6 +51,12 @@ class Paths(BaseModel):
     playground: str = "/conversation-messages-playground"
     users: str = "/users"
     users_me: str = "/users/me"
+    predefined_messages: str = "/conversation-predefined-messages"  # the team's canned replies
+    bulk_actions: str = "/conversations-bulk-actions"
+    ai_assistants: str = "/ai-assistants"
+    automations: str = "/automations"  # [ours]: which automations to offer
+    automation_executions: str = "/automations-executions"
+    authentication: str = "/authentication"  # JWT login (POST) and logout (DELETE)
 
     @field_validator("*")
     @classmethod
