@@ -45,11 +45,12 @@ from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
 from tui.screens.local_sends import local_message, outbox_item
 from tui.screens.looked import LookedAt
+from tui.screens.message_commands import message_commands
 from tui.screens.preview_actions import PreviewActions
 from tui.screens.queue_actions import QueueActions
 from tui.screens.send_fixes import SendFixes
 from tui.widgets.composer import Composer
-from tui.widgets.conversation_head import banner, head_text
+from tui.widgets.conversation_head import HeadFacts, banner, head_text
 from tui.widgets.history import History
 from tui.widgets.history_item import HistoryItem
 from tui.widgets.key_bar import KeyBar
@@ -170,9 +171,18 @@ class ConversationScreen(
         c = self.conversation
         self.title = one_line(c.contact_name, 40)
         self.sub_title = f"{one_line(label(c.channel), 20)} · conversation {c.id}{self.ctx.live_label()}"
-        me, names = self.ctx.me, {u.id: u.display_name for u in self.ctx.agents}
-        self.query_one("#conversation-head", Static).update(head_text(c, me.id if me else None, names))
+        self.query_one("#conversation-head", Static).update(head_text(c, self._head_facts()))
         self.composer.set_banner(*banner(c, self.spec, self.ctx.clock()))
+
+    def _head_facts(self) -> HeadFacts:
+        me, store, now = self.ctx.me, self.ctx.store, self.ctx.clock()
+        snooze = store.snoozes(self.ctx.profile_name).get(self.conversation.id) if store else None
+        return HeadFacts(
+            me=me.id if me else None,
+            names={u.id: u.display_name for u in self.ctx.agents},
+            snoozed_until=snooze.until if snooze is not None and snooze.until > now else None,
+            now=now,
+        )
 
     # -- history --------------------------------------------------------------------------------
 
@@ -412,31 +422,6 @@ class ConversationScreen(
         )
         if self.spec is not None and self.spec.templates:
             yield SystemCommand("Send a WhatsApp template", "Pick an approved template", self.action_template)
-        yield from self._message_commands()
-
-    def _message_commands(self) -> Iterable[SystemCommand]:
-        """The focused message's own keys (o, s, p, q), for the palette as well."""
-        item = self.focused
-        if not isinstance(item, HistoryItem):
-            return
-        offered = (
-            (
-                "file",
-                ("open",),
-                "Open the message's file",
-                "Download it and open it (o)",
-                lambda: item.action_file("open"),
-            ),
-            (
-                "file",
-                ("save",),
-                "Save the message's file…",
-                "Save it where you say (s)",
-                lambda: item.action_file("save"),
-            ),
-            ("preview", (), "Preview the message's image", "In the terminal (p)", item.action_preview),
-            ("quote", (), "Quote the message in a reply", "The reply starts with it (q)", item.action_quote),
-        )
-        for action, parameters, title, help_text, run in offered:
-            if item.check_action(action, parameters):
-                yield SystemCommand(title, help_text, run)
+        focused = self.focused
+        if isinstance(focused, HistoryItem):
+            yield from message_commands(focused)

@@ -5,6 +5,7 @@ conversation, the agents and the time."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.text import Text
@@ -17,29 +18,69 @@ from tui.core.text import one_line
 from tui.core.timefmt import compact, due_at
 
 
-def holder(c: Conversation, me: int | None, names: Mapping[int, str]) -> str:
-    """Who holds the conversation, in words: "yours", a teammate's name, "an AI assistant" or
-    "unassigned" (a human assignee first: the AI hands over to them)."""
+@dataclass(frozen=True)
+class HeadFacts:
+    """What the head needs beyond the conversation: who the agent is, the agents' and AI
+    assistants' names, the local snooze (the API has none) and the time."""
+
+    me: int | None = None
+    names: Mapping[int, str] = field(default_factory=dict)
+    ai_names: Mapping[str, str] = field(default_factory=dict)
+    snoozed_until: datetime | None = None
+    now: datetime | None = None
+
+
+def ai_name(c: Conversation, ai_names: Mapping[str, str]) -> str:
+    """The AI assistant holding the conversation, by name when known."""
+    key = str(c.assigned_ai_assistant_id)
+    return one_line(ai_names.get(key), 30) or "an AI assistant"
+
+
+def holder(
+    c: Conversation, me: int | None, names: Mapping[int, str], ai_names: Mapping[str, str] | None = None
+) -> str:
+    """Who holds the conversation, in words: "yours", a teammate's name, the AI's name (or "an AI
+    assistant") or "unassigned" (a human assignee first: the AI hands over to them)."""
     if c.assigned_user_id is not None:
         if c.assigned_user_id == me:
             return "yours"
         return one_line(names.get(c.assigned_user_id), 30) or f"agent {c.assigned_user_id}"
     if c.assigned_ai_assistant_id not in (None, ""):
-        return "an AI assistant"
+        return ai_name(c, ai_names or {})
     return "unassigned"
 
 
-def head_text(c: Conversation, me: int | None = None, names: Mapping[int, str] | None = None) -> Text:
-    """Channel, contact (phone, email), status and holder, on one line that is cut, never wrapped."""
+def ai_conflict(c: Conversation) -> str | None:
+    """The conflict AchieveApex's web app shows: an AI holds the conversation while its
+    auto-assignment is turned off (with the reason given, when one was)."""
+    if not c.ai_auto_assignment_disabled or c.assigned_ai_assistant_id in (None, ""):
+        return None
+    reason = one_line(c.ai_auto_assignment_disabled_reason, 40)
+    return f"AI auto-assignment off{f' ({reason})' if reason else ''} while an AI holds it"
+
+
+def head_text(c: Conversation, facts: HeadFacts | None = None) -> Text:
+    """Channel, contact, status, holder, then blocked, snoozed and the AI conflict (words, not
+    colour alone), then phone and email: one line that is cut, never wrapped, the state first."""
+    facts = facts or HeadFacts()
     channel = one_line(label(c.channel), 20)
     head = Text(no_wrap=True, overflow="ellipsis")
     head.append(f" {channel} ", style="bold reverse")
     head.append(f" {one_line(c.contact_name, 40)}", style="bold")
+    status = one_line(c.status, 20) or "unknown status"
+    head.append(" · ")
+    head.append(status.upper() if status == "closed" else status, style="bold" if status == "closed" else "")
+    head.append(f" · {holder(c, facts.me, facts.names, facts.ai_names)}")
+    if c.blocked:
+        head.append(" · BLOCKED", style="bold")
+    if facts.snoozed_until is not None and facts.now is not None:
+        head.append(f" · snoozed until {due_at(facts.snoozed_until, facts.now)}")
+    conflict = ai_conflict(c)
+    if conflict:
+        head.append(f" · ⚠ {conflict}", style="bold")
     for extra in (c.contact.phone, c.contact.email) if c.contact else ():
         if extra:
-            head.append(f" · {one_line(extra, 30)}")
-    head.append(f" · {one_line(c.status, 20) or 'unknown status'}")
-    head.append(f" · {holder(c, me, names or {})}")
+            head.append(f" · {one_line(extra, 30)}", style="dim")
     return head
 
 
