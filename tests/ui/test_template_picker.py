@@ -49,13 +49,12 @@ async def test_pick_fill_and_send_an_order_template_with_an_image_header(
         assert any("product_tour" in p and "marketing · video header" in p for p in prompts)
         assert not any("spring_catalog" in p for p in prompts)  # PENDING: not offered
         await type_text(pilot, "order_shipped")
-        await pilot.press("enter")
         preview = shown(picker.query_one("#template-preview", Static))
         assert (
             "[image: no file yet]" in preview
             and "[Track parcel → https://example.com/track/{{1}}]" in preview
         )
-        await pilot.press("enter")
+        await pilot.press("enter")  # one Enter picks the highlighted template
         await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
         form: TemplateFormScreen = app.screen  # type: ignore[assignment]
         assert form.query_one("#slot-0", Input).value == first_name  # the contact's name, in place
