@@ -27,8 +27,8 @@ TOO_BIG = (
 
 @pytest.fixture
 def sandbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
-    """The sandbox with the template faults the test names (`@pytest.mark.parametrize` would
-    not fit: each test wants its own)."""
+    """The sandbox with the template faults a test asks for (indirect parametrize), else the
+    malformed template and one of 1,000 variables and buttons."""
     from tui.sandbox.runner import start_in_thread
 
     faults = getattr(request, "param", {"bad_template": True, "huge_template": 1000})
