@@ -52,26 +52,22 @@ def closes_after_first(requests: list[bytes]) -> Any:
 
 async def test_a_read_on_a_connection_closed_under_it_is_sent_again_once() -> None:
     requests: list[bytes] = []
-    async with Loopback(closes_after_first(requests)) as server:
-        async with ApiClient(profile(server.url)) as client:
-            await client.list_conversations()
-            page = await client.list_conversations()  # the pooled connection: closed under it
-            assert page.total == 0
-            assert client.stale_retries == 1 and server.connections == 2
-            assert client.budget.used() == 2  # the lost try reached nobody
+    async with Loopback(closes_after_first(requests)) as server, ApiClient(profile(server.url)) as client:
+        await client.list_conversations()
+        page = await client.list_conversations()  # the pooled connection: closed under it
+        assert page.total == 0
+        assert client.stale_retries == 1 and server.connections == 2
+        assert client.budget.used() == 2  # the lost try reached nobody
 
 
 async def test_a_write_the_server_may_have_taken_is_not_sent_again() -> None:
     requests: list[bytes] = []
-    async with Loopback(closes_after_first(requests)) as server:
-        async with ApiClient(profile(server.url)) as client:
-            await client.list_conversations()
-            with pytest.raises(TransportError) as caught:
-                await client.request(
-                    "POST", "/conversation-messages-sms", what="the send", json_body={"x": 1}
-                )
-            assert client.stale_retries == 0 and server.connections == 1
-            assert "broke before an answer came" in caught.value.sentence
+    async with Loopback(closes_after_first(requests)) as server, ApiClient(profile(server.url)) as client:
+        await client.list_conversations()
+        with pytest.raises(TransportError) as caught:
+            await client.request("POST", "/conversation-messages-sms", what="the send", json_body={"x": 1})
+        assert client.stale_retries == 0 and server.connections == 1
+        assert "broke before an answer came" in caught.value.sentence
     assert sum(r.startswith(b"POST") for r in requests) == 1
 
 
