@@ -3,7 +3,7 @@
 Every failure ends as one sentence on stderr and a non-zero exit code; never a traceback
 (set SWITCHBOARD_DEBUG=1 to see one for an unexpected error). Textual is imported only when the
 app is started. The commands live in `cli_list` (conversations), `cli_read` (show, templates), `cli_queue`
-(read, unread, close, reopen, takeover, assign, users), `cli_status`, `cli_send`,
+(read, unread, close, reopen, takeover, assign, users), `cli_status`, `cli_send`, `cli_replies`,
 `cli_config` and `sandbox_cli`; the options in `cli_parser`; tables and JSON in `cli_output`.
 """
 
@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("tui.cli_queue", "cmd_users"),
     "watch": ("tui.cli_watch", "cmd_watch"),
     "download": ("tui.cli_download", "cmd_download"),
+    "replies": ("tui.cli_replies", "cmd_replies"),
     "sandbox": ("tui.sandbox_cli", "cmd_sandbox"),
     "config": ("tui.cli_config", "cmd_config"),
 }

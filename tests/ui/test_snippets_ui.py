@@ -142,7 +142,8 @@ async def test_a_team_folder_is_offered_with_its_source(
         screen = await open_id(pilot, WA)
         picker = await pick(pilot, "")
         labels = [str(o.prompt) for o in picker.query_one(OptionList).options]
-        assert labels == ["greeting  yours", "refund  team: support.toml"]
+        assert labels[:2] == ["greeting  yours", "refund  team: support.toml"]
+        assert all(label.endswith(("  team", "  team 📎")) for label in labels[2:])  # the server's
         await type_text(pilot, "refund")
         assert "from team: support.toml" in preview(picker)
         await insert(pilot)

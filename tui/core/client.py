@@ -30,6 +30,7 @@ from tui.core.models import (
     Message,
     Page,
     SignedUpload,
+    TeamReply,
     Template,
     User,
 )
@@ -289,25 +290,50 @@ class ApiClient(HttpApi):
 
     # -- upload steps ---------------------------------------------------------------------------
 
-    async def sign_upload(self, *, file_name: str, file_type: str, conversation_id: int) -> SignedUpload:
+    async def sign_upload(
+        self, *, file_name: str, file_type: str, conversation_id: int | None
+    ) -> SignedUpload:
+        """Step 1; `conversation_id` None for a file of no conversation (a team reply's)."""
         what = f"the upload of {file_name!r}"
-        data = await self.request(
-            "POST",
-            self.paths.sign_upload,
-            what=what,
-            json_body={
-                "file_name": file_name,
-                "file_type": file_type,
-                "conversation_id": conversation_id,
-                "organization_id": self.org,
-            },
-        )
+        body: dict[str, Any] = {"file_name": file_name, "file_type": file_type}
+        if conversation_id is not None:
+            body["conversation_id"] = conversation_id
+        body["organization_id"] = self.org
+        data = await self.request("POST", self.paths.sign_upload, what=what, json_body=body)
         return self._parse(SignedUpload, data, what)
 
     async def create_file(self, body: dict[str, Any]) -> ConversationFile:
         what = f"the upload of {body.get('file_name')!r}"
         data = await self.request("POST", self.paths.files, what=what, json_body=body)
         return self._parse(ConversationFile, data, what)
+
+    # -- the team's replies (/conversation-predefined-messages [docs]) --------------------------
+
+    async def list_team_replies(self, skipped: list[Skipped] | None = None) -> list[TeamReply]:
+        """Every reply the organization shares, by title [docs], every page; one that does not
+        validate is left out (and goes to `skipped`), never taking the others with it."""
+        query: dict[str, Any] = {"organization_id": self.org, "$sort": {"title": 1}}
+        path, what = self.paths.predefined_messages, "the team's replies"
+        return await self._all_pages(TeamReply, path, query, what, skipped=[] if skipped is None else skipped)
+
+    async def create_team_reply(self, body: dict[str, Any]) -> TeamReply:
+        """Create one (a body from `payloads.team_reply_body`); the created reply."""
+        what = "the new team reply"
+        data = await self.request("POST", self.paths.predefined_messages, what=what, json_body=body)
+        return self._parse(TeamReply, data, what)
+
+    async def patch_team_reply(self, reply_id: int | str, body: dict[str, Any]) -> TeamReply:
+        """Change one (a body from `payloads.team_reply_patch`); the whole changed reply."""
+        what = f"team reply {clip(one_line(str(reply_id)), 40)}"
+        path = f"{self.paths.predefined_messages}/{_segment(reply_id, 'team reply')}"
+        data = await self.request("PATCH", path, what=what, json_body=body)
+        return self._parse(TeamReply, data, what)
+
+    async def remove_team_reply(self, reply_id: int | str) -> None:
+        """Delete one (the answer, the removed record or nothing, is not needed)."""
+        what = f"team reply {clip(one_line(str(reply_id)), 40)}"
+        path = f"{self.paths.predefined_messages}/{_segment(reply_id, 'team reply')}"
+        await self.request("DELETE", path, what=what, allow_empty=True)
 
     # -- send -----------------------------------------------------------------------------------
 
@@ -328,13 +354,13 @@ class ApiClient(HttpApi):
         return message
 
 
-def _segment(message_id: int | str) -> str:
-    """A message id as one path segment: percent-encoded, so an id is never a path of its own."""
+def _segment(message_id: int | str, noun: str = "message") -> str:
+    """An id as one path segment: percent-encoded, so an id is never a path of its own."""
     from urllib.parse import quote
 
     text = str(message_id)
     if text in (".", "..") or not text:
-        raise NotFoundError(f"There is no message {text!r} to read; check the id.", status=404)
+        raise NotFoundError(f"There is no {noun} {text!r} to read; check the id.", status=404)
     return quote(text, safe="")
 
 

@@ -325,3 +325,65 @@ class Uploaded:
     file_type: str
     file_size: int
     file_category: str
+
+
+class TeamReply(ApiModel):
+    """One of the organization's shared replies (`/conversation-predefined-messages` [docs]): a
+    title (the picker's label), its text, and for a media reply the file at `media_url` (a storage
+    key or a full URL, as saved) with its `filename` and `mime_type`. `message_type` is the API's
+    word (`text`, `image`, `video`, `document`, `audio`, `location`, …)."""
+
+    id: int | str
+    organization_id: int | None = None
+    title: str = ""
+    content: str = ""
+    message_type: str = "text"
+    media_url: str | None = None
+    filename: str | None = None
+    mime_type: str | None = None
+    created_by_user_id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _opaque(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()):
+            raise ValueError("an id must be a string or a whole number")
+        return int(v) if isinstance(v, float) else v
+
+    @field_validator("title", "content", mode="before")
+    @classmethod
+    def _text(cls, v: Any) -> Any:
+        return "" if v is None else v  # a reply without a title or text is still listed
+
+    @field_validator("message_type", mode="before")
+    @classmethod
+    def _kind(cls, v: Any) -> Any:
+        return v or "text"
+
+    @field_validator("media_url", "filename", "mime_type", mode="before")
+    @classmethod
+    def _optional(cls, v: Any) -> Any:
+        return v.strip() or None if isinstance(v, str) else v
+
+    @field_validator("created_at", "updated_at", mode="before")
+    @classmethod
+    def _time(cls, v: Any) -> Any:
+        try:
+            return parse_time(v)
+        except ValueError:
+            return None  # shown without a date, never unreadable for it
+
+    @property
+    def name(self) -> str:
+        """What the picker lists and searches: its title, else its id."""
+        return self.title.strip() or f"Reply {self.id}"
+
+    @property
+    def text(self) -> str:
+        return self.content
+
+    @property
+    def has_media(self) -> bool:
+        return self.media_url is not None

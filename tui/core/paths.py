@@ -31,6 +31,11 @@ def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / APP
 
 
+def cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/switchboard`: what can be fetched again (a team reply's file)."""
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
+
+
 def sandbox_data_dir(configured: str | None = None) -> Path:
     """The embedded sandbox's folder: `configured` (a profile's `sandbox_data`, or `switchboard
     sandbox --data`) with `~` expanded, else `$XDG_DATA_HOME/switchboard/sandbox`. The one

@@ -206,3 +206,41 @@ def takeover_patch(me_id: int, reason: str) -> dict[str, Any]:
         "ai_auto_assignment_disabled_reason": reason,
         "assigned_user_id": me_id,
     }
+
+
+# -- the organization's team replies (/conversation-predefined-messages [docs]) ---------------------
+
+#: A team reply's `message_type` for an upload's file_category: the service says `document`
+#: where uploads say `file` [docs: conversations/predefined-messages].
+REPLY_TYPES = {"image": "image", "video": "video", "audio": "audio", "file": "document"}
+
+
+def team_reply_body(
+    organization_id: int, title: str, content: str, media: Uploaded | None = None
+) -> dict[str, Any]:
+    """A new team reply; with `media`, the uploaded file as its storage key (`media_url`, as the
+    web app saves it), `filename`, `mime_type` and the `message_type` of its kind."""
+    body: dict[str, Any] = {
+        "organization_id": organization_id,
+        "title": title,
+        "content": content,
+        "message_type": "text",
+    }
+    if media is not None:
+        body |= {
+            "message_type": REPLY_TYPES.get(media.file_category, "document"),
+            "media_url": media.s3_key,
+            "filename": media.file_name,
+            "mime_type": media.file_type,
+        }
+    return body
+
+
+def team_reply_patch(*, title: str | None = None, content: str | None = None) -> dict[str, Any]:
+    """A change of a team reply: only what is given (its file stays as it is)."""
+    body: dict[str, Any] = {}
+    if title is not None:
+        body["title"] = title
+    if content is not None:
+        body["content"] = content
+    return body

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from tui.core import paths
 from tui.core.channels import label
@@ -215,7 +216,22 @@ def fuzzy_score(query: str, candidate: str) -> int | None:
     return score - (len(c) // 20)
 
 
-def search(snippets: list[Snippet], query: str) -> list[Snippet]:
+class Searchable(Protocol):
+    """What the picker searches: a snippet, or one of the team's replies (`TeamReply`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+S = TypeVar("S", bound=Searchable)
+
+
+def search(snippets: Sequence[S], query: str) -> list[S]:
+    """Those whose name or text hold the query's letters in order, best first (a name's match
+    above a text's)."""
     scored = []
     for s in snippets:
         score = fuzzy_score(query, s.name)

@@ -11,6 +11,7 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from tui.core.client import ApiClient
 from tui.core.errors import LocalFileError, UploadError
@@ -61,15 +62,17 @@ def _storage_error(status: int, body: bytes) -> tuple[str, str]:
 
 async def upload_file(
     client: ApiClient,
-    conversation: Conversation,
+    conversation: Conversation | None,
     file: LocalFile,
     progress: UploadProgress | None = None,
 ) -> Uploaded:
-    """Run the three steps for one file; returns what the payload builders need."""
+    """Run the three steps for one file; returns what the payload builders need. With no
+    conversation (a team reply's file), both requests leave `conversation_id` out."""
+    conversation_id = conversation.id if conversation is not None else None
     for attempt in (1, 2):
         recheck(file)  # deleted or changed since it was picked: refuse before asking for a URL
         signed = await client.sign_upload(
-            file_name=file.name, file_type=file.mime, conversation_id=conversation.id
+            file_name=file.name, file_type=file.mime, conversation_id=conversation_id
         )
         response = await client.put_object(
             signed.url, stream_file(file, progress), size=file.size, mime=file.mime
@@ -94,18 +97,17 @@ async def upload_file(
             "and check the profile's upload settings if it persists."
         )
     s3_path = signed.s3_path or f"s3://{signed.s3_key}"
-    created = await client.create_file(
-        {
-            "conversation_id": conversation.id,
-            "organization_id": client.org,
-            "file_name": file.name,
-            "file_type": file.mime,
-            "file_size": file.size,
-            "s3_key": signed.s3_key,
-            "s3_path": s3_path,
-            "file_category": file.category,
-        }
-    )
+    fields: dict[str, Any] = {
+        "conversation_id": conversation_id,
+        "organization_id": client.org,
+        "file_name": file.name,
+        "file_type": file.mime,
+        "file_size": file.size,
+        "s3_key": signed.s3_key,
+        "s3_path": s3_path,
+        "file_category": file.category,
+    }
+    created = await client.create_file({k: v for k, v in fields.items() if v is not None})
     return Uploaded(
         conversation_file_id=created.id,
         s3_key=signed.s3_key,

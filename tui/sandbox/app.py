@@ -49,6 +49,7 @@ from tui.sandbox.instances import HEARTBEAT_SECONDS
 from tui.sandbox.lazy import WarmUp, lazy
 from tui.sandbox.messages import MESSAGE_CHANNELS, delete_message, get_message, list_messages
 from tui.sandbox.patches import patch_conversation
+from tui.sandbox.predefined import create_reply, get_reply, list_replies, patch_reply, remove_reply
 from tui.sandbox.reads import list_templates
 from tui.sandbox.seed import INBOUND
 from tui.sandbox.state import Sandbox
@@ -121,6 +122,18 @@ def _message_routes(warm: WarmUp) -> list[Route]:
     return routes
 
 
+def _predefined_routes(warm: WarmUp) -> list[Route]:
+    """The team's shared replies (`predefined`): find, get, create, patch, remove."""
+    path, one = "/conversation-predefined-messages", "/conversation-predefined-messages/{reply_id}"
+    return [
+        Route(path, api(list_replies, warm), methods=["GET"]),
+        Route(path, api(create_reply, warm), methods=["POST"]),
+        Route(one, api(get_reply, warm), methods=["GET"]),
+        Route(one, api(patch_reply, warm), methods=["PATCH"]),
+        Route(one, api(remove_reply, warm), methods=["DELETE"]),
+    ]
+
+
 def create_app(
     data_dir: Path,
     *,
@@ -168,6 +181,7 @@ def create_app(
         Route("/users", api(list_users, warm), methods=["GET"]),
         Route("/contacts", api(list_contacts, warm), methods=["GET"]),
         Route("/contacts/{contact_id}", api(get_contact, warm), methods=["GET"]),
+        *_predefined_routes(warm),
         *_message_routes(warm),
         Route("/message-templates", api(list_templates, warm), methods=["GET"]),
         Route("/s3-url-signing", api(lazy(uploads, "sign_upload")), methods=["POST"]),

@@ -84,6 +84,19 @@ ALTER TABLE messages ADD COLUMN reply_to_message_id INTEGER;
 # Version 6: the December reading of the contract (opaque message ids, reactions, soft deletes,
 # the list's sort keys, contacts and companies, change tracking): `schema_v6`, in Python, because
 # its fill makes ObjectIds.
+
+# Version 7: the organization's shared replies (contract: "Canned replies of the organization"),
+# served at `/conversation-predefined-messages` (`predefined`) and seeded by `seed_team_replies`
+# (a file of before gets them when it next opens: `ensure_team_replies`).
+PREDEFINED_V7 = """
+CREATE TABLE IF NOT EXISTS predefined_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, organization_id INTEGER NOT NULL, title TEXT NOT NULL,
+    content TEXT NOT NULL DEFAULT '', message_type TEXT NOT NULL DEFAULT 'text', media_url TEXT,
+    filename TEXT, mime_type TEXT, created_by_user_id INTEGER, created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS predefined_by_organization ON predefined_messages (organization_id, title);
+"""
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, SCHEMA_V1),
     (2, INSTANCES_V2),
@@ -91,6 +104,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (4, MESSAGE_ERRORS_V4),
     (5, REPLY_TO_V5),
     (6, migrate_v6),
+    (7, PREDEFINED_V7),
 )
 VERSION = MIGRATIONS[-1][0]
 

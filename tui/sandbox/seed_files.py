@@ -43,6 +43,7 @@ __all__ = [
     "seed_files",
     "statement_pdf",
     "store_file",
+    "store_object",
 ]
 
 #: Set in the store's meta once the files are seeded.
@@ -166,6 +167,16 @@ def _write_object(root: Path, key: str, chunks: Iterator[bytes]) -> tuple[int, s
         Path(tmp).unlink(missing_ok=True)
         raise
     return size, digest.hexdigest()
+
+
+def store_object(store: Store, key: str, data: bytes, content_type: str) -> int:
+    """Store an object under `key` with no conversation file (a team reply's file); its size."""
+    written, etag = _write_object(objects_root(store), key, iter([data]))
+    store.execute(
+        "INSERT OR REPLACE INTO objects (key, content_type, size, etag) VALUES (?, ?, ?, ?)",
+        (key, content_type, written, etag),
+    )
+    return written
 
 
 def store_file(

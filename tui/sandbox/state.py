@@ -12,6 +12,7 @@ from tui.sandbox.agents import Agent, load_agents, seed_agents
 from tui.sandbox.seed import CONTACTS, assign_seeded, seed
 from tui.sandbox.seed_contacts import ensure_contact_details, seed_reactions
 from tui.sandbox.seed_files import ensure_seed_files
+from tui.sandbox.seed_team_replies import ensure_team_replies
 from tui.sandbox.seed_templates import add_missing as add_missing_templates
 from tui.sandbox.store import Store
 
@@ -34,6 +35,7 @@ class Sandbox:
         self.store.documented_only = bool(options.get("documented_fields_only", False))
         self.store.open(seed)
         ensure_seed_files(self.store)  # a file seeded before inbound files gets them once
+        ensure_team_replies(self.store)  # a new file, or one of before schema 7: once
         add_missing_templates(self.store)  # a file seeded before every kind of template existed
         ensure_contact_details(self.store, CONTACTS)  # a file of before schema 6: the contacts' details
         seed_reactions(self.store)  # and the customers' reactions

@@ -51,6 +51,7 @@ SHIFTED = {
     "messages": ("created_at", "deleted_at"),
     "files": ("created_at",),
     "contacts": ("created_at", "updated_at", "deleted_at"),
+    "predefined_messages": ("created_at", "updated_at"),
 }
 MESSAGE_COLUMNS = (
     "uid",

@@ -7,6 +7,7 @@ import secrets
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote
 
 from starlette.requests import Request
@@ -18,6 +19,23 @@ from tui.sandbox.feathers import Fail, check_org, conversation_or_404, json_body
 from tui.sandbox.state import state
 
 MEDIA_TYPES = ("image", "audio", "video", "file")
+#: The stored `conversation_id` of a file uploaded for no conversation (a team reply's): no
+#: conversation has it, so no send can use the file as a conversation's.
+NO_CONVERSATION = 0
+
+
+def _conversation_id(body: dict[str, Any], errors: dict[str, str]) -> int | None:
+    """The body's conversation, or None when it names none: a file for a team reply (contract:
+    "Canned replies": a media reply is created with the same three upload steps)."""
+    if body.get("conversation_id") is None:
+        return None
+    result: int | None = require(body, errors, "conversation_id", int)
+    return result
+
+
+def _reply_key(key: Any) -> bool:
+    """Whether `key` names an object signed for no conversation (`sign_upload`)."""
+    return isinstance(key, str) and key.split("/")[1:2] == ["predefined-messages"]
 
 
 async def sign_upload(request: Request) -> Response:
@@ -26,15 +44,18 @@ async def sign_upload(request: Request) -> Response:
     errors: dict[str, str] = {}
     name = require(body, errors, "file_name", str)
     mime = require(body, errors, "file_type", str)
-    cid = require(body, errors, "conversation_id", int)
+    cid = _conversation_id(body, errors)
     org = require(body, errors, "organization_id", int)
     if name is not None and (not name.strip() or "/" in name):
         errors["file_name"] = "must be a plain file name"
     if errors:
         raise Fail(422, "Invalid upload request", errors)
     check_org(request, org)
-    conversation_or_404(request, cid)
-    key = f"org-{org}/conversation-{cid}/{uuid.uuid4().hex}/{name}"
+    if cid is None:  # a file of no conversation: a team reply's (`predefined`)
+        key = f"org-{org}/predefined-messages/{uuid.uuid4().hex}/{name}"
+    else:
+        conversation_or_404(request, cid)
+        key = f"org-{org}/conversation-{cid}/{uuid.uuid4().hex}/{name}"
     expires = int(time.time()) + int(sb.options.get("signed_url_seconds", storage.SIGNED_URL_SECONDS))
     url = storage.signed_url(str(request.base_url), sb.store.signing_secret, key, mime, expires)
     return JSONResponse({"url": url, "s3PathWithoutBucket": key, "s3Path": f"s3://sandbox-bucket/{key}"})
@@ -86,7 +107,7 @@ async def create_file(request: Request) -> Response:
     sb = state(request)
     body = await json_body(request)
     errors: dict[str, str] = {}
-    cid = require(body, errors, "conversation_id", int)
+    cid = _conversation_id(body, errors)
     org = require(body, errors, "organization_id", int)
     name = require(body, errors, "file_name", str)
     mime = require(body, errors, "file_type", str)
@@ -96,10 +117,13 @@ async def create_file(request: Request) -> Response:
     category = require(body, errors, "file_category", str)
     if category is not None and category not in MEDIA_TYPES:
         errors["file_category"] = "must be image, audio, video or file"
+    if cid is None and "conversation_id" not in errors and not _reply_key(key):
+        errors["conversation_id"] = "is required (only a team reply's file has none)"
     if errors:
         raise Fail(422, "Invalid conversation file", errors)
     check_org(request, org)
-    conversation_or_404(request, cid)
+    if cid is not None:
+        conversation_or_404(request, cid)
     stored = sb.store.object(key)
     if stored is None:
         errors["s3_key"] = "no uploaded object has this key"
@@ -119,9 +143,20 @@ async def create_file(request: Request) -> Response:
     sb.store.execute(
         "INSERT INTO files (id, conversation_id, organization_id, file_name, file_type, file_size, s3_key, "
         "s3_path, file_category, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (file_id, cid, org, name, mime, size, key, path, category, created),
+        (
+            file_id,
+            NO_CONVERSATION if cid is None else cid,
+            org,
+            name,
+            mime,
+            size,
+            key,
+            path,
+            category,
+            created,
+        ),
     )
-    document = {
+    document: dict[str, Any] = {
         "_id": file_id,
         **{
             k: body[k]
@@ -135,6 +170,7 @@ async def create_file(request: Request) -> Response:
                 "s3_path",
                 "file_category",
             )
+            if k in body
         },
         "createdAt": datetime.fromtimestamp(created, tz=UTC).isoformat(),
     }

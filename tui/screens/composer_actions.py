@@ -85,7 +85,10 @@ class ComposerActions(QuoteActions):
                 self.insert_snippet(choice)
             self.composer.area.focus()
 
-        self.app.push_screen(SnippetScreen(self.conversation, self.ctx.config.snippets_dir), chosen)
+        picker = SnippetScreen(
+            self.conversation, self.ctx.config.snippets_dir, draft=self.composer.text, spec=self.spec
+        )
+        self.app.push_screen(picker, chosen)
 
     def insert_snippet(self, choice: SnippetChoice) -> None:
         """The text at the cursor, whatever happens to its files: each is checked like a picked
