@@ -27,13 +27,15 @@ BURST_HELP = (
 PING_HELP = "Engine.IO ping interval and timeout in seconds (default 10); a silent client is dropped"
 STALL_HELP = "accept live connections and never answer them, as a stuck proxy or tunnel does"
 DROP_HELP = "end every live connection S seconds after it opens, as a flaky proxy does"
+JWT_HELP = "how long a login's token lasts (default 8 hours); a few seconds to try an expired login"
 DESCRIPTION = """\
 Serves the AchieveApex API on loopback, seeded with 30 conversations on every channel:
   /conversations, /contacts, /users, /message-templates (finds: pages of at most 50 rows;
     an unknown query parameter is a 400)
   /conversation-messages-{whatsapp,instagram,messenger,webchat,sms,playground}
     (find, get, delete; ids: _id strings on the WhatsApp-style channels, numbers on the others)
-  the send routes, uploads, and live updates over Socket.IO at /socket.io/"""
+  the send routes, uploads, and live updates over Socket.IO at /socket.io/
+  /authentication: JWT login with an agent's email and the password 'sandbox'"""
 
 
 def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None = None) -> None:
@@ -62,6 +64,7 @@ def add_sandbox_parser(sub: Any, parents: list[argparse.ArgumentParser] | None =
     live.add_argument("--ping-seconds", metavar="S", type=_seconds, default=None, help=PING_HELP)
     live.add_argument("--live-drop-after", metavar="S", type=_seconds, default=None, help=DROP_HELP)
     live.add_argument("--live-stall", action="store_true", default=None, help=STALL_HELP)
+    p.add_argument("--jwt-seconds", metavar="S", type=_seconds, default=None, help=JWT_HELP)
 
 
 def _port(text: str) -> int:
@@ -116,6 +119,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
             documented_fields_only=args.documented_fields_only,
             **delivery,
             **_live_options(args),
+            **({"jwt_seconds": args.jwt_seconds} if args.jwt_seconds else {}),
         )
     except (OSError, sqlite3.Error, RuntimeError) as exc:
         raise _start_error(exc, args.host, args.port, data) from None

@@ -6,17 +6,19 @@ pages of at most 50 rows, conversations sorted by `last_interaction_at` and filt
 (`conversations`), the Contacts service (`contacts`), and a strict query schema on every find
 (`query`). It enforces the channel rules itself (409 outside the reply window, 413 too large,
 422 bad fields) from the same channel table the client uses, and serves uploaded objects at the
-public media URL. `x-api-key` or `Authorization: Bearer` authenticate every API route; the
-storage PUT refuses any request that carries them. This module holds the app factory, its routes
-and the simulated customers; the other handlers live in `reads` (templates), `patches`, `users`,
-`uploads` and `sends` (the last two load on first use or right after the first answer: `lazy`).
+public media URL. `x-api-key` or `Authorization: Bearer` (a key, or the token of a JWT login:
+`login`) authenticate every API route; the storage PUT refuses any request that carries them.
+This module holds the app factory, its routes and the simulated customers; the other handlers
+live in `reads` (templates), `patches`, `users`, `uploads` and `sends` (the last two load on
+first use or right after the first answer: `lazy`).
 Each key is one agent of an organization (`agents`); every route sees only that organization.
 Live updates: `live`, and `watch` for writes made by other processes on the same file.
 
 Options (keywords of `create_app` / `start_in_thread`): `documented_fields_only` (conversations
 without the [ours] fields), `heartbeat_seconds`, `watch_seconds`, `signed_url_seconds`, the
 delivery options (`delivery`), a burst of customer messages (`burst`, `burst_after`: `burst`) and
-the live connection's `ping_seconds` and `live_drop_after` (`live_server`).
+the live connection's `ping_seconds` and `live_drop_after` (`live_server`), and how long a
+login's token lasts, `jwt_seconds` (`tokens`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from tui.sandbox.conversations import get_conversation, list_conversations
 from tui.sandbox.feathers import Fail, authenticate, feathers, feathers_body
 from tui.sandbox.instances import HEARTBEAT_SECONDS
 from tui.sandbox.lazy import WarmUp, lazy
+from tui.sandbox.login import create_authentication, remove_authentication
 from tui.sandbox.messages import MESSAGE_CHANNELS, delete_message, get_message, list_messages
 from tui.sandbox.patches import patch_conversation
 from tui.sandbox.predefined import create_reply, get_reply, list_replies, patch_reply, remove_reply
@@ -177,6 +180,9 @@ def create_app(
         Route("/conversations", api(list_conversations, warm), methods=["GET"]),
         Route("/conversations/{conversation_id}", api(get_conversation, warm), methods=["GET"]),
         Route("/conversations/{conversation_id}", api(patch_conversation, warm), methods=["PATCH"]),
+        Route("/authentication", create_authentication, methods=["POST"]),
+        Route("/authentication", remove_authentication, methods=["DELETE"]),
+        Route("/authentication/{token}", remove_authentication, methods=["DELETE"]),
         Route("/users/me", api(get_me, warm), methods=["GET"]),
         Route("/users", api(list_users, warm), methods=["GET"]),
         Route("/contacts", api(list_contacts, warm), methods=["GET"]),

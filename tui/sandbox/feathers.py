@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 
 from tui.sandbox.agents import Agent
 from tui.sandbox.state import state
+from tui.sandbox.tokens import refusal
 
 # Feathers error classes (name, className) by status, for every answer the sandbox can give.
 CLASS_NAMES = {
@@ -69,7 +70,8 @@ def feathers(code: int, message: str, errors: dict[str, str] | None = None, data
 
 
 def authenticate(request: Request) -> Agent:
-    """The agent the request's key belongs to (also kept for `agent_of`); 401 without one."""
+    """The agent the request's key or login token belongs to (also kept for `agent_of`); 401
+    without one."""
     given = request.headers.get("x-api-key")
     auth = request.headers.get("authorization", "")
     if not given and auth.lower().startswith("bearer "):
@@ -78,7 +80,7 @@ def authenticate(request: Request) -> Agent:
         raise Fail(401, "No API key: send it in the x-api-key header or as a Bearer token")
     agent = state(request).agent_by_key(given)
     if agent is None:
-        raise Fail(401, "Invalid API key")
+        raise Fail(401, refusal(state(request), given))
     request.state.agent = agent
     return agent
 

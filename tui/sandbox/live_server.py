@@ -1,12 +1,13 @@
 """The sandbox's Socket.IO server (python-socketio's ASGI server; Engine.IO 4, websocket and
 long-polling), loaded on first use by `live` so that its imports never delay the first answer.
 
-The handshake authenticates as REST does: the `x-api-key` header, or `Authorization: Bearer`;
-browsers cannot set headers on a websocket, so the Socket.IO `auth` object may carry the key
-instead (`{"x-api-key": KEY}`, `{"Authorization": "Bearer KEY"}`, `{"token": KEY}` or Feathers'
-`{"accessToken": KEY}`). A missing or unknown key is refused: the client's `connect_error`
-carries `{"message": ..., "data": {"name": "NotAuthenticated", "code": 401, ...}}`. Each
-connection joins its organization's room and hears only that organization's events.
+The handshake authenticates as REST does: the `x-api-key` header, or `Authorization: Bearer`
+(a key, or a login's token: `tokens`); browsers cannot set headers on a websocket, so the
+Socket.IO `auth` object may carry the key instead (`{"x-api-key": KEY}`, `{"Authorization":
+"Bearer KEY"}`, `{"token": KEY}` or Feathers' `{"accessToken": KEY}`). A missing or unknown
+key is refused: the client's `connect_error` carries `{"message": ..., "data": {"name":
+"NotAuthenticated", "code": 401, ...}}`. Each connection joins its organization's room and
+hears only that organization's events.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from tui.sandbox.feathers import feathers_body
+from tui.sandbox.tokens import refusal
 
 if TYPE_CHECKING:
     from tui.sandbox.agents import Agent
@@ -98,7 +100,7 @@ class LiveServer:
             raise refused(401, "No API key: send it in the x-api-key header, as a Bearer token or in auth")
         agent: Agent | None = self.sandbox.agent_by_key(key)
         if agent is None:
-            raise refused(401, "Invalid API key")
+            raise refused(401, refusal(self.sandbox, key))
         await self.sio.enter_room(sid, room_of(agent.organization_id))
         self.organizations[sid] = agent.organization_id
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")

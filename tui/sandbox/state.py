@@ -15,6 +15,7 @@ from tui.sandbox.seed_files import ensure_seed_files
 from tui.sandbox.seed_team_replies import ensure_team_replies
 from tui.sandbox.seed_templates import add_missing as add_missing_templates
 from tui.sandbox.store import Store
+from tui.sandbox.tokens import agent_of_token, is_token
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -57,6 +58,9 @@ class Sandbox:
         return next((a for a in self.agents if a.id == user_id), None)
 
     def agent_by_key(self, key: str) -> Agent | None:
+        """The agent of an API key, or of a login's token (`tokens`); None for anything else."""
+        if is_token(key):
+            return agent_of_token(self, key)[0]
         given = key.encode("utf-8", "surrogateescape")
         found = None
         for agent in self.agents:  # every key compared, in constant time each
