@@ -194,7 +194,9 @@ class LiveApp(QueueApp):
         if self.backend is not None:
             self.sub_title = self.backend_title(self.backend)
         said = (before, before_reason)
-        if said != (self.live_state, message.reason) and message.reason and self.live_state != "live":
+        on_screen = {n.message for n in self._notifications}  # an ended login: the list said it
+        fresh = said != (self.live_state, message.reason) and message.reason not in on_screen
+        if fresh and message.reason and self.live_state != "live":
             self.notify(message.reason, timeout=6)  # a refused key, no live updates: said once
         self.backend_signal.publish(message)
 

@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("tui.cli_queue", "cmd_users"),
     "watch": ("tui.cli_watch", "cmd_watch"),
     "download": ("tui.cli_download", "cmd_download"),
+    "login": ("tui.cli_login", "cmd_login"),
+    "logout": ("tui.cli_login", "cmd_logout"),
     "replies": ("tui.cli_replies", "cmd_replies"),
     "sandbox": ("tui.sandbox_cli", "cmd_sandbox"),
     "config": ("tui.cli_config", "cmd_config"),

@@ -18,6 +18,7 @@ TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED")
 #: Commands that print JSON with --json, so print their failures as JSON too.
 JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
+    | {"login", "logout"}
     | {"reopen", "takeover", "watch", "download", "status", "replies"}
 )
 #: Commands whose --json prints JSON Lines (one object a line), their failures included.
@@ -143,6 +144,7 @@ def refuse_profile(argv: Sequence[str]) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from tui.cli_download import add_download_parser
+    from tui.cli_login import add_login_parser
     from tui.cli_replies import add_replies_parser
     from tui.cli_watch import add_watch_parser
     from tui.sandbox_cli import add_sandbox_parser
@@ -270,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_watch_parser(sub, common, _positive_int)
 
     add_download_parser(sub, common, _positive_int)
+
+    add_login_parser(sub, common)
 
     add_replies_parser(sub, common)
 

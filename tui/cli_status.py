@@ -1,5 +1,6 @@
-"""`switchboard status`: the profile's request budget, read from this machine's log alone (the
-command itself sends no request, so asking costs the team nothing)."""
+"""`switchboard status`: the profile's request budget, read from this machine's log alone, and
+who its stored login says the agent is (`cli_login`); the command itself sends no request, so
+asking costs the team nothing."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 from datetime import timedelta
 
 from tui.cli_common import EXIT_OK, _out
+from tui.cli_login import login_status
 from tui.cli_output import print_json
 
 
@@ -20,7 +22,8 @@ async def cmd_status(args: argparse.Namespace) -> int:
 
     config = load_config()
     name = chosen_profile_name(config, args.profile)
-    get_profile(config, name)  # an unknown profile is said as every command says it
+    profile = get_profile(config, name)  # an unknown profile is said as every command says it
+    login_line, login = login_status(name, profile)
     budget = await asyncio.to_thread(open_budget, name)
     used, wait = budget.used(), budget.blocked_for()
     if budget.log is not None:
@@ -35,6 +38,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
                 "share": round(used / LIMIT, 4),
                 "blocked_seconds": round(wait),
                 "blocked_reason": one_line(budget.blocked_said) if wait else None,
+                "login": login,
             }
         )
         return EXIT_OK
@@ -45,4 +49,6 @@ async def cmd_status(args: argparse.Namespace) -> int:
     if wait:
         said = clip(one_line(budget.blocked_said), 120)
         _out(f"The server refused more: requests wait {human_duration(timedelta(seconds=wait))} ({said}).")
+    if login_line:
+        _out(login_line)
     return EXIT_OK

@@ -252,7 +252,11 @@ class ApiClient(HttpApi):
 
     async def get_me(self) -> User:
         """The agent this key belongs to. A server without `GET /users/me` (404) falls back to
-        the profile's `user_id`; without one, a `ConfigError` says to set it."""
+        the profile's `user_id`; without one, a `ConfigError` says to set it. A profile that
+        sends its login knows from the login's `user` [docs: authentication], with no request."""
+        said = self.profile.login.user.user_fields() if self.profile.login is not None else None
+        if said is not None:
+            return User.model_validate(said)
         what = "who you are"
         try:
             data = await self.request("GET", self.paths.users_me, what=what)

@@ -31,6 +31,7 @@ from tui.core.http_errors import (
     masked,
     transport_error,
 )
+from tui.core.logins import explain_refusal
 from tui.core.query import Query, encode
 from tui.core.text import one_line, redact
 from tui.core.timefmt import human_duration
@@ -136,7 +137,7 @@ class HttpApi:
             failure: SwitchboardError = exc
         except SwitchboardError as exc:
             failure = exc
-        raise self._scrub(failure)
+        raise self._scrub(explain_refusal(failure, self.profile))  # a 401 on a login: log in again
 
     def _check_budget(self) -> None:
         """Nothing leaves while the server's `retryAfter` runs (in any process of this machine)."""

@@ -21,6 +21,7 @@ from tui.core import paths
 from tui.core.channels import CHANNELS, merge_limits
 from tui.core.errors import ConfigError
 from tui.core.hosts import is_loopback
+from tui.core.logins import StoredLogin, login_in_use
 
 SANDBOX = "sandbox"
 DEFAULT_MEDIA_BASE = "https://achieveapex-conversation-files.s3.amazonaws.com"
@@ -196,6 +197,7 @@ class ResolvedProfile(BaseModel):
     user_id: int | None = None
     realtime: Literal["auto", "off"] = "auto"
     send_reply_to: bool = True
+    login: StoredLogin | None = None  # the JWT login sent as its key (`logins`)
 
     def auth_headers(self) -> dict[str, str]:
         if self.auth == "bearer":
@@ -380,13 +382,14 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
             f"Profile {name!r} uses plain http to {parts.hostname}, which would send the API key in "
             f"clear; use https, or set allow_insecure_http = true in profiles.{name} if you must."
         )
-    key = _read_key(name, profile, where)
+    login = login_in_use(name, profile)  # only without a key of its own
+    key = login.token if login is not None else _read_key(name, profile, where)
     return ResolvedProfile(
         name=name,
         base_url=profile.base_url,
         organization_id=profile.organization_id,
         api_key=Secret(key),
-        auth=profile.auth,
+        auth="bearer" if login is not None else profile.auth,
         media_base_url=profile.media_base_url,
         timeout_seconds=profile.timeout_seconds,
         paths=profile.paths,
@@ -394,6 +397,7 @@ def resolve(name: str, profile: Profile, path: Path | None = None) -> ResolvedPr
         user_id=profile.user_id,
         realtime=profile.realtime,
         send_reply_to=profile.send_reply_to,
+        login=login,
     )
 
 
@@ -409,8 +413,8 @@ def _read_key(name: str, profile: Profile, where: Path) -> str:
     if profile.api_key:
         return profile.api_key.strip()
     raise ConfigError(
-        f"Profile {name!r} in {where} has no API key; set api_key_env to the name of an "
-        "environment variable that holds it."
+        f"Profile {name!r} in {where} has no API key and no login; run `switchboard login --profile "
+        f"{name}`, or set api_key_env to the name of an environment variable that holds a key."
     )
 
 

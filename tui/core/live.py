@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from tui.core.config import ResolvedProfile
 from tui.core.live_events import Backoff, LiveEvent, LiveState, event_names, parse_event
+from tui.core.logins import expired_sentence
 from tui.core.text import one_line
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def reason_for(failure: Failure, profile: ResolvedProfile) -> tuple[LiveState, s
     host = _host(profile)
     if failure is Failure.NO_SOCKET:
         return LiveState.POLLING, NO_LIVE
+    if failure is Failure.REFUSED and profile.login is not None:
+        return LiveState.POLLING, expired_sentence(profile.name)
     if failure is Failure.REFUSED:
         return LiveState.POLLING, (
             f"The server refused the API key of profile {one_line(profile.name, 40)} for live "

@@ -341,6 +341,8 @@ def serve_forever(
             else []
         ),
         f"Live updates: Socket.IO at {running.base_url}/socket.io/ (the same keys, as a header or in auth)",
+        'Login (JWT): each agent\'s email with the password "sandbox" (`switchboard login` on a profile',
+        "  with base_url and organization_id and no api_key), e.g. maria.silva@sandbox.example",
         "A profile for it (config.toml); for another agent, copy it under another name with that",
         "agent's api_key, user_id and organization_id, and start the second app with --profile NAME:",
         "  [profiles.sandbox-local]",
