@@ -66,7 +66,7 @@ _BINDING_NAMES = {
     "picker": "cancel confirm hidden mark parent",
     "queue": "assign_me assign_to close close_next read snooze takeover unsnooze",
     "save_file": "cancel",
-    "snippets": "cancel delete down edit new refresh up",
+    "snippets": "cancel delete down edit help new refresh up",
     "snooze": "cancel down down_j pick up up_k",
     "team_reply_form": "cancel save",
     "template_form": "cancel header send",

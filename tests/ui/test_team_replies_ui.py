@@ -241,3 +241,22 @@ async def test_a_role_that_may_not_change_them_is_told_so(sandbox: Any) -> None:
             "snippets.toml."
         )
         assert app.screen is picker and "My reply  team" not in labels(picker)
+
+
+async def test_f1_in_the_picker_lists_its_keys(make_app: Callable[..., SwitchboardApp]) -> None:
+    """A modal hides the app's f1: the picker has its own, and the help lists the picker's keys."""
+    from tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_id(pilot, WA)
+        await team_picker(pilot)
+        await pilot.press("down", "down", "down", "f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        from rich.console import Console
+
+        console = Console(width=120, record=True)
+        console.print(app.screen.query_one("#help-table", Static).content)
+        table = console.export_text()
+        for binding_id in ("snippets.refresh", "snippets.new", "snippets.edit", "snippets.delete"):
+            assert binding_id in table, binding_id

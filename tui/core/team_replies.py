@@ -23,7 +23,6 @@ from tui.core.client_parse import Skipped
 from tui.core.errors import AuthError, NotFoundError, SwitchboardError
 from tui.core.models import TeamReply
 from tui.core.payloads import team_reply_body, team_reply_patch
-from tui.core.text import clip, one_line
 
 if TYPE_CHECKING:
     from tui.core.client import ApiClient
@@ -45,10 +44,6 @@ def refused(verb: str, exc: SwitchboardError) -> SwitchboardError:
             name=exc.name,
         )
     return exc
-
-
-def shown_id(reply_id: int | str) -> str:
-    return clip(one_line(str(reply_id)), 40)
 
 
 async def create(client: ApiClient, title: str, content: str, file: LocalFile | None = None) -> TeamReply:

@@ -66,6 +66,8 @@ class SnippetScreen(BaseModal[SnippetChoice | None]):
         Binding("ctrl+n", "new", "New team reply", id="snippets.new"),
         Binding("ctrl+e", "edit", "Edit", id="snippets.edit", priority=True),
         Binding("f8", "delete", "Delete", id="snippets.delete"),
+        # A modal hides the app's f1: these keys are listed from here (the palette has them too).
+        Binding("f1", "app.help", "Help", show=False, id="snippets.help"),
     ]
 
     def __init__(
