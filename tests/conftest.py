@@ -34,6 +34,10 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for var in ("SWITCHBOARD_OPENER", "SWITCHBOARD_IMAGES", "TMUX", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # One terminal for every run, whatever the developer's: 256 colours (TERM=xterm would be 16,
+    # where the app draws modals differently; tui/terminal_colours.py).
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("COLORTERM", raising=False)
     return home
 
 

@@ -30,6 +30,7 @@ from textual.worker import Worker, WorkerState
 from tui.app_live import LiveApp
 from tui.core.errors import SwitchboardError
 from tui.core.first_frame import FirstFrame, read_first_frame
+from tui.core.message_log import MessageLog, Notice
 from tui.core.paths import config_path
 from tui.core.text import one_line
 from tui.keys import keymap_problems, register_extra_sequences
@@ -43,6 +44,7 @@ from tui.messages import (
     WorkerFailed,
 )
 from tui.screens.base import BaseScreen
+from tui.terminal_colours import adapt_to_terminal
 
 if TYPE_CHECKING:
     from tui.backend import Backend
@@ -83,6 +85,7 @@ class SwitchboardApp(LiveApp):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "outbox", "Outbox", id="app.outbox"),
         Binding("f3", "next_unread", "Next unread", id="app.next_unread"),
+        Binding("f9", "message_log", "Messages", show=False, id="app.messages"),
     ]
     COMMAND_PALETTE_BINDING = "ctrl+p"
     # Textual's own commands (themes, keys, quit) plus "Open <contact>" from the backend.
@@ -112,6 +115,8 @@ class SwitchboardApp(LiveApp):
         self.sandboxes: dict[Path, SandboxProcess] = dict(sandboxes or {})
         self.profile_name = self.first.profile_name
         self.clock = clock or (lambda: datetime.now(UTC))
+        #: Every notice shown, to be read again whole (f9).
+        self.message_log = MessageLog()
         self.backend: Backend | None = None
         self.backend_error: str | None = None
         self._stack: AsyncExitStack | None = None
@@ -129,6 +134,7 @@ class SwitchboardApp(LiveApp):
         # What screens hear, instead of having methods called on them by name (tui/context.py).
         self.backend_signal: Signal[BackendNews] = Signal(self, "backend")
         self.outbox_signal: Signal[OutboxNews] = Signal(self, "outbox")
+        adapt_to_terminal(self)  # TERM=dumb: no colour; 16 colours: modals without blending
         self._theme_problems = self._load_themes()
 
     # -- start and stop -------------------------------------------------------------------------
@@ -344,8 +350,17 @@ class SwitchboardApp(LiveApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_message_log(self) -> None:
+        from tui.screens.message_log import MessageLogScreen
+
+        if not isinstance(self.screen, MessageLogScreen):
+            self.push_screen(MessageLogScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Message log", "Every notice shown, newest first, whole (f9)", self.action_message_log
+        )
         for name in self.profile_names():
             if name != self.profile_name:
                 yield SystemCommand(
@@ -366,7 +381,9 @@ class SwitchboardApp(LiveApp):
         markup: bool = False,
     ) -> None:
         """Notifications are plain text by default: our sentences quote paths, server errors and
-        customer text, where "[snippets]" would vanish as markup and "[@click=...]" would act."""
+        customer text, where "[snippets]" would vanish as markup and "[@click=...]" would act.
+        Each one is also kept in the message log, whole."""
+        self.message_log.add(Notice(self.clock(), severity, title, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def notify_plain(self, message: str, *, timeout: float | None = None) -> None:

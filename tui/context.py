@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tui.backend import Backend
     from tui.core.config import Config
     from tui.core.errors import SwitchboardError
+    from tui.core.message_log import MessageLog
     from tui.core.models import Conversation, User
     from tui.core.outbox import Outbox
     from tui.core.queue_state import QueueState
@@ -49,6 +50,8 @@ class AppContext(Protocol):
     queue: QueueState | None
     #: When this app last sent into each conversation (rows say "You:" for it).
     own_last_at: dict[int, datetime]
+    #: Every notice shown this session (the message log, f9).
+    message_log: MessageLog
 
     @property
     def live(self) -> bool:

@@ -49,7 +49,7 @@ def register_extra_sequences() -> None:
 #: gathered from the screens, so checking a keymap imports none of them before the first frame;
 #: tests/ui/test_keymap.py fails when a screen's or widget's BINDINGS and this table differ.
 _BINDING_NAMES = {
-    "app": "help help_alt next_unread outbox quit",
+    "app": "help help_alt messages next_unread outbox quit",
     "assign": "cancel down pick up",
     "composer": "drop_quote preview_file remove_file send snippet",
     "config_problem": "quit",
@@ -62,6 +62,7 @@ _BINDING_NAMES = {
     "view_all view_mine view_needs_reply view_snoozed view_unassigned view_unread",
     "list": "down first last open page_down page_up up",
     "message": "copy discard edit jump next open preview previous quote retry save",
+    "message_log": "close",
     "outbox": "back discard open retry",
     "picker": "cancel confirm hidden mark parent",
     "queue": "assign_me assign_to close close_next read snooze takeover unsnooze",

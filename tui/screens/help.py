@@ -52,7 +52,8 @@ class HelpScreen(BaseModal[None]):
                     Text(
                         "\nRemap any key by its id in the [keymap] table of "
                         f'{config_path()}, e.g.\n  [keymap]\n  "composer.send" = "ctrl+s"\n'
-                        "ctrl+p opens the command palette (themes, profiles, filters)."
+                        "ctrl+p opens the command palette (themes, profiles, filters); f9 the "
+                        "message log, where every notice of this session can be read again whole."
                     ),
                     id="help-footnote",
                 )

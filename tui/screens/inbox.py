@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -38,6 +38,7 @@ from tui.messages import (
     QueueChanged,
 )
 from tui.screens.base import BaseScreen
+from tui.screens.inbox_keys import QUIT_AGAIN_SECONDS, burst_key, quit_twice
 from tui.screens.inbox_live import InboxLive
 from tui.screens.inbox_rows import InboxRows
 from tui.screens.inbox_views import ViewsBar, empty_words
@@ -78,7 +79,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         Binding("s", "cycle_status", "Status", id="inbox.status"),
         Binding("r", "refresh", "Refresh", id="inbox.refresh"),
         Binding("escape", "clear_search", "Clear search", show=False, id="inbox.clear_search"),
-        Binding("q", "app.quit", "Quit", show=False, id="inbox.quit"),
+        Binding("q", "quit_twice", "Quit (press twice)", show=False, id="inbox.quit"),
     ]
 
     def __init__(self) -> None:
@@ -96,6 +97,10 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.rows = InboxRows(self)
         #: The rows on screen were filtered as the agent typed (not yet the server's answer).
         self._filtered_here = False
+        #: When `q` last asked "again?" (monotonic seconds; tui/screens/inbox_keys.py).
+        self.quit_asked_at = -QUIT_AGAIN_SECONDS
+        #: Enter was pressed in the search while its answer was on its way: open a single row.
+        self._open_single = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="☎")
@@ -105,7 +110,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             yield Input(placeholder="/ search contacts and messages", id="search")
         yield ConversationList(id="conversations", clock=self.ctx.clock, lookup=self._lookup)
         yield Static(id="list-status")
-        yield KeyBar()
+        yield KeyBar(pinned=("app.help", "app.quit"))
 
     @property
     def list(self) -> ConversationList:
@@ -214,8 +219,10 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             status = f"{status}  ({hidden} snoozed {noun} not shown; 5 lists them)".strip()
         self._set_status(status)
         self._show_filters()
+        self._open_if_single()
 
     def failed(self, sentence: str) -> None:
+        self._open_single = False
         shown = "the rows shown are from before" if self.list.showing_rows else "nothing to show yet"
         self._set_status(f"Not refreshed ({shown}): {sentence}  (r retries)")
 
@@ -282,7 +289,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             self.ctx.refresh_queue()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not after the keys already queued (as `focus()` would; inbox_keys.py).
+        self.set_focus(self.query_one("#search", Input))
 
     def action_clear_search(self) -> None:
         field = self.query_one("#search", Input)
@@ -290,8 +298,12 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             field.value = ""
         self.list.focus()
 
+    def on_key(self, event: events.Key) -> None:
+        burst_key(self, event)  # "/zoe" typed at once goes into the search
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        self._open_single = False
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value.strip()
@@ -314,6 +326,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     def _apply_search(self, value: str) -> None:
         """The search the server is asked for once typing rests (also the same one again, when the
         rows on screen were filtered meanwhile: they must be the query's own)."""
+        self._search_timer = None
         if value != self.search or self._filtered_here:
             self.search = value
             self._filtered_here = False
@@ -321,15 +334,29 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
+        """One hit: Enter opens it, as a single match invites. While the query is still asked
+        (the rows on screen are the last answer's), the answer decides when it comes."""
         self.list.focus()
-        if self.list.total == 1:  # one hit: Enter opens it, as a single match invites
+        if self.list.total == 1:
             self.list.action_open()
+        elif self._search_timer is not None or not self.list.loaded:
+            self._open_single = True
+
+    def _open_if_single(self) -> None:
+        """The searched rows arrived after an Enter: one row opens."""
+        if self._open_single and self._search_timer is None:
+            self._open_single = False
+            if self.list.total == 1 and self.is_current:
+                self.list.action_open()
 
     # -- opening --------------------------------------------------------------------------------
 
     @on(ConversationList.Opened)
     def _open(self, message: ConversationList.Opened) -> None:
         self.ctx.open_conversation(message.conversation)
+
+    async def action_quit_twice(self) -> None:
+        await quit_twice(self)
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         for view in View:

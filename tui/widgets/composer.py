@@ -31,6 +31,7 @@ from tui.core.snippets import unfilled, unfilled_sentence
 from tui.core.text import one_line
 from tui.core.textcount import measure
 from tui.widgets.quote import composer_quote
+from tui.widgets.rows import URGENCY_MARKS
 
 PLACEHOLDERS = {
     "reply": "Reply to the customer… ({keys} sends)",
@@ -211,8 +212,10 @@ class Composer(Vertical):
         return self.stashed.get(mode, ("", []))
 
     def set_banner(self, text: Text | str, kind: str) -> None:
+        """The window banner, coloured by kind; urgency also in a glyph (NO_COLOR keeps it)."""
         banner = self.query_one("#window-banner", Static)
-        banner.update(text)
+        mark = URGENCY_MARKS.get(kind)
+        banner.update(Text.assemble(mark, text) if mark else text)
         for k in ("open", "soon", "urgent", "closed", "none"):
             banner.set_class(k == kind, f"-{k}")
 

@@ -45,12 +45,16 @@ class KeyBar(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, compact: bool = False, show_command_palette: bool = True) -> None:
+    def __init__(
+        self, *, compact: bool = False, show_command_palette: bool = True, pinned: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()
         #: `key description`, one space between items (Footer's compact look), else
         #: ` key description ` on the key's background.
         self.compact = compact
         self.show_command_palette = show_command_palette
+        #: Binding ids never cut (help, quit): they follow the keys that fit, the others give way.
+        self.pinned = pinned
         #: (first cell, end cell, key) of each drawn key, for clicks.
         self._spans: list[tuple[int, int, str]] = []
         #: The keys drawn, read when the bindings change while the terminal has focus.
@@ -119,11 +123,23 @@ class KeyBar(Widget, can_focus=False):
         room = max(0, width - right.cell_len)
         line = Text(no_wrap=True, overflow="crop")
         margin = " " if self.compact else ""
-        for binding, enabled in keys:  # the keys that do not fit are cut at the palette's rule
+        items = [(b, self._item(b, on, compact=self.compact, margin=margin)) for b, on in keys]
+        pinned = sorted(
+            ((b, item) for b, item in items if b.id in self.pinned),
+            key=lambda p: self.pinned.index(p[0].id or ""),
+        )
+        free = room - sum(item.cell_len for _, item in pinned)
+        for binding, item in items:  # the keys that do not fit are cut at the palette's rule
             start = line.cell_len
-            if start >= room:
+            if binding.id in self.pinned:
+                continue
+            if start >= free or (pinned and start + item.cell_len > free):
                 break
-            line.append_text(self._item(binding, enabled, compact=self.compact, margin=margin))
+            line.append_text(item)
+            spans.append((start, min(line.cell_len, room), binding.key))
+        for binding, item in pinned:
+            start = line.cell_len
+            line.append_text(item)
             spans.append((start, min(line.cell_len, room), binding.key))
         line.truncate(room)
         line.pad_right(room - line.cell_len)

@@ -42,6 +42,10 @@ def window_words(state: WindowState) -> tuple[str, str]:
     return f"closed {compact(state.closed_for)}", "closed"
 
 
+#: Urgency in a glyph as well as a colour: NO_COLOR, 16 colours and colour-blind eyes keep it.
+URGENCY_MARKS = {"urgent": "⚠ ", "soon": "! "}
+
+
 @dataclass(frozen=True)
 class RowContext:
     """What a row shows beyond the conversation itself: who "you" are, what this app sent,
@@ -105,6 +109,7 @@ def row_text(
     text.append(f" {cells['badge']:<4}", style=styles.get("badge", ""))
     contact = fit_cells(cells["contact"], contact_w)
     text.append(f"{contact} ", style=styles.get("unread" if c.unread_count else "contact", ""))
+    words = URGENCY_MARKS.get(kind, "") + words
     text.append(f"{words:<{window_w}}", style=styles.get(f"window-{kind}", ""))
     text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
     text.append(f"{cells['age']:>4} ", style=styles.get("age", ""))
