@@ -71,7 +71,7 @@ _BINDING_NAMES = {
     "snooze": "cancel down down_j pick up up_k",
     "team_reply_form": "cancel save",
     "template_form": "cancel header send",
-    "templates": "cancel",
+    "templates": "cancel down up",
 }
 BINDING_IDS = frozenset(
     f"{prefix}.{name}" for prefix, names in _BINDING_NAMES.items() for name in names.split()
