@@ -35,9 +35,6 @@ AGENTS: tuple[tuple[int, int, str, str], ...] = (
     (21, OTHER_ORGANIZATION_ID, "Eve", "Marsh"),
 )
 
-#: The AI assistants a conversation can be held by (`assigned_ai_assistant_id`), per organization.
-ASSISTANTS: dict[int, tuple[str, ...]] = {ORGANIZATION_ID: ("asst_support",), OTHER_ORGANIZATION_ID: ()}
-
 
 @dataclass(frozen=True)
 class Agent:

@@ -43,6 +43,7 @@ from starlette.routing import Route
 
 from tui.sandbox import live
 from tui.sandbox.activity import customer_writes
+from tui.sandbox.automations import create_execution, list_ai_assistants, list_automations
 from tui.sandbox.burst import BURST_AFTER, burst_of, run_burst
 from tui.sandbox.contacts import get_contact, list_contacts
 from tui.sandbox.conversations import get_conversation, list_conversations
@@ -187,6 +188,9 @@ def create_app(
         Route("/users", api(list_users, warm), methods=["GET"]),
         Route("/contacts", api(list_contacts, warm), methods=["GET"]),
         Route("/contacts/{contact_id}", api(get_contact, warm), methods=["GET"]),
+        Route("/ai-assistants", api(list_ai_assistants, warm), methods=["GET"]),
+        Route("/automations", api(list_automations, warm), methods=["GET"]),
+        Route("/automations-executions", api(create_execution, warm), methods=["POST"]),
         *_predefined_routes(warm),
         *_message_routes(warm),
         Route("/message-templates", api(list_templates, warm), methods=["GET"]),

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tui.sandbox import live
-from tui.sandbox.agents import ASSISTANTS, Agent
+from tui.sandbox.agents import Agent
 from tui.sandbox.feathers import Fail, agent_of, check_org, conversation_or_404, json_body
+from tui.sandbox.seed_ai import holding_assistants
 from tui.sandbox.state import Sandbox, state
 
 REASON_MAX = 500  # characters of `ai_auto_assignment_disabled_reason`
@@ -47,7 +48,7 @@ def _user(sb: Sandbox, agent: Agent, value: Any) -> tuple[Any, str | None]:
 def _assistant(sb: Sandbox, agent: Agent, value: Any) -> tuple[Any, str | None]:
     if value is None:
         return None, None
-    known = ASSISTANTS.get(agent.organization_id, ())
+    known = holding_assistants(agent.organization_id)  # a conversation assistant of the organization
     if isinstance(value, str | int) and not isinstance(value, bool) and str(value) in known:
         return str(value), None
     return None, f"must be null or an AI assistant of organization {agent.organization_id}"

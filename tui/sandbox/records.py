@@ -120,6 +120,9 @@ def conversation_doc(
         data[key] = ts(value) if key in TIME_FIELDS else value
     for key in ("ai_auto_assignment_disabled", "blocked"):
         data[key] = None if data[key] is None else bool(data[key])
+    held = data.get("assigned_ai_assistant_id")
+    if isinstance(held, str) and held.isascii() and held.isdigit():  # stored as text: a numeric id
+        data["assigned_ai_assistant_id"] = int(held)
     if not documented_only:
         data["contact"] = {k: contact[k] for k in CONVERSATION_CONTACT} if contact is not None else None
     return data

@@ -97,6 +97,16 @@ CREATE TABLE IF NOT EXISTS predefined_messages (
 );
 CREATE INDEX IF NOT EXISTS predefined_by_organization ON predefined_messages (organization_id, title);
 """
+
+# Version 8: the automations run on conversations (contract: "Run an automation"), each with the
+# `initial_payload` it was given (JSON), served by `automations`.
+EXECUTIONS_V8 = """
+CREATE TABLE IF NOT EXISTS automation_executions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, organization_id INTEGER NOT NULL, automation_id TEXT NOT NULL,
+    conversation_id INTEGER NOT NULL, created_by_user_id INTEGER, status TEXT NOT NULL,
+    initial_payload TEXT NOT NULL, created_at REAL NOT NULL
+);
+"""
 MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] = (
     (1, SCHEMA_V1),
     (2, INSTANCES_V2),
@@ -105,6 +115,7 @@ MIGRATIONS: tuple[tuple[int, str | Callable[[sqlite3.Connection], None]], ...] =
     (5, REPLY_TO_V5),
     (6, migrate_v6),
     (7, PREDEFINED_V7),
+    (8, EXECUTIONS_V8),
 )
 VERSION = MIGRATIONS[-1][0]
 
