@@ -4,7 +4,8 @@ Every failure ends as one sentence on stderr and a non-zero exit code; never a t
 (set SWITCHBOARD_DEBUG=1 to see one for an unexpected error). Textual is imported only when the
 app is started. The commands live in `cli_list` (conversations), `cli_read` (show, templates), `cli_queue`
 (read, unread, close, reopen, takeover, assign, users), `cli_status`, `cli_send`, `cli_replies`,
-`cli_config` and `sandbox_cli`; the options in `cli_parser`; tables and JSON in `cli_output`.
+`cli_ai` and `cli_automate` (the AI, automations, blocking, deleting), `cli_config` and
+`sandbox_cli`; the options in `cli_parser`; tables and JSON in `cli_output`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("tui.cli_queue", "cmd_users"),
     "watch": ("tui.cli_watch", "cmd_watch"),
     "download": ("tui.cli_download", "cmd_download"),
+    "handoff": ("tui.cli_ai", "cmd_handoff"),
+    "ai-assistants": ("tui.cli_ai", "cmd_ai_assistants"),
+    "ai-auto": ("tui.cli_ai", "cmd_ai_auto"),
+    "ai-cut": ("tui.cli_ai", "cmd_change"),
+    "block": ("tui.cli_ai", "cmd_change"),
+    "unblock": ("tui.cli_ai", "cmd_change"),
+    "automations": ("tui.cli_automate", "cmd_automations"),
+    "automate": ("tui.cli_automate", "cmd_automate"),
+    "delete-message": ("tui.cli_automate", "cmd_delete_message"),
     "login": ("tui.cli_login", "cmd_login"),
     "logout": ("tui.cli_login", "cmd_logout"),
     "replies": ("tui.cli_replies", "cmd_replies"),

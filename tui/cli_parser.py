@@ -20,6 +20,8 @@ JSON_COMMANDS = frozenset(
     {"conversations", "show", "templates", "send", "users", "assign", "read", "unread", "close"}
     | {"login", "logout"}
     | {"reopen", "takeover", "watch", "download", "status", "replies"}
+    | {"handoff", "ai-assistants", "ai-auto", "ai-cut", "block", "unblock", "automations", "automate"}
+    | {"delete-message"}
 )
 #: Commands whose --json prints JSON Lines (one object a line), their failures included.
 JSON_LINES_COMMANDS = frozenset({"watch"})
@@ -143,6 +145,7 @@ def refuse_profile(argv: Sequence[str]) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tui.cli_ai import add_ai_parsers
     from tui.cli_download import add_download_parser
     from tui.cli_login import add_login_parser
     from tui.cli_replies import add_replies_parser
@@ -272,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_watch_parser(sub, common, _positive_int)
 
     add_download_parser(sub, common, _positive_int)
+
+    add_ai_parsers(sub, common, _positive_int)
 
     add_login_parser(sub, common)
 

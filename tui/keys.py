@@ -54,14 +54,15 @@ _BINDING_NAMES = {
     "composer": "drop_quote preview_file remove_file send snippet",
     "config_problem": "quit",
     "confirm": "no yes",
-    "conversation": "assign attach back close close_next editor history read snooze takeover "
-    "template toggle_note",
+    "choose": "cancel down option pick up",
+    "conversation": "ai_auto ai_cut assign attach automate back block close close_next editor "
+    "hand_to_ai history read snooze takeover template toggle_note",
     "help": "close",
     "image_preview": "close",
     "inbox": "channel clear_search next_unread next_view quit refresh search sort_window status "
     "view_all view_mine view_needs_reply view_snoozed view_unassigned view_unread",
     "list": "down first last open page_down page_up up",
-    "message": "copy discard edit jump next open preview previous quote retry save",
+    "message": "copy delete discard edit jump next open preview previous quote retry save",
     "message_log": "close",
     "outbox": "back discard open retry",
     "picker": "cancel confirm hidden mark parent",

@@ -61,7 +61,9 @@ def _name(agent: Agent) -> str:
 
 class AssignScreen(BaseModal[AssignChoice | None]):
     """Rows: "Me (<name>)" when `me` is known, "Nobody (unassign)", then every other agent by
-    name; the current assignee (or Nobody, when unassigned) is marked."""
+    name; the current assignee (or Nobody, when unassigned) is marked. `ai`: the AI assistant
+    that holds a conversation no agent holds (its name), shown first as the current holder;
+    picking it changes nothing (as esc)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="assign.cancel"),
@@ -77,10 +79,12 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         me: int | None,
         current: int | None,
         contact: str | None = None,
+        ai: str | None = None,
     ) -> None:
         super().__init__()
         self.me = me
         self.current = current
+        self.ai = ai if current is None else None
         self.contact = contact
         self.rows = self._rows(agents)
         self.shown: list[_Row] = list(self.rows)
@@ -91,6 +95,10 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         for agent in agents:
             by_id.setdefault(agent.id, agent)
         rows = []
+        if self.ai is not None:
+            name = clip(one_line(self.ai), NAME_WIDTH)
+            prompt = Text(f"{name} (AI assistant)").append("  · current", style="dim")
+            rows.append(_Row("ai", AssignChoice(None), prompt, ("ai", "assistant", name)))
         if self.me is not None:
             mine = by_id.get(self.me)
             name = _name(mine) if mine is not None else ""
@@ -106,7 +114,7 @@ class AssignScreen(BaseModal[AssignChoice | None]):
 
     def _row(self, key: str, choice: AssignChoice, label: str, words: tuple[str, ...]) -> _Row:
         prompt = Text(label)
-        if choice.user_id == self.current:
+        if choice.user_id == self.current and self.ai is None:
             prompt.append("  · current", style="dim")
         return _Row(key, choice, prompt, words)
 
@@ -172,11 +180,14 @@ class AssignScreen(BaseModal[AssignChoice | None]):
         if not self.shown or highlighted is None:
             self.app.bell()
             return
-        self.dismiss(self.shown[highlighted].choice)
+        self._choose(self.shown[highlighted])
 
     @on(OptionList.OptionSelected, "#assign-list")
     def _clicked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.shown[event.option_index].choice)
+        self._choose(self.shown[event.option_index])
+
+    def _choose(self, row: _Row) -> None:
+        self.dismiss(None if row.key == "ai" else row.choice)  # the AI row: it keeps it
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -41,13 +41,13 @@ from tui.messages import (
 )
 from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
+from tui.screens.conversation_ai import AI_ACTIONS, AI_BINDINGS, ConversationAi
 from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
 from tui.screens.local_sends import local_message, outbox_item
 from tui.screens.looked import LookedAt
 from tui.screens.message_commands import message_commands
 from tui.screens.preview_actions import PreviewActions
-from tui.screens.queue_actions import QueueActions
 from tui.screens.send_fixes import SendFixes
 from tui.widgets.composer import Composer
 from tui.widgets.conversation_head import HeadFacts, banner, head_text
@@ -62,7 +62,7 @@ __all__ = ["ConversationScreen", "HistoryItem"]
 
 
 class ConversationScreen(
-    PreviewActions, QueueActions, ComposerActions, ConversationLive, SendFixes, BaseScreen[None]
+    PreviewActions, ConversationAi, ComposerActions, ConversationLive, SendFixes, BaseScreen[None]
 ):
     BINDINGS = [
         Binding("escape", "back", "Back", id="conversation.back"),
@@ -81,6 +81,7 @@ class ConversationScreen(
             "alt+t", "queue_takeover", "Take over", show=False, id="conversation.takeover", priority=True
         ),
         Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze", priority=True),
+        *AI_BINDINGS,  # hand to AI, AI auto-assignment, cut context, automation, block: conversation_ai.py
     ]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -163,7 +164,7 @@ class ConversationScreen(
             return self.spec is not None and self.spec.templates
         if action == "toggle_note":  # nor a note mode where the API keeps no notes (SMS, playground)
             return self.spec is None or self.spec.notes or self.composer.mode == "note"
-        return True
+        return self.ai_check(action) if action in AI_ACTIONS else True
 
     # -- head and window ----------------------------------------------------------------------
 
@@ -180,6 +181,7 @@ class ConversationScreen(
         return HeadFacts(
             me=me.id if me else None,
             names={u.id: u.display_name for u in self.ctx.agents},
+            ai_names=self.ai_names(),
             snoozed_until=snooze.until if snooze is not None and snooze.until > now else None,
             now=now,
         )
@@ -422,6 +424,7 @@ class ConversationScreen(
         )
         if self.spec is not None and self.spec.templates:
             yield SystemCommand("Send a WhatsApp template", "Pick an approved template", self.action_template)
+        yield from self.ai_commands()
         focused = self.focused
         if isinstance(focused, HistoryItem):
             yield from message_commands(focused)

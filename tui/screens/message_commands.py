@@ -1,4 +1,4 @@
-"""The palette's commands for the message in focus: its own keys (o, s, p, q), findable by name."""
+"""The palette's commands for the message in focus: its own keys (o, s, p, q, X), findable by name."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def message_commands(item: HistoryItem) -> Iterable[SystemCommand]:
         ),
         ("preview", (), "Preview the message's image", "In the terminal (p)", item.action_preview),
         ("quote", (), "Quote the message in a reply", "The reply starts with it (q)", item.action_quote),
+        ("delete", (), "Delete the message…", "After a yes; it shows as deleted (X)", item.action_delete),
     )
     for action, parameters, title, help_text, run in offered:
         if item.check_action(action, parameters):

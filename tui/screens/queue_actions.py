@@ -136,6 +136,8 @@ class QueueActions:
 
     def action_queue_assign_to(self) -> None:
         from tui.core.actions import Action
+        from tui.core.ai import directory
+        from tui.core.queue import has_ai
         from tui.screens.assign import AssignScreen
 
         target = self.queue_target()
@@ -152,8 +154,14 @@ class QueueActions:
             else:
                 self.queue_act(target, Action.ASSIGN, to=choice.user_id)
 
+        ai = None
+        if has_ai(target):  # the AI holds it: named from the assistants read (no request here)
+            held = directory(app.backend.client).assistant_names() if app.backend is not None else {}
+            ai = held.get(str(target.assigned_ai_assistant_id)) or "An AI assistant"
         self._screen.app.push_screen(
-            AssignScreen(app.agents, me=me, current=target.assigned_user_id, contact=target.contact_name),
+            AssignScreen(
+                app.agents, me=me, current=target.assigned_user_id, contact=target.contact_name, ai=ai
+            ),
             chosen,
         )
 

@@ -1,5 +1,5 @@
-"""A message in the history that the agent can act on: copy it, and for a send that did not go
-through, retry, edit or discard it.
+"""A message in the history that the agent can act on: copy it, delete it (after a yes), and for
+a send that did not go through, retry, edit or discard it.
 
 The item does not act itself: it posts `HistoryItem.Act`, which the conversation screen handles
 (the screen owns the outbox). An item shown from this device's outbox carries the `client_id`
@@ -40,6 +40,8 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
         Binding("p", "preview", "Preview", id="message.preview"),  # screens/preview_actions.py
         Binding("q", "quote", "Quote", id="message.quote"),  # quote.py: the reply starts here
         Binding("enter", "jump", "Original", id="message.jump"),  # a reply: to what it answers
+        # X, not d or delete (they discard a failed send): screens/message_delete.py asks first.
+        Binding("X,shift+delete", "delete", "Delete…", id="message.delete"),
     ]
 
     class Act(TextualMessage):
@@ -95,6 +97,8 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
             return quotable(self.message, self.client_id)
         if action == "jump":
             return self.message.reply_to_message_id is not None
+        if action == "delete":  # the server's messages, once: not a local send, not one deleted
+            return self.state is None and self.message.deleted_at is None and not self.message.unreadable
         return True
 
     def action_neighbour(self, step: int) -> None:
@@ -154,6 +158,11 @@ class HistoryItem(QuotedItem, MessageItem, can_focus=True):
         from tui.screens.file_actions import open_message_file, save_message_file
 
         (open_message_file if action == "open" else save_message_file)(self, self.message, self)
+
+    def action_delete(self) -> None:
+        from tui.screens.message_delete import ask_delete
+
+        ask_delete(self)
 
     def action_act(self, action: str) -> None:
         if self.resolvable:
