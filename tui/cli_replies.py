@@ -7,8 +7,8 @@ organization"), the ones the app's snippet picker marks as the team's.
     switchboard replies rm ID [--json]
 
 A list is one request per 50 replies; add, edit and rm one request each (an `--attach`ed file
-three more: the upload's steps, with no conversation). A role that may not change the team's
-replies is told so in one sentence (403, exit 5).
+two more: the upload's signing and registering, with no conversation; its bytes go to the storage
+host). A role that may not change the team's replies is told so in one sentence (403, exit 5).
 """
 
 from __future__ import annotations

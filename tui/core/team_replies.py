@@ -8,8 +8,9 @@ read after it. A refusal for want of a role (403) is one sentence saying so and 
 
 What it costs the team's budget: the list is one request per 50 replies, at most once per profile
 every 10 minutes (plus a refresh when asked); a create, an edit or a delete is one request (a new
-reply with a file, three more: the upload's). A media reply's file comes from the storage host,
-which is no API request (`team_reply_media`).
+reply with a file, two more: the upload's signing and registering, its bytes going to the storage
+host). A media reply's file comes from the storage host, which is no API request
+(`team_reply_media`).
 """
 
 from __future__ import annotations
