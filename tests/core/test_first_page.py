@@ -181,3 +181,23 @@ def test_plain_rows_are_read_only_when_nothing_is_odd() -> None:
         [],
     ):
         assert row_views(odd) is None, odd
+
+
+def test_a_row_opened_before_the_models_load_shows_the_heads_state() -> None:
+    """A conversation opened from the first page's quick read is a `RowView`: the head reads
+    blocked and the AI conflict from it as from the full record (it once crashed the app)."""
+    from tui.core.row_view import row_view
+    from tui.widgets.conversation_head import head_text
+
+    record = {
+        "id": 19,
+        "channel": "webchat",
+        "status": "open",
+        "assigned_ai_assistant_id": "asst_support",
+        "blocked": True,
+        "ai_auto_assignment_disabled": True,
+        "ai_auto_assignment_disabled_reason": "Turned off by Maria",
+    }
+    text = head_text(row_view(record)).plain  # type: ignore[arg-type]
+    assert "BLOCKED" in text and "AI auto-assignment off (Turned off by Maria)" in text
+    assert "BLOCKED" not in head_text(row_view({"id": 1, "channel": "sms"})).plain  # type: ignore[arg-type]

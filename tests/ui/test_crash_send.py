@@ -51,21 +51,24 @@ def send_on_first_conversation(master: int, text: str) -> None:
     os.write(master, b"\n")  # ctrl+j sends
 
 
-def entry_states(text: str) -> list[str]:
+def entry_states(store: Store, text: str) -> list[str]:
+    return [e.state for e in store.entries("held") if e.preview == text]
+
+
+def wait_state(master: int, text: str, state: str, timeout: float) -> float:
+    """Seconds until the entry with `text` is in `state`. The screen is read meanwhile, as a
+    terminal does (an app whose output nobody reads blocks on its next write), and the store is
+    opened once: opening it every 50 ms would contend with the app's own writes."""
+    started = time.monotonic()
     store = Store()
     try:
-        return [e.state for e in store.entries("held") if e.preview == text]
+        while entry_states(store, text) != [state]:
+            if time.monotonic() - started > timeout:
+                found = entry_states(store, text)
+                raise AssertionError(f"the send is {found}, not {state!r}, after {timeout:g} s")
+            drain(master, 0.05)
     finally:
         store.close()
-
-
-def wait_state(text: str, state: str, timeout: float) -> float:
-    """Seconds until the entry with `text` is in `state`."""
-    started = time.monotonic()
-    while entry_states(text) != [state]:
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"the send is {entry_states(text)}, not {state!r}, after {timeout:g} s")
-        time.sleep(0.05)
     return time.monotonic() - started
 
 
@@ -73,7 +76,7 @@ def test_kill_9_mid_send_then_restart_shows_it_unconfirmed_at_once(holding: Any,
     proc, master = spawn(isolated_home)
     try:
         send_on_first_conversation(master, "held on the wire")
-        wait_state("held on the wire", "sending", timeout=15)
+        wait_state(master, "held on the wire", "sending", timeout=15)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -84,7 +87,7 @@ def test_kill_9_mid_send_then_restart_shows_it_unconfirmed_at_once(holding: Any,
     proc, master = spawn(isolated_home)
     try:
         read_until(master, b"Grace Mensah")  # the restarted app's first rows
-        assert wait_state("held on the wire", "unconfirmed", timeout=1.0) <= 1.0
+        assert wait_state(master, "held on the wire", "unconfirmed", timeout=1.0) <= 1.0
         drain(master, 0.3)
         os.write(master, b"\r")
         seen = read_until(master, b"r check and retry", timeout=10)
@@ -101,7 +104,7 @@ def test_a_hang_up_while_quitting_with_a_post_in_flight_ends_the_process(
     proc, master = spawn(isolated_home)
     try:
         send_on_first_conversation(master, "quitting meanwhile")
-        wait_state("quitting meanwhile", "sending", timeout=15)
+        wait_state(master, "quitting meanwhile", "sending", timeout=15)
         os.write(master, b"\x11")  # ctrl+q: the outbox gives the POST its grace
         drain(master, 0.3)
         os.kill(proc.pid, signal.SIGHUP)
@@ -113,4 +116,8 @@ def test_a_hang_up_while_quitting_with_a_post_in_flight_ends_the_process(
             proc.kill()
             proc.wait()
         os.close(master)
-    assert entry_states("quitting meanwhile") in (["sending"], ["unconfirmed"])  # never lost
+    store = Store()
+    try:
+        assert entry_states(store, "quitting meanwhile") in (["sending"], ["unconfirmed"])  # never lost
+    finally:
+        store.close()

@@ -222,7 +222,7 @@ async def test_template_send(make_app: Callable[..., SwitchboardApp], sandbox: A
         await pilot.press("tab")  # the search field precedes the list
         await pilot.click("#template-search")
         await type_text(pilot, "order_update")
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")  # one Enter picks the filtered template
         await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
         form = app.screen
         assert form.query_one("#template-send").disabled
@@ -370,6 +370,6 @@ async def test_typing_on_the_template_list_searches(make_app: Callable[..., Swit
         await type_text(pilot, "shipping")
         assert picker.query_one("#template-search", Input).value == "shipping"
         assert picker.query_one("#template-list", OptionList).option_count == 1
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
         assert app.screen.template.name == "shipping_notice"  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from textual import events
 from tests.ui.conftest import sandbox_config, wait_for
 from tui.app import SwitchboardApp
 from tui.screens.conversation import ConversationScreen
+from tui.screens.conversation_live import MARK_READ_MAX_SECONDS
 from tui.screens.save_file import SaveFileScreen
 
 BURST = 5000
@@ -60,6 +61,7 @@ async def test_a_burst_of_5000_leaves_the_app_answering_and_in_order(sandbox: An
             done.set()
 
         writer = threading.Thread(target=burst, daemon=True)
+        started = time.monotonic()
         writer.start()
         loop = asyncio.get_running_loop()
         worst_lag = 0.0
@@ -73,6 +75,7 @@ async def test_a_burst_of_5000_leaves_the_app_answering_and_in_order(sandbox: An
                 typed += "x"
                 worst_key = max(worst_key, await _key_latency(app, screen, typed))
         writer.join()
+        lasted = time.monotonic() - started
         last = f"burst {BURST:04d}"
 
         def settled() -> bool:
@@ -86,7 +89,9 @@ async def test_a_burst_of_5000_leaves_the_app_answering_and_in_order(sandbox: An
         assert at == sorted(at), "the history is out of order"
         assert screen.history.items[-1].message.message_text == last
         assert app._live is not None and app._live.connects == 1, "the live connection dropped"
-        assert len(patches) <= 5, patches
+        # One mark-read per quiet second or per MARK_READ_MAX_SECONDS of a burst that does not
+        # stop: a handful however slow the machine makes the burst, never one per message.
+        assert len(patches) <= 3 + lasted / MARK_READ_MAX_SECONDS, (lasted, patches)
         assert worst_lag < 1.0, f"the app's loop stalled {worst_lag:.2f} s"
         assert typed and worst_key < 1.0, f"a key took {worst_key:.2f} s"
         reads = [r for r in sandbox.requests() if r[0] == "GET"]

@@ -242,7 +242,7 @@ async def test_a_template_sent_while_quoting_carries_the_quote(
         await pilot.press("tab")
         await pilot.click("#template-search")
         await type_text(pilot, "order_update")
-        await pilot.press("enter", "enter")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, TemplateFormScreen))
         await type_text(pilot, "Ana")
         await pilot.press("tab")

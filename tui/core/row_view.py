@@ -112,6 +112,12 @@ class RowView:
     last_inbound_message_at: datetime | None
     inbound_known: bool
     last_interaction_at: datetime | None
+    # The head's state (`conversation_head`): a conversation opened before the models load
+    # shows it as the full record would.
+    blocked: bool | None = None
+    ai_auto_assignment_disabled: bool | None = None
+    ai_auto_assignment_disabled_reason: str | None = None
+    ai_context_cut: Any = None
     unreadable: str | None = None
     provisional: bool = True
 
@@ -142,6 +148,12 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
+        raise _Odd
+    return value
+
+
+def _flag(value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
         raise _Odd
     return value
 
@@ -190,6 +202,10 @@ def row_view(record: Any) -> RowView:
         last_inbound_message_at=_time(record.get("last_inbound_message_at")),
         inbound_known="last_inbound_message_at" in record,
         last_interaction_at=_time(record.get("last_interaction_at")),
+        blocked=_flag(record.get("blocked")),
+        ai_auto_assignment_disabled=_flag(record.get("ai_auto_assignment_disabled")),
+        ai_auto_assignment_disabled_reason=_text(record.get("ai_auto_assignment_disabled_reason")),
+        ai_context_cut=record.get("ai_context_cut"),
     )
 
 

@@ -150,7 +150,8 @@ class ConversationLive:
         if self._mark_timer is not None:
             self._mark_timer.stop()
         due = min(MARK_READ_SECONDS, self._marking_since + MARK_READ_MAX_SECONDS - now)
-        self._mark_timer = self.ctx.set_timer(max(due, 0.0), self._mark_read)
+        # Never 0: Textual's timer divides by its delay when the loop is late (a burst).
+        self._mark_timer = self.ctx.set_timer(max(due, 0.01), self._mark_read)
 
     def _mark_read(self) -> None:
         self._marking_since = self._mark_timer = None
