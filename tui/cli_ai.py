@@ -29,10 +29,11 @@ def add_ai_parsers(sub: Any, common: argparse.ArgumentParser, conversation_id: A
     p = sub.add_parser(
         "handoff",
         parents=[common],
-        help="hand a conversation to an AI assistant (see `switchboard ai-assistants`)",
-        description="Hand a conversation to an AI assistant: one update of the conversation.",
+        help="hand conversations to an AI assistant (see `switchboard ai-assistants`)",
+        description="Hand a conversation to an AI assistant: one update of the conversation; "
+        "several at once: one bulk action (and one more with --unassign-human).",
     )
-    p.add_argument("conversation_id", type=conversation_id, metavar="CONVERSATION_ID")
+    p.add_argument("conversation_id", type=conversation_id, nargs="+", metavar="CONVERSATION_ID")
     p.add_argument("--ai", required=True, metavar="ASSISTANT_ID", help="the AI assistant's id")
     p.add_argument(
         "--unassign-human", action="store_true", help="also clear the agent the conversation is assigned to"
@@ -109,15 +110,41 @@ async def cmd_handoff(args: argparse.Namespace) -> int:
     from tui.core.ai import Change, apply_change, change_sentence, id_from_text
 
     assistant = id_from_text(args.ai)
+    ids = list(dict.fromkeys(args.conversation_id))
+    if len(ids) > 1:
+        return await _handoff_many(args, ids, assistant)
     async with backend_for(args) as backend:
         conversation = await apply_change(
             backend.client,
-            args.conversation_id,
+            ids[0],
             Change.HANDOFF,
             assistant=assistant,
             unassign_human=args.unassign_human,
         )
     return _finish(args, Change.HANDOFF, conversation, change_sentence(Change.HANDOFF, conversation))
+
+
+async def _handoff_many(args: argparse.Namespace, ids: list[int], assistant: int | str) -> int:
+    """One `assign_ai_assistant` bulk action, and one `assign` to nobody when asked."""
+    from tui.cli_output import print_json
+    from tui.core.bulk import HAND_TO_AI, apply_bulk, bulk_sentence
+
+    async with backend_for(args) as backend:
+        result = await apply_bulk(backend.client, ids, HAND_TO_AI, {"assigned_ai_assistant_id": assistant})
+        if args.unassign_human:
+            await apply_bulk(backend.client, ids, "assign", {"assigned_user_id": None})
+    if args.json:
+        print_json(
+            {
+                "ok": result.complete,
+                "action": HAND_TO_AI,
+                "conversation_ids": list(result.asked),
+                "processed_count": result.processed,
+            }
+        )
+    else:
+        _out(bulk_sentence(HAND_TO_AI, result, ai=f"AI assistant {args.ai}"))
+    return EXIT_OK
 
 
 async def cmd_ai_auto(args: argparse.Namespace) -> int:

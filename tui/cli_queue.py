@@ -1,5 +1,6 @@
 """The work-queue commands: `read`, `unread`, `close`, `reopen`, `takeover`, `assign` and `users`
-(the queue views themselves are filters of `switchboard conversations`, `tui.cli_list`)."""
+(the queue views themselves are filters of `switchboard conversations`, `tui.cli_list`). `close`,
+`reopen` and `assign` take several conversations: one bulk request for all (`tui.core.bulk`)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,10 @@ async def cmd_action(args: argparse.Namespace) -> int:
     from tui.core.queue import has_ai
 
     action = Action(args.command)
-    cid = args.conversation_id
+    ids = getattr(args, "conversation_ids", None) or [args.conversation_id]
+    if len(ids) > 1:
+        return await _bulk(args, action, ids)
+    cid = ids[0]
     async with backend_for(args) as backend:
         me = None
         if action is Action.TAKEOVER:
@@ -48,10 +52,35 @@ async def cmd_assign(args: argparse.Namespace) -> int:
 
     action = Action.UNASSIGN if args.to == "none" else Action.ASSIGN
     to = args.to if isinstance(args.to, int) else None
+    if len(args.conversation_ids) > 1:
+        return await _bulk(args, action, args.conversation_ids, to=to)
     async with backend_for(args) as backend:
         me = await backend.client.get_me() if args.to == "me" else None
-        conversation = await apply(backend.client, args.conversation_id, action, me=me, to=to)
+        conversation = await apply(backend.client, args.conversation_ids[0], action, me=me, to=to)
     return _finish(args, action, conversation, me)
+
+
+async def _bulk(args: argparse.Namespace, action: Any, ids: list[int], *, to: int | None = None) -> int:
+    """Several conversations: one `POST /conversations-bulk-actions`, the server's count said."""
+    from tui.core.bulk import apply_bulk, bulk_sentence, fields_for
+
+    async with backend_for(args) as backend:
+        me = await backend.client.get_me() if getattr(args, "to", None) == "me" else None
+        users = tuple(await backend.client.list_users()) if to is not None and not args.json else ()
+        api_action, fields = fields_for(action, to=to, me=me)
+        result = await apply_bulk(backend.client, ids, api_action, fields)
+    if args.json:
+        print_json(
+            {
+                "ok": result.complete,
+                "action": str(action),
+                "conversation_ids": list(result.asked),
+                "processed_count": result.processed,
+            }
+        )
+    else:
+        _out(bulk_sentence(action, result, to=to, me=me, users=users))
+    return EXIT_OK
 
 
 async def cmd_users(args: argparse.Namespace) -> int:

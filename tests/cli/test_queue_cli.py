@@ -330,3 +330,59 @@ def test_the_queue_table_fits_80_columns(local: dict[str, str]) -> None:
     assert proc.returncode == 0, proc.stderr
     assert max(cell_width(line) for line in proc.stdout.splitlines()) <= 80
     assert re.search(r" \d{1,2}m left ", proc.stdout)  # Instagram's urgent window, whole
+
+
+# -- many at once ---------------------------------------------------------------------------------
+
+
+def test_close_reopen_and_assign_many_in_one_request_each(local: dict[str, str], sandbox: Any) -> None:
+    ids = [str(c.id) for c in every(local, "--status", "open")[:3]]
+    sandbox.clear_requests()
+    assert ok("close", *ids, env=local) == "3 conversations closed.\n"
+    assert [r[:2] for r in sandbox.requests()] == [("POST", "/conversations-bulk-actions")]
+    assert all(conversation(int(cid), local)["status"] == "closed" for cid in ids)
+    out = as_json("reopen", *ids, env=local)
+    assert out == {
+        "ok": True,
+        "action": "reopen",
+        "conversation_ids": [int(i) for i in ids],
+        "processed_count": 3,
+    }
+    sandbox.clear_requests()
+    assert (
+        ok("assign", *ids, "--to", "12", env=local) == "3 conversations assigned to Aiko Tanaka (user 12).\n"
+    )
+    posts = [r for r in sandbox.requests() if r[0] == "POST"]
+    assert posts == [("POST", "/conversations-bulk-actions", "")]
+    assert all(conversation(int(cid), local)["assigned_user_id"] == 12 for cid in ids)
+    assert ok("assign", *ids, "--to", "none", env=local) == "3 conversations unassigned.\n"
+
+
+def test_one_id_is_still_one_patch_with_the_conversation(local: dict[str, str], sandbox: Any) -> None:
+    cid = WEBCHAT
+    sandbox.clear_requests()
+    assert as_json("close", str(cid), env=local)["conversation"]["status"] == "closed"
+    assert [r[0] for r in sandbox.requests()] == ["PATCH"]
+
+
+def test_handoff_many_is_one_bulk_action_and_one_more_to_unassign(
+    local: dict[str, str], sandbox: Any
+) -> None:
+    ids = [str(c.id) for c in every(local, "--status", "open")[:2]]
+    sandbox.clear_requests()
+    out = ok("handoff", *ids, "--ai", "asst_support", "--unassign-human", env=local)
+    assert out == "2 conversations handed to AI assistant asst_support.\n"
+    assert [r[:2] for r in sandbox.requests()] == [("POST", "/conversations-bulk-actions")] * 2
+    for cid in ids:
+        c = conversation(int(cid), local)
+        assert (c["assigned_ai_assistant_id"], c["assigned_user_id"]) == ("asst_support", None)
+    sandbox.clear_requests()
+    doc = as_json("handoff", *ids, "--ai", "42", env=local)
+    assert doc == {
+        "ok": True,
+        "action": "assign_ai_assistant",
+        "conversation_ids": [int(i) for i in ids],
+        "processed_count": 2,
+    }
+    assert len(sandbox.requests()) == 1
+    assert conversation(int(ids[0]), local)["assigned_ai_assistant_id"] == 42

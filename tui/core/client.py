@@ -292,6 +292,13 @@ class ApiClient(HttpApi):
         )
         return self.cache.record(self._parse(Conversation, data, what))
 
+    async def bulk_action(self, body: dict[str, Any]) -> int | None:
+        """`POST /conversations-bulk-actions` (a body from `tui.core.bulk`): how many the server
+        says it processed, or None when its answer does not say [docs: `processed_count`]."""
+        data = await self.request("POST", self.paths.bulk_actions, what="the bulk action", json_body=body)
+        count = data.get("processed_count") if isinstance(data, dict) else None
+        return count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
     # -- upload steps ---------------------------------------------------------------------------
 
     async def sign_upload(

@@ -44,6 +44,7 @@ from starlette.routing import Route
 from tui.sandbox import live
 from tui.sandbox.activity import customer_writes
 from tui.sandbox.automations import create_execution, list_ai_assistants, list_automations
+from tui.sandbox.bulk import bulk_action
 from tui.sandbox.burst import BURST_AFTER, burst_of, run_burst
 from tui.sandbox.contacts import get_contact, list_contacts
 from tui.sandbox.conversations import get_conversation, list_conversations
@@ -181,6 +182,7 @@ def create_app(
         Route("/conversations", api(list_conversations, warm), methods=["GET"]),
         Route("/conversations/{conversation_id}", api(get_conversation, warm), methods=["GET"]),
         Route("/conversations/{conversation_id}", api(patch_conversation, warm), methods=["PATCH"]),
+        Route("/conversations-bulk-actions", api(bulk_action, warm), methods=["POST"]),
         Route("/authentication", create_authentication, methods=["POST"]),
         Route("/authentication", remove_authentication, methods=["DELETE"]),
         Route("/authentication/{token}", remove_authentication, methods=["DELETE"]),

@@ -40,9 +40,9 @@ from tui.messages import (
 from tui.screens.base import BaseScreen
 from tui.screens.inbox_keys import QUIT_AGAIN_SECONDS, burst_key, quit_twice
 from tui.screens.inbox_live import InboxLive
+from tui.screens.inbox_marks import MarkedActions, Marks
 from tui.screens.inbox_rows import InboxRows
 from tui.screens.inbox_views import ViewsBar, empty_words
-from tui.screens.queue_actions import QueueActions
 from tui.widgets.conversation_list import PAGE, ConversationList
 from tui.widgets.key_bar import KeyBar
 
@@ -55,7 +55,7 @@ STATUS_CYCLE: tuple[str | None, ...] = (None, "open", "closed")
 SEARCH_DEBOUNCE_SECONDS = 0.3
 
 
-class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
+class InboxScreen(MarkedActions, InboxLive, BaseScreen[None]):
     BINDINGS = [
         Binding("1", "view('needs-reply')", "Needs reply", show=False, id="inbox.view_needs_reply"),
         Binding("2", "view('mine')", "Mine", show=False, id="inbox.view_mine"),
@@ -67,10 +67,14 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         Binding("w", "sort_window", "Sort", show=False, id="inbox.sort_window"),
         Binding("u", "queue_read", "Read/unread", show=False, id="queue.read"),
         Binding("x", "queue_close", "Close", id="queue.close"),
+        Binding("x", "queue_reopen", "Reopen", id="queue.reopen"),  # a closed row: `inbox_marks`
+        Binding("space", "mark", "Mark", show=False, id="inbox.mark"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="inbox.mark_all"),
         Binding("X", "queue_close_next", "Close+next", show=False, id="queue.close_next"),
         Binding("a", "queue_assign_me", "Assign me", show=False, id="queue.assign_me"),
         Binding("A", "queue_assign_to", "Assign to…", show=False, id="queue.assign_to"),
         Binding("t", "queue_takeover", "Take over", show=False, id="queue.takeover"),
+        Binding("alt+i", "queue_hand_to_ai", "Hand to AI…", show=False, id="queue.hand_to_ai"),
         Binding("z", "queue_snooze", "Snooze", show=False, id="queue.snooze"),
         Binding("Z", "queue_unsnooze", "Unsnooze", show=False, id="queue.unsnooze"),
         Binding("n", "app.next_unread", "Next unread", show=False, id="inbox.next_unread"),
@@ -95,6 +99,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.by_window = False
         self.all_total: int | None = None
         self.rows = InboxRows(self)
+        self.marks = Marks()
         #: The rows on screen were filtered as the agent typed (not yet the server's answer).
         self._filtered_here = False
         #: When `q` last asked "again?" (monotonic seconds; tui/screens/inbox_keys.py).
@@ -125,6 +130,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.list.focus()
         self._set_status("Connecting…")
         self.ctx.backend_signal.subscribe(self, self._backend_news)
+        self.watch(self.list, "cursor", lambda: self.refresh_bindings(), init=False)  # Close/Reopen
         if self.ctx.backend is not None:
             self._connected()
         elif self.ctx.backend_error is not None:
@@ -198,7 +204,14 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
     # -- loading (`InboxRows`) --------------------------------------------------------------------
 
     def reload(self) -> None:
+        if self.marks:  # another view or filter: marks on rows no longer shown must not act
+            self.clear_marks()
         self.rows.reload()
+
+    def marks_changed(self) -> None:
+        self._rows_context()
+        self._show_filters()
+        self.refresh_bindings()
 
     @on(ConversationList.NeedPage)
     def _need_page(self, message: ConversationList.NeedPage) -> None:
@@ -257,7 +270,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
             count, more = max(held.total, count), "+"
         total = f" · {count:,}{more} conversation{'' if count == 1 else 's'}" if self.list.loaded else ""
         order = " · window closing first" if self.by_window and self.view is not View.ALL else ""
-        summary = f" {channel} · {status}{total}{order}"
+        marked = f"{len(self.marks)} marked (esc clears) · " if self.marks else ""  # first: it acts
+        summary = f" {marked}{channel} · {status}{total}{order}"
         if summary != self._summary_text:
             self._summary_text = summary
             self.query_one("#filter-summary", Static).update(Text(summary))
@@ -293,6 +307,8 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
         self.set_focus(self.query_one("#search", Input))
 
     def action_clear_search(self) -> None:
+        if self.clear_marks():
+            return
         field = self.query_one("#search", Input)
         if field.value:
             field.value = ""
@@ -419,5 +435,7 @@ class InboxScreen(QueueActions, InboxLive, BaseScreen[None]):
                 drafts=drafts,
                 names=names,
                 snoozed={cid: s.until for cid, s in snoozes.items()},
+                marked=self.marks.ids,
+                wake_times=self.view is View.SNOOZED,
             )
         )

@@ -42,6 +42,8 @@ class InboxLive:
 
         def _lookup(self, conversation_id: int) -> Conversation | None: ...
 
+        def refresh_bindings(self) -> None: ...
+
     def refresh_due(self) -> bool:
         """Whether the timed re-read should read the server now: never while live (pushes keep
         the rows current), and while polling every `refresh_seconds`, times the budget's pace."""
@@ -86,6 +88,7 @@ class InboxLive:
                 self.list.place(cid, belongs, newest=cid in moved)
         self.list.refresh()
         self._show_counts()
+        self.refresh_bindings()  # `x` reads Close or Reopen as the row under the cursor is now
 
     def _belongs(self, c: Conversation) -> bool | None:
         """Whether `c` is in the view as shown (None: cannot be told; it stays where it is)."""

@@ -13,7 +13,7 @@ from rich.text import Text
 from tui.core.queue import SOON, URGENT, Writer, has_ai, last_writer
 from tui.core.row_view import RowLike
 from tui.core.text import one_line
-from tui.core.timefmt import age, compact
+from tui.core.timefmt import age, compact, formatted, local
 from tui.core.window import WindowState, reply_window, window_at
 
 BADGES = {
@@ -57,6 +57,10 @@ class RowContext:
     names: Mapping[int, str] = field(default_factory=dict)
     #: Snoozed conversations and when each comes back.
     snoozed: Mapping[int, datetime] = field(default_factory=dict)
+    #: Rows marked for a bulk action (a `●` before the badge).
+    marked: Collection[int] = ()
+    #: The window column says when a snoozed row comes back (the Snoozed view).
+    wake_times: bool = False
 
 
 WRITER_PREFIX = {Writer.YOU: "You: ", Writer.AGENT: "Agent: ", Writer.AI: "AI: "}
@@ -86,6 +90,20 @@ def conversation_cells(c: RowLike, now: datetime) -> dict[str, str]:
     }
 
 
+def wake_words(until: datetime, now: datetime) -> str:
+    """When a snoozed row comes back, in the window column's 11 cells: "14:00", "tmrw 09:00",
+    "Tue 09:00", "14 Dec"."""
+    try:
+        days = (local(until).date() - local(now).date()).days
+    except (OverflowError, OSError, ValueError):
+        return "?"
+    if days <= 0:
+        return formatted(until, "%H:%M")
+    if days == 1:
+        return formatted(until, "tmrw %H:%M")
+    return formatted(until, "%a %H:%M" if days < 7 else "%d %b")
+
+
 def fit_cells(text: str, width: int) -> str:
     """`text` padded or cut to exactly `width` terminal cells (CJK and emoji take two), "…" if cut."""
     if cell_len(text) <= width:
@@ -106,10 +124,14 @@ def row_text(
     assignee_w = 10 if width >= 100 else 5
     window_w = 13
     text = Text(no_wrap=True, overflow="ellipsis", end="")
-    text.append(f" {cells['badge']:<4}", style=styles.get("badge", ""))
+    text.append("●" if c.id in ctx.marked else " ", style=styles.get("marked", ""))
+    text.append(f"{cells['badge']:<4}", style=styles.get("badge", ""))
     contact = fit_cells(cells["contact"], contact_w)
     text.append(f"{contact} ", style=styles.get("unread" if c.unread_count else "contact", ""))
     words = URGENCY_MARKS.get(kind, "") + words
+    wakes = ctx.snoozed.get(c.id) if ctx.wake_times else None
+    if wakes is not None:
+        words, kind = f"z {wake_words(wakes, now)}", "none"
     text.append(f"{words:<{window_w}}", style=styles.get(f"window-{kind}", ""))
     text.append(f"{cells['unread']:>3} ", style=styles.get("unread", ""))
     text.append(f"{cells['age']:>4} ", style=styles.get("age", ""))
@@ -119,6 +141,8 @@ def row_text(
     used = text.cell_len
     known = not c.unreadable and c.last_message_at is not None
     writer = last_writer(c, ctx.own_last_at.get(c.id)) if known else Writer.NOBODY
+    if c.status == "closed":  # said in words: a closed row must not read as an open one
+        text.append("Closed · ", style=styles.get("closed", ""))
     prefix = WRITER_PREFIX.get(writer, "")
     if prefix:
         text.append(prefix, style=styles.get(f"writer-{writer.value}", ""))
