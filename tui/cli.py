@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("tui.cli_login", "cmd_login"),
     "logout": ("tui.cli_login", "cmd_logout"),
     "replies": ("tui.cli_replies", "cmd_replies"),
+    "contact": ("tui.cli_contact", "cmd_contact"),
     "sandbox": ("tui.sandbox_cli", "cmd_sandbox"),
     "config": ("tui.cli_config", "cmd_config"),
 }

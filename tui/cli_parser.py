@@ -21,7 +21,7 @@ JSON_COMMANDS = frozenset(
     | {"login", "logout"}
     | {"reopen", "takeover", "watch", "download", "status", "replies"}
     | {"handoff", "ai-assistants", "ai-auto", "ai-cut", "block", "unblock", "automations", "automate"}
-    | {"delete-message"}
+    | {"delete-message", "contact"}
 )
 #: Commands whose --json prints JSON Lines (one object a line), their failures included.
 JSON_LINES_COMMANDS = frozenset({"watch"})
@@ -29,10 +29,13 @@ JSON_LINES_COMMANDS = frozenset({"watch"})
 ACTIONS = {
     "read": "mark a conversation read (its unread count to 0)",
     "unread": "mark a conversation unread",
-    "close": "close a conversation",
-    "reopen": "reopen a closed conversation",
+    "close": "close conversations",
+    "reopen": "reopen closed conversations",
     "takeover": "take a conversation over from the AI assistant: its auto-assignment off, assigned to you",
 }
+#: Actions that take several conversations: one bulk request for all of them.
+MANY = ("close", "reopen")
+MANY_HELP = "one or more; several are one request (POST /conversations-bulk-actions)"
 #: Commands a profile means nothing to: `--profile` is refused in either position.
 NO_PROFILE = {
     "config": "it shows or writes the whole config file, every profile in it",
@@ -146,6 +149,7 @@ def refuse_profile(argv: Sequence[str]) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from tui.cli_ai import add_ai_parsers
+    from tui.cli_contact import add_contact_parser
     from tui.cli_download import add_download_parser
     from tui.cli_login import add_login_parser
     from tui.cli_replies import add_replies_parser
@@ -255,11 +259,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, what in ACTIONS.items():
         p = sub.add_parser(name, parents=[common], help=what, description=what[:1].upper() + what[1:] + ".")
-        p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")
+        if name in MANY:
+            p.add_argument(
+                "conversation_ids", type=_positive_int, nargs="+", metavar="CONVERSATION_ID", help=MANY_HELP
+            )
+        else:
+            p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")
         p.add_argument("--json", action="store_true", help="print the updated conversation as JSON")
 
-    p = sub.add_parser("assign", parents=[common], help="assign a conversation to you, an agent, or nobody")
-    p.add_argument("conversation_id", type=_positive_int, metavar="CONVERSATION_ID")
+    p = sub.add_parser("assign", parents=[common], help="assign conversations to you, an agent, or nobody")
+    p.add_argument(
+        "conversation_ids", type=_positive_int, nargs="+", metavar="CONVERSATION_ID", help=MANY_HELP
+    )
     p.add_argument(
         "--to",
         type=_assignee,
@@ -277,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_download_parser(sub, common, _positive_int)
 
     add_ai_parsers(sub, common, _positive_int)
+    add_contact_parser(sub, common, _positive_int)
 
     add_login_parser(sub, common)
 

@@ -55,18 +55,19 @@ _BINDING_NAMES = {
     "config_problem": "quit",
     "confirm": "no yes",
     "choose": "cancel down option pick up",
-    "conversation": "ai_auto ai_cut assign attach automate back block close close_next editor "
+    "contact": "close",
+    "conversation": "ai_auto ai_cut assign attach automate back block close close_next contact editor "
     "hand_to_ai history read snooze takeover template toggle_note",
     "help": "close",
     "image_preview": "close",
-    "inbox": "channel clear_search next_unread next_view quit refresh search sort_window status "
-    "view_all view_mine view_needs_reply view_snoozed view_unassigned view_unread",
+    "inbox": "channel clear_search mark mark_all next_unread next_view quit refresh search sort_window "
+    "status view_all view_mine view_needs_reply view_snoozed view_unassigned view_unread",
     "list": "down first last open page_down page_up up",
     "message": "copy delete discard edit jump next open preview previous quote retry save",
     "message_log": "close",
     "outbox": "back discard open retry",
     "picker": "cancel confirm hidden mark parent",
-    "queue": "assign_me assign_to close close_next read snooze takeover unsnooze",
+    "queue": "assign_me assign_to close close_next hand_to_ai read reopen snooze takeover unsnooze",
     "save_file": "cancel",
     "snippets": "cancel delete down edit help new refresh up",
     "snooze": "cancel down down_j pick up up_k",

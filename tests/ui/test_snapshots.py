@@ -104,10 +104,40 @@ def test_needs_reply_view(snap_compare: Any, fixed_sandbox: Any, size: tuple[int
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_marked_rows(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    """Three rows marked for a bulk action: the dots, and the count in the filters' line."""
+
+    async def mark_three(pilot: Pilot) -> None:
+        await pilot.press("space", "space", "j", "space")
+        await pilot.pause(0.1)
+
+    assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, mark_three))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_conversation(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
     assert snap_compare(
         make(fixed_sandbox), terminal_size=size, run_before=steady(fixed_sandbox, open_first_whatsapp)
     )
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_contact_card(snap_compare: Any, fixed_sandbox: Any, size: tuple[int, int]) -> None:
+    """alt+c on Ana Lima's WhatsApp conversation: a side panel at 120 columns, a screen at 80;
+    her fields, custom fields and her two conversations (this one marked)."""
+
+    async def card(pilot: Pilot) -> None:
+        from textual.widgets import OptionList
+
+        await steady(fixed_sandbox, open_first_whatsapp)(pilot)
+        await pilot.press("alt+c")
+        await wait_for(pilot, lambda: bool(pilot.app.screen.query("#contact-others")))
+        await wait_for(
+            pilot, lambda: pilot.app.screen.query_one("#contact-others", OptionList).option_count == 2
+        )
+        await pilot.pause(0.2)
+
+    assert snap_compare(make(fixed_sandbox), terminal_size=size, run_before=card)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

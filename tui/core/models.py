@@ -22,6 +22,20 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True, coerce_numbers_to_str=True)
 
 
+class Ref(ApiModel):
+    """A contact list row's embedded `owner` (`{"id", "first_name", "last_name"}`) or `company`
+    (`{"id", "name"}`) [docs: contacts]."""
+
+    id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    name: str | None = None
+
+    @property
+    def display_name(self) -> str | None:
+        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.name or None
+
+
 class Contact(ApiModel):
     """A customer (`/contacts`): the conversation record names only its `contact_id`, so names
     come from here, batched (`ConversationCache`), or from a server's optional embedded copy."""
@@ -32,16 +46,24 @@ class Contact(ApiModel):
     phone: str | None = None
     email: str | None = None
     phone_country_code: str | None = None
+    phone_country_iso: str | None = None
     company_id: int | None = None
     owned_by_user_id: int | None = None
     channel_whatsapp_wa_id: str | None = None
     channel_instagram_user_id: str | None = None
     custom_fields_by_name: dict[str, Any] | None = None
+    owner: Ref | None = None
+    company: Ref | None = None
 
     @field_validator("custom_fields_by_name", mode="before")
     @classmethod
     def _fields(cls, v: Any) -> Any:
         return v if isinstance(v, dict) else None  # another shape: shown as none, never unreadable
+
+    @field_validator("owner", "company", mode="before")
+    @classmethod
+    def _ref(cls, v: Any) -> Any:
+        return v if isinstance(v, dict) else None  # a list row may carry them; a get does not
 
     @property
     def display_name(self) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
@@ -41,6 +42,7 @@ from tui.messages import (
 )
 from tui.screens.base import BaseScreen
 from tui.screens.composer_actions import ComposerActions
+from tui.screens.contact import ContactPanel
 from tui.screens.conversation_ai import AI_ACTIONS, AI_BINDINGS, ConversationAi
 from tui.screens.conversation_live import ConversationLive
 from tui.screens.draft_keeper import DraftKeeper
@@ -50,6 +52,7 @@ from tui.screens.message_commands import message_commands
 from tui.screens.preview_actions import PreviewActions
 from tui.screens.send_fixes import SendFixes
 from tui.widgets.composer import Composer
+from tui.widgets.contact_card import ContactCardView
 from tui.widgets.conversation_head import HeadFacts, banner, head_text
 from tui.widgets.history import History
 from tui.widgets.history_item import HistoryItem
@@ -82,6 +85,7 @@ class ConversationScreen(
         ),
         Binding("alt+z", "queue_snooze", "Snooze", show=False, id="conversation.snooze", priority=True),
         *AI_BINDINGS,  # hand to AI, AI auto-assignment, cut context, automation, block: conversation_ai.py
+        Binding("alt+c,f6", "contact", "Contact", show=False, id="conversation.contact", priority=True),
     ]
 
     def __init__(self, conversation: Conversation) -> None:
@@ -92,12 +96,14 @@ class ConversationScreen(
         self._keep_message_focus = False
         self._to_draw = []  # pushed messages not drawn yet (`ConversationLive`)
         self.looked = LookedAt(self._seen)
+        self.contact = ContactPanel(self)  # the contact card: side panel or screen (contact.py)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="☎")
         yield Static(id="conversation-head")
-        yield History(id="history", clock=self.ctx.clock)
-        yield Composer(self.spec, id="composer")
+        with Horizontal(id="conversation-body"), Vertical(id="conversation-main"):
+            yield History(id="history", clock=self.ctx.clock)
+            yield Composer(self.spec, id="composer")
         # Compact, and ctrl+p left to the help: every key fits 80 columns whole.
         yield KeyBar(compact=True, show_command_palette=False)
 
@@ -151,6 +157,7 @@ class ConversationScreen(
         elif isinstance(news, ConversationsChanged):
             if self.conversation.id in news.ids:
                 self._show_head()
+            self.contact.changed(news.ids)
         elif isinstance(news, LiveEvents | LiveStatus | LiveResynced):
             self.live_news(news)
 
@@ -409,6 +416,17 @@ class ConversationScreen(
         self.composer.toggle_mode()
         self.refresh_bindings()  # on SMS, back in reply mode, the key is no longer offered
 
+    def action_contact(self) -> None:
+        self.contact.toggle()
+
+    @on(ContactCardView.Open)
+    def _contact_open(self, message: ContactCardView.Open) -> None:
+        self.contact.opened(message.conversation)
+
+    @on(ContactCardView.Closed)
+    def _contact_closed(self) -> None:
+        self.contact.close()
+
     def action_focus_history(self) -> None:
         items = self.history.items
         if items:
@@ -424,6 +442,7 @@ class ConversationScreen(
         )
         if self.spec is not None and self.spec.templates:
             yield SystemCommand("Send a WhatsApp template", "Pick an approved template", self.action_template)
+        yield self.contact.command()
         yield from self.ai_commands()
         focused = self.focused
         if isinstance(focused, HistoryItem):
