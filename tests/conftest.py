@@ -31,7 +31,18 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     downloads = home / "Downloads"
     downloads.mkdir()
     monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(downloads))
-    for var in ("SWITCHBOARD_OPENER", "SWITCHBOARD_IMAGES", "TMUX", "DISPLAY", "WAYLAND_DISPLAY"):
+    # Nor the runner's terminal size: pytest-xdist's workers export COLUMNS=80 and LINES=24, which
+    # every `switchboard` a CLI test starts would take for its table width (a test that wants a
+    # width passes it).
+    for var in (
+        "SWITCHBOARD_OPENER",
+        "SWITCHBOARD_IMAGES",
+        "TMUX",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "COLUMNS",
+        "LINES",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     # One terminal for every run, whatever the developer's: 256 colours (TERM=xterm would be 16,

@@ -65,7 +65,8 @@ async def test_the_side_panel_reads_twice_then_opens_another_conversation(
         await pilot.press("alt+c")
         await wait_for(pilot, lambda: panel.display and app.focused is panel.others)
         await pilot.pause(0.2)
-        assert sandbox.requests() == []  # read a moment ago: drawn again from what is held
+        reads = [r for r in sandbox.requests() if r[1] == "/contacts" or "contact_id" in r[2]]
+        assert reads == []  # read a moment ago: drawn again from what is held (a mark-read may go)
         await pilot.press("down", "enter")
         await wait_for(
             pilot, lambda: isinstance(app.screen, ConversationScreen) and app.screen.conversation.id == 24

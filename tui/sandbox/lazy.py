@@ -54,8 +54,9 @@ class WarmUp:
         with self._lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._run, name="switchboard-sandbox-warm-up", daemon=True)
-            self._thread.start()
+            thread = threading.Thread(target=self._run, name="switchboard-sandbox-warm-up", daemon=True)
+            thread.start()
+            self._thread = thread  # only once started: `join` on another thread may read it
 
     @property
     def started(self) -> bool:
@@ -63,8 +64,10 @@ class WarmUp:
 
     def join(self, timeout: float = 10.0) -> None:
         self._cancel.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        with self._lock:  # not while `start` is between making the thread and starting it
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
 
     def _run(self) -> None:
         if self._cancel.wait(self.delay):
