@@ -19,6 +19,7 @@ from textual.widgets import Header
 
 from tui.core.errors import SwitchboardError
 from tui.core.models import Conversation
+from tui.core.text import one_line
 from tui.screens.base import BaseScreen
 from tui.widgets.contact_card import CardContent, ContactCardView
 from tui.widgets.key_bar import KeyBar
@@ -118,8 +119,6 @@ class ContactPanel:
 
     def _open_narrow(self) -> None:
         screen = self._screen
-        from tui.core.text import one_line
-
         narrow = ContactScreen(one_line(screen.conversation.contact_name, 40))
 
         def done(picked: Conversation | None) -> None:
