@@ -22,6 +22,9 @@ from tui.screens.conversation import ConversationScreen
 from tui.screens.conversation_live import MARK_READ_MAX_SECONDS
 from tui.screens.save_file import SaveFileScreen
 
+#: Both tests time the app's answers under a flood: run alone (`pyproject.toml`, `solo`).
+pytestmark = pytest.mark.solo
+
 BURST = 5000
 WHATSAPP = 1
 
