@@ -126,25 +126,14 @@ async def cmd_handoff(args: argparse.Namespace) -> int:
 
 async def _handoff_many(args: argparse.Namespace, ids: list[int], assistant: int | str) -> int:
     """One `assign_ai_assistant` bulk action, and one `assign` to nobody when asked."""
-    from tui.cli_output import print_json
+    from tui.cli_queue import bulk_out
     from tui.core.bulk import HAND_TO_AI, apply_bulk, bulk_sentence
 
     async with backend_for(args) as backend:
         result = await apply_bulk(backend.client, ids, HAND_TO_AI, {"assigned_ai_assistant_id": assistant})
         if args.unassign_human:
             await apply_bulk(backend.client, ids, "assign", {"assigned_user_id": None})
-    if args.json:
-        print_json(
-            {
-                "ok": result.complete,
-                "action": HAND_TO_AI,
-                "conversation_ids": list(result.asked),
-                "processed_count": result.processed,
-            }
-        )
-    else:
-        _out(bulk_sentence(HAND_TO_AI, result, ai=f"AI assistant {args.ai}"))
-    return EXIT_OK
+    return bulk_out(args, HAND_TO_AI, result, bulk_sentence(HAND_TO_AI, result, ai=f"AI assistant {args.ai}"))
 
 
 async def cmd_ai_auto(args: argparse.Namespace) -> int:

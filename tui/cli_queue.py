@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli_common import EXIT_OK, _out, backend_for
 from tui.cli_output import print_json, table
+
+if TYPE_CHECKING:
+    from tui.core.bulk import BulkResult
 
 
 def _finish(args: argparse.Namespace, action: Any, conversation: Any, me: Any) -> int:
@@ -69,17 +72,22 @@ async def _bulk(args: argparse.Namespace, action: Any, ids: list[int], *, to: in
         users = tuple(await backend.client.list_users()) if to is not None and not args.json else ()
         api_action, fields = fields_for(action, to=to, me=me)
         result = await apply_bulk(backend.client, ids, api_action, fields)
+    return bulk_out(args, str(action), result, bulk_sentence(action, result, to=to, me=me, users=users))
+
+
+def bulk_out(args: argparse.Namespace, action: str, result: BulkResult, sentence: str) -> int:
+    """A bulk action's outcome: the sentence, or with --json what was asked and the server's count."""
     if args.json:
         print_json(
             {
                 "ok": result.complete,
-                "action": str(action),
+                "action": action,
                 "conversation_ids": list(result.asked),
                 "processed_count": result.processed,
             }
         )
     else:
-        _out(bulk_sentence(action, result, to=to, me=me, users=users))
+        _out(sentence)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -20,10 +21,31 @@ from textual.containers import Vertical
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.core.ai import Named
+from tui.core.ai import Named, directory
+from tui.core.errors import SwitchboardError
 from tui.core.text import clip, one_line
 from tui.screens.base import BaseModal
 from tui.widgets.key_bar import KeyBar
+
+if TYPE_CHECKING:
+    from tui.context import AppContext
+
+
+async def assistants_to_offer(ctx: AppContext) -> tuple[Named, ...] | None:
+    """The AI assistants a picker offers (`directory`: read at most once in ten minutes), or
+    None once the agent has been told why there are none to offer."""
+    if ctx.backend is None:
+        ctx.notify_error(ctx.backend_error or "Not connected to a backend yet; try again in a moment.")
+        return None
+    try:
+        rows = await directory(ctx.backend.client).assistants()
+    except SwitchboardError as exc:
+        ctx.notify_error(exc)
+        return None
+    if not rows:
+        ctx.notify_plain("The organization has no AI assistants for conversations.", timeout=5)
+        return None
+    return rows
 
 
 @dataclass(frozen=True)

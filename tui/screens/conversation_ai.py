@@ -157,22 +157,13 @@ class ConversationAi(QueueActions):
 
     @work(group="ai-pick", exclusive=True, exit_on_error=False)
     async def _hand_to_ai(self) -> None:
-        from tui.core.ai import Change, directory
+        from tui.core.ai import Change
         from tui.core.text import one_line
-        from tui.screens.choose import ChooseScreen
+        from tui.screens.choose import ChooseScreen, assistants_to_offer
 
         host = self._host
-        ctx = host.ctx
-        if ctx.backend is None:
-            ctx.notify_error(ctx.backend_error or "Not connected to a backend yet; try again in a moment.")
-            return
-        try:
-            rows = await directory(ctx.backend.client).assistants()
-        except SwitchboardError as exc:
-            ctx.notify_error(exc)
-            return
-        if not rows:
-            ctx.notify_plain("The organization has no AI assistants for conversations.", timeout=5)
+        rows = await assistants_to_offer(host.ctx)
+        if rows is None:
             return
         c = host.conversation
         held = str(c.assigned_ai_assistant_id) if c.assigned_ai_assistant_id not in (None, "") else None

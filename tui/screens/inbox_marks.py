@@ -203,24 +203,14 @@ class MarkedActions(QueueActions):
         """Pick an assistant (the list read at most once in ten minutes), then one PATCH for the
         row under the cursor, or one bulk request for the marked rows (and a second one, asked
         for, that unassigns their agents)."""
-        from tui.core.ai import directory
         from tui.core.text import one_line
-        from tui.screens.choose import ChooseScreen
+        from tui.screens.choose import ChooseScreen, assistants_to_offer
 
-        app = self._ctx
         rows = self.marked_rows() if self.marks else tuple(c for c in (self.list.current,) if c is not None)
         if not rows:
             return
-        if app.backend is None:
-            app.notify_error(app.backend_error or "Not connected to a backend yet; try again in a moment.")
-            return
-        try:
-            assistants = await directory(app.backend.client).assistants()
-        except SwitchboardError as exc:
-            app.notify_error(exc)
-            return
-        if not assistants:
-            app.notify_plain("The organization has no AI assistants for conversations.", timeout=5)
+        assistants = await assistants_to_offer(self._ctx)
+        if assistants is None:
             return
         one = rows[0] if len(rows) == 1 and not self.marks else None
         held = {str(c.assigned_ai_assistant_id) for c in rows if c.assigned_ai_assistant_id not in (None, "")}
