@@ -255,6 +255,11 @@ async def test_a_write_from_another_process_on_the_file_is_pushed_with_nothing_p
         async with app.run_test(size=(100, 30)) as pilot:
             await _open(app, pilot, WHATSAPP)
             await wait_for(pilot, lambda: app.live, timeout=20)
+            assert app.backend is not None
+            cache = app.backend.client.cache
+            # Opening it marks it read (one PATCH, debounced): let that go before counting.
+            await wait_for(pilot, lambda: (c := cache.get(WHATSAPP)) is not None and c.unread_count == 0)
+            await pilot.pause(0.3)
             served.clear_requests()
             other.agent_writes(WHATSAPP, "Sent from the shell", user_id=TOM)
             await wait_for(pilot, lambda: "Sent from the shell" in _texts(app), timeout=10)
